@@ -1,0 +1,71 @@
+# A private bucket with every option on: SSE-KMS with the module's key, access logging to a second
+# bucket (SSE-S3, because S3 log delivery cannot write to SSE-KMS buckets), CORS for presigned
+# browser uploads, EventBridge notifications and a storage-class transition.
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Service   = "imgclass"
+      ManagedBy = "terraform"
+      Example   = "private-s3/complete"
+    }
+  }
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_iam_policy_document" "log_delivery" {
+  statement {
+    sid       = "S3ServerAccessLogsPolicy"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:aws:s3:::${var.name}-logs/s3-access/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logging.s3.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:aws:s3:::${var.name}-data"]
+    }
+  }
+}
+
+module "logs" {
+  #checkov:skip=CKV_AWS_145:S3 server access log delivery cannot write to SSE-KMS buckets; the log bucket uses SSE-S3 by design.
+  source = "../.."
+
+  bucket_name                        = "${var.name}-logs"
+  encryption                         = "AES256"
+  noncurrent_version_expiration_days = 30
+  object_expiration_days             = 365
+  additional_policy_json             = data.aws_iam_policy_document.log_delivery.json
+  force_destroy                      = var.force_destroy
+  tags                               = { DataClass = "logs" }
+}
+
+module "bucket" {
+  source = "../.."
+
+  bucket_name          = "${var.name}-data"
+  cors_allowed_origins = var.cors_allowed_origins
+  eventbridge_enabled  = true
+  transitions          = [{ days = 30, storage_class = "STANDARD_IA" }]
+  force_destroy        = var.force_destroy
+  tags                 = { DataClass = "uploads" }
+
+  logging = {
+    target_bucket = module.logs.bucket_id
+    target_prefix = "s3-access/"
+  }
+}

@@ -1,0 +1,232 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  create_kms_key = var.encryption == "aws:kms" && var.kms_key_arn == null
+  kms_key_arn    = var.encryption == "aws:kms" ? coalesce(var.kms_key_arn, try(aws_kms_key.this[0].arn, null)) : null
+  account_root   = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+}
+
+# --- Encryption key -------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
+  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
+  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
+  count = local.create_kms_key ? 1 : 0
+
+  # The account administers the key through IAM; without this statement the key can become
+  # unmanageable. Use by S3 is granted through the callers' IAM policies plus kms:ViaService.
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [local.account_root]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  description             = "SSE-KMS for s3://${var.bucket_name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  name          = "alias/s3/${var.bucket_name}"
+  target_key_id = aws_kms_key.this[0].key_id
+}
+
+# --- Bucket ---------------------------------------------------------------------------------
+
+resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_144:Cross-region replication is the caller's disaster-recovery decision; versioning and lifecycle protect against deletion here.
+  bucket        = var.bucket_name
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.encryption
+      kms_master_key_id = local.kms_key_arn
+    }
+    # Bucket keys cut KMS request costs by ~99 % for SSE-KMS; meaningless (and ignored) for SSE-S3.
+    bucket_key_enabled = var.encryption == "aws:kms"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    id     = "housekeeping"
+    status = "Enabled"
+
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = var.abort_incomplete_multipart_upload_days
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+  }
+
+  dynamic "rule" {
+    for_each = length(var.transitions) > 0 || var.object_expiration_days != null ? [1] : []
+
+    content {
+      id     = "current-versions"
+      status = "Enabled"
+
+      filter {}
+
+      abort_incomplete_multipart_upload {
+        days_after_initiation = var.abort_incomplete_multipart_upload_days
+      }
+
+      dynamic "transition" {
+        for_each = var.transitions
+
+        content {
+          days          = transition.value.days
+          storage_class = transition.value.storage_class
+        }
+      }
+
+      dynamic "expiration" {
+        for_each = var.object_expiration_days == null ? [] : [var.object_expiration_days]
+
+        content {
+          days = expiration.value
+        }
+      }
+    }
+  }
+
+  # Lifecycle rules apply to versions; configure them once versioning is on.
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+data "aws_iam_policy_document" "this" {
+  source_policy_documents = var.additional_policy_json == null ? [] : [var.additional_policy_json]
+
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.this.arn,
+      "${aws_s3_bucket.this.arn}/*",
+    ]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+
+  statement {
+    sid     = "DenyOutdatedTLS"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.this.arn,
+      "${aws_s3_bucket.this.arn}/*",
+    ]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "NumericLessThan"
+      variable = "s3:TlsVersion"
+      values   = ["1.2"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = data.aws_iam_policy_document.this.json
+
+  # A policy put before the public access block exists could be judged public and rejected.
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_s3_bucket_logging" "this" {
+  count = var.logging == null ? 0 : 1
+
+  bucket        = aws_s3_bucket.this.id
+  target_bucket = var.logging.target_bucket
+  target_prefix = var.logging.target_prefix
+}
+
+resource "aws_s3_bucket_cors_configuration" "this" {
+  count = length(var.cors_allowed_origins) > 0 ? 1 : 0
+
+  bucket = aws_s3_bucket.this.id
+
+  cors_rule {
+    allowed_origins = var.cors_allowed_origins
+    allowed_methods = var.cors_allowed_methods
+    # Presigned PUTs send Content-Type and the SDK's checksum headers; nothing else is needed.
+    allowed_headers = ["content-type", "content-md5", "x-amz-checksum-*", "x-amz-sdk-checksum-algorithm"]
+    expose_headers  = ["ETag"]
+    max_age_seconds = var.cors_max_age_seconds
+  }
+}
+
+resource "aws_s3_bucket_notification" "this" {
+  count = var.eventbridge_enabled ? 1 : 0
+
+  bucket      = aws_s3_bucket.this.id
+  eventbridge = true
+}

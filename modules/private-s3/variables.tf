@@ -1,0 +1,180 @@
+variable "bucket_name" {
+  description = "Globally unique bucket name. 3-63 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit. Dots are refused: they break TLS for virtual-hosted-style requests."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be 3-63 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit (no dots, no uppercase)."
+  }
+
+  validation {
+    condition     = !startswith(var.bucket_name, "xn--") && !startswith(var.bucket_name, "sthree-") && !endswith(var.bucket_name, "-s3alias") && !endswith(var.bucket_name, "--ol-s3") && !strcontains(var.bucket_name, "--")
+    error_message = "bucket_name must not start with \"xn--\" or \"sthree-\", end with \"-s3alias\" or \"--ol-s3\", or contain \"--\" (reserved by S3)."
+  }
+}
+
+variable "encryption" {
+  description = "Default encryption: \"aws:kms\" (SSE-KMS with a customer-managed key and bucket keys) or \"AES256\" (SSE-S3). Use AES256 only for buckets AWS services deliver logs to (ALB and S3 server access logs cannot write to SSE-KMS buckets)."
+  type        = string
+  default     = "aws:kms"
+
+  validation {
+    condition     = contains(["aws:kms", "AES256"], var.encryption)
+    error_message = "encryption must be \"aws:kms\" or \"AES256\"."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of an existing customer-managed KMS key for SSE-KMS. When null and encryption is aws:kms, the module creates a key with rotation on."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
+  }
+}
+
+variable "kms_key_deletion_window_in_days" {
+  description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
+    error_message = "kms_key_deletion_window_in_days must be a whole number from 7 to 30."
+  }
+}
+
+variable "abort_incomplete_multipart_upload_days" {
+  description = "Days after which incomplete multipart uploads are aborted (their parts are billed until then)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.abort_incomplete_multipart_upload_days >= 1 && floor(var.abort_incomplete_multipart_upload_days) == var.abort_incomplete_multipart_upload_days
+    error_message = "abort_incomplete_multipart_upload_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days after which noncurrent object versions are deleted: the recovery window for overwritten or deleted objects."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "noncurrent_version_expiration_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "object_expiration_days" {
+  description = "Days after which current objects expire (become noncurrent). Null keeps objects until deleted."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.object_expiration_days == null || try(var.object_expiration_days >= 1 && floor(var.object_expiration_days) == var.object_expiration_days, false)
+    error_message = "object_expiration_days must be null or a whole number of days, at least 1."
+  }
+}
+
+variable "transitions" {
+  description = "Storage-class transitions of current objects, e.g. [{ days = 30, storage_class = \"STANDARD_IA\" }]. STANDARD_IA and ONEZONE_IA need at least 30 days."
+  type = list(object({
+    days          = number
+    storage_class = string
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for t in var.transitions : contains(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"], t.storage_class)])
+    error_message = "transitions[*].storage_class must be one of STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE."
+  }
+
+  validation {
+    condition     = alltrue([for t in var.transitions : t.days >= 1 && floor(t.days) == t.days && (!contains(["STANDARD_IA", "ONEZONE_IA"], t.storage_class) || t.days >= 30)])
+    error_message = "transitions[*].days must be a positive whole number, and at least 30 for STANDARD_IA and ONEZONE_IA."
+  }
+}
+
+variable "logging" {
+  description = "Server access logging: the target bucket (which must allow logging.s3.amazonaws.com to write and use SSE-S3) and a key prefix. Null disables it."
+  type = object({
+    target_bucket = string
+    target_prefix = optional(string, "s3-access/")
+  })
+  default = null
+
+  validation {
+    condition     = var.logging == null || try(length(var.logging.target_bucket) >= 3, false)
+    error_message = "logging.target_bucket must name the bucket that receives access logs."
+  }
+}
+
+variable "cors_allowed_origins" {
+  description = "Origins allowed to use the bucket from a browser (presigned PUT uploads), each scheme://host[:port] with no path, or \"*\". Empty disables CORS."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_allowed_origins : o == "*" || can(regex("^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", o))])
+    error_message = "cors_allowed_origins entries must be an origin like https://app.example.com or http://localhost:3000 (scheme://host[:port], lowercase, no path or trailing slash), or \"*\"."
+  }
+}
+
+variable "cors_allowed_methods" {
+  description = "HTTP methods allowed for CORS requests."
+  type        = list(string)
+  default     = ["PUT"]
+
+  validation {
+    condition     = length(var.cors_allowed_methods) > 0 && alltrue([for m in var.cors_allowed_methods : contains(["GET", "PUT", "POST", "DELETE", "HEAD"], m)])
+    error_message = "cors_allowed_methods must be a non-empty list of GET, PUT, POST, DELETE, HEAD."
+  }
+}
+
+variable "cors_max_age_seconds" {
+  description = "How long browsers may cache a CORS preflight response."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.cors_max_age_seconds >= 0 && var.cors_max_age_seconds <= 86400
+    error_message = "cors_max_age_seconds must be between 0 and 86400."
+  }
+}
+
+variable "eventbridge_enabled" {
+  description = "Send the bucket's object events to Amazon EventBridge."
+  type        = bool
+  default     = false
+}
+
+variable "additional_policy_json" {
+  description = "Further bucket policy statements as a JSON policy document (for example log delivery); merged with the module's TLS-only denies."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.additional_policy_json == null || can(jsondecode(var.additional_policy_json).Statement)
+    error_message = "additional_policy_json must be a JSON policy document with a Statement list."
+  }
+}
+
+variable "force_destroy" {
+  description = "Allow destroying the bucket while it still holds objects. Keep false wherever data lives."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
+    error_message = "tags keys must be at most 128 characters and values at most 256."
+  }
+}

@@ -1,0 +1,248 @@
+"""Module documentation in terraform-docs' markdown-table format, kept in sync by a test.
+
+terraform-docs is not installable offline, so this renders the same sections (Requirements,
+Providers, Modules, Resources, Inputs, Outputs) from the module source between the
+``<!-- BEGIN_TF_DOCS -->`` / ``<!-- END_TF_DOCS -->`` markers. Online, the terraform-docs
+pre-commit hook uses .terraform-docs.yml with the same markers and format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import hcl2
+
+BEGIN = "<!-- BEGIN_TF_DOCS -->"
+END = "<!-- END_TF_DOCS -->"
+_BLOCK_RE = re.compile(r'^(variable|output|resource|data|module)\s+"([^"]+)"(?:\s+"([^"]+)")?\s*\{', re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    type: str
+    default: str | None  # raw HCL; None means required
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    description: str
+    sensitive: bool = False
+
+
+def _block_end(text: str, start: int) -> int:
+    """Index just past the ``}`` closing the block whose ``{`` is at ``start``."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c == "#" or text.startswith("//", i):
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif text.startswith("/*", i):
+            i = text.find("*/", i) + 1
+        elif text.startswith("<<", i):
+            m = re.match(r"<<-?([A-Z_]+)\n", text[i:])
+            if m:
+                end = re.compile(rf"^\s*{m.group(1)}\s*$", re.MULTILINE).search(text, i + m.end())
+                i = end.end() if end else n
+        elif c in "{[(":
+            depth += 1
+        elif c in "}])":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unbalanced braces")
+
+
+def _attribute(body: str, name: str) -> str | None:
+    """Raw text of a top-level ``name = ...`` attribute inside a block body."""
+    depth = 0
+    for m in re.finditer(rf"^(\s*){name}\s*=\s*", body, re.MULTILINE):
+        depth = body[: m.start()].count("{") - body[: m.start()].count("}")
+        if depth != 0:
+            continue
+        start = m.end()
+        i, n = start, len(body)
+        level = 0
+        while i < n:
+            c = body[i]
+            if c == '"':
+                i += 1
+                while i < n and body[i] != '"':
+                    i += 2 if body[i] == "\\" else 1
+            elif c in "{[(":
+                level += 1
+            elif c in "}])":
+                level -= 1
+            elif c == "\n" and level == 0:
+                break
+            i += 1
+        return body[start:i].strip()
+    return None
+
+
+def _blocks(text: str, kind: str) -> list[tuple[str, str | None, str]]:
+    found = []
+    for m in _BLOCK_RE.finditer(text):
+        if m.group(1) != kind:
+            continue
+        end = _block_end(text, m.end() - 1)
+        found.append((m.group(2), m.group(3), text[m.end() : end - 1]))
+    return found
+
+
+def _dedent_type(raw: str, indent: int = 2) -> str:
+    """Continuation lines lose the attribute's own indentation, as terraform-docs prints them."""
+    first, *rest = raw.splitlines() or [""]
+    return "\n".join([first, *(ln[indent:] if ln[:indent].isspace() else ln.lstrip() for ln in rest)])
+
+
+def _unescape(text: str) -> str:
+    return text.replace('\\"', '"').replace("\\n", "\n")
+
+
+def parse_module(module_dir: Path) -> tuple[list[Variable], list[Output], list[str], list[str], list[tuple[str, str]]]:
+    variables: list[Variable] = []
+    outputs: list[Output] = []
+    resources: list[str] = []
+    data_sources: list[str] = []
+    modules: list[tuple[str, str]] = []
+    for tf in sorted(module_dir.glob("*.tf")):
+        text = tf.read_text()
+        parsed = hcl2.loads(text)
+        descriptions = {
+            name: _unescape((body.get("description") or [""])[0])
+            for entry in parsed.get("variable", []) + parsed.get("output", [])
+            for name, body in entry.items()
+        }
+        sensitive = {
+            name: bool((body.get("sensitive") or [False])[0])
+            for entry in parsed.get("variable", []) + parsed.get("output", [])
+            for name, body in entry.items()
+        }
+        for name, _, body in _blocks(text, "variable"):
+            vtype = _attribute(body, "type") or "any"
+            variables.append(
+                Variable(name, descriptions.get(name, ""), _dedent_type(vtype), _attribute(body, "default"), sensitive[name])
+            )
+        for name, _, _ in _blocks(text, "output"):
+            outputs.append(Output(name, descriptions.get(name, ""), sensitive[name]))
+        resources += [f"{t}.{n}" for t, n, _ in _blocks(text, "resource")]
+        data_sources += [f"{t}.{n}" for t, n, _ in _blocks(text, "data")]
+        for name, _, body in _blocks(text, "module"):
+            modules.append((name, (_attribute(body, "source") or "").strip('"')))
+    return (
+        sorted(variables, key=lambda v: (v.default is not None, v.name)),
+        sorted(outputs, key=lambda o: o.name),
+        sorted(resources),
+        sorted(data_sources),
+        sorted(modules),
+    )
+
+
+def _esc(name: str) -> str:
+    return name.replace("_", "\\_")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br/>")
+
+
+def _code(raw: str) -> str:
+    if "\n" in raw:
+        return "<pre>" + raw.replace("\n", "<br/>").replace("|", "\\|") + "</pre>"
+    return f"`{raw}`".replace("|", "\\|")
+
+
+def _resource_link(address: str, data: bool) -> str:
+    rtype, _ = address.split(".", 1)
+    kind = "data source" if data else "resource"
+    page = "data-sources" if data else "resources"
+    short = rtype.removeprefix("aws_")
+    return f"| [{address}](https://registry.terraform.io/providers/hashicorp/aws/latest/docs/{page}/{short}) | {kind} |"
+
+
+def render(module_dir: Path) -> str:
+    variables, outputs, resources, data_sources, modules = parse_module(module_dir)
+    versions = (module_dir / "versions.tf").read_text() if (module_dir / "versions.tf").exists() else ""
+    tf_req = re.search(r'required_version\s*=\s*"([^"]+)"', versions)
+    aws_req = re.search(r'aws\s*=\s*\{[^}]*version\s*=\s*"([^"]+)"', versions, re.DOTALL)
+    lines = ["## Requirements", "", "| Name | Version |", "|------|---------|"]
+    if tf_req:
+        lines.append(f"| <a name=\"requirement_terraform\"></a> [terraform](#requirement\\_terraform) | {tf_req.group(1)} |")
+    if aws_req:
+        lines.append(f"| <a name=\"requirement_aws\"></a> [aws](#requirement\\_aws) | {aws_req.group(1)} |")
+    lines += ["", "## Providers", ""]
+    if aws_req and (resources or data_sources):
+        lines += ["| Name | Version |", "|------|---------|", f"| <a name=\"provider_aws\"></a> [aws](#provider\\_aws) | {aws_req.group(1)} |"]
+    else:
+        lines.append("No providers.")
+    lines += ["", "## Modules", ""]
+    if modules:
+        lines += ["| Name | Source | Version |", "|------|--------|---------|"]
+        lines += [f"| <a name=\"module_{n}\"></a> [{_esc(n)}](#module\\_{_esc(n)}) | {s} | n/a |" for n, s in modules]
+    else:
+        lines.append("No modules.")
+    lines += ["", "## Resources", ""]
+    if resources or data_sources:
+        lines += ["| Name | Type |", "|------|------|"]
+        lines += [_resource_link(r, False) for r in resources]
+        lines += [_resource_link(d, True) for d in data_sources]
+    else:
+        lines.append("No resources.")
+    lines += ["", "## Inputs", ""]
+    if variables:
+        lines += ["| Name | Description | Type | Default | Required |", "|------|-------------|------|---------|:--------:|"]
+        for v in variables:
+            default = "n/a" if v.default is None else _code(v.default)
+            lines.append(
+                f"| <a name=\"input_{v.name}\"></a> [{_esc(v.name)}](#input\\_{_esc(v.name)}) | {_cell(v.description)} "
+                f"| {_code(v.type)} | {default} | {'yes' if v.default is None else 'no'} |"
+            )
+    else:
+        lines.append("No inputs.")
+    lines += ["", "## Outputs", ""]
+    if outputs:
+        lines += ["| Name | Description |", "|------|-------------|"]
+        lines += [
+            f"| <a name=\"output_{o.name}\"></a> [{_esc(o.name)}](#output\\_{_esc(o.name)}) | {_cell(o.description)} |"
+            for o in outputs
+        ]
+    else:
+        lines.append("No outputs.")
+    return "\n".join(lines)
+
+
+def inject(readme: str, generated: str) -> str:
+    if BEGIN not in readme or END not in readme:
+        raise ValueError(f"README has no {BEGIN} / {END} markers")
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{generated}\n{END}{tail}"
+
+
+def documented_dirs(root: Path) -> list[Path]:
+    """Every module and root whose README carries the markers."""
+    return sorted(p.parent for p in root.glob("**/README.md") if BEGIN in p.read_text() and ".terraform" not in p.parts)
+
+
+def sync(module_dir: Path, check: bool = False) -> bool:
+    """Update (or with ``check`` only compare) a README; True when it was already in sync."""
+    readme_path = module_dir / "README.md"
+    readme = readme_path.read_text()
+    updated = inject(readme, render(module_dir))
+    if updated == readme:
+        return True
+    if not check:
+        readme_path.write_text(updated)
+    return False

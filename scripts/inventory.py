@@ -1,0 +1,171 @@
+"""A plan as an inventory: resources by address and type, planned values, counts and changes.
+
+Built from ``terraform show -json`` of a saved plan. Tests assert on it (fabric style), and the plan
+checks read it too, so there is one parser of the plan format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUPPORTED_FORMAT_MAJOR = "1"
+
+
+class PlanFormatError(ValueError):
+    """The JSON is not a plan in a format this tool understands; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    address: str
+    type: str
+    name: str
+    mode: str
+    module: str | None
+    values: dict[str, Any]
+    actions: tuple[str, ...] = ()
+    before: dict[str, Any] | None = None
+    after_unknown: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PlanInventory:
+    raw: dict[str, Any]
+    resources: dict[str, Resource]
+    outputs: dict[str, Any]
+    variables: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> PlanInventory:
+        if not isinstance(raw, dict):
+            raise PlanFormatError("plan JSON must be an object (the output of `terraform show -json PLAN`)")
+        version = raw.get("format_version")
+        if not isinstance(version, str):
+            raise PlanFormatError("plan JSON has no format_version: is it `terraform show -json` of a plan?")
+        if version.split(".")[0] != SUPPORTED_FORMAT_MAJOR:
+            raise PlanFormatError(
+                f"plan JSON format_version {version} is not supported (this tool reads {SUPPORTED_FORMAT_MAJOR}.x)"
+            )
+        if "planned_values" not in raw and "resource_changes" not in raw:
+            raise PlanFormatError("plan JSON has neither planned_values nor resource_changes")
+
+        changes = {rc["address"]: rc for rc in raw.get("resource_changes", []) if "address" in rc}
+        resources: dict[str, Resource] = {}
+        for res in _walk_module(raw.get("planned_values", {}).get("root_module", {})):
+            rc = changes.get(res["address"], {})
+            change = rc.get("change", {})
+            resources[res["address"]] = Resource(
+                address=res["address"],
+                type=res["type"],
+                name=res["name"],
+                mode=res.get("mode", "managed"),
+                module=_module_of(res["address"]),
+                values=res.get("values") or {},
+                actions=tuple(change.get("actions", ())),
+                before=change.get("before"),
+                after_unknown=change.get("after_unknown") or {},
+            )
+        # Deleted resources are absent from planned_values; keep them visible through their change.
+        for address, rc in changes.items():
+            if address not in resources:
+                change = rc.get("change", {})
+                resources[address] = Resource(
+                    address=address,
+                    type=rc.get("type", ""),
+                    name=rc.get("name", ""),
+                    mode=rc.get("mode", "managed"),
+                    module=_module_of(address),
+                    values=change.get("after") or {},
+                    actions=tuple(change.get("actions", ())),
+                    before=change.get("before"),
+                    after_unknown=change.get("after_unknown") or {},
+                )
+        outputs = {k: v.get("value") for k, v in raw.get("planned_values", {}).get("outputs", {}).items()}
+        variables = {k: v.get("value") for k, v in raw.get("variables", {}).items()}
+        return cls(raw=raw, resources=resources, outputs=outputs, variables=variables)
+
+    @classmethod
+    def from_file(cls, path: Path) -> PlanInventory:
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise PlanFormatError(f"cannot read plan JSON {path}: {exc.strerror}") from exc
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PlanFormatError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        return cls.from_json(raw)
+
+    # --- queries -------------------------------------------------------------------------
+    @property
+    def managed(self) -> dict[str, Resource]:
+        return {a: r for a, r in self.resources.items() if r.mode == "managed"}
+
+    def of_type(self, rtype: str) -> list[Resource]:
+        return [r for r in self.managed.values() if r.type == rtype]
+
+    def one(self, rtype: str) -> Resource:
+        found = self.of_type(rtype)
+        if len(found) != 1:
+            raise AssertionError(f"expected exactly one {rtype}, found {[r.address for r in found]}")
+        return found[0]
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(r.type for r in self.managed.values() if "delete" not in r.actions or "create" in r.actions)
+
+    def changed(self) -> dict[str, tuple[str, ...]]:
+        """Addresses whose planned actions are anything but no-op/read."""
+        return {
+            a: r.actions for a, r in self.resources.items() if r.actions and set(r.actions) - {"no-op", "read"}
+        }
+
+    def find(self, suffix: str) -> Resource:
+        """The one resource whose address ends with ``suffix`` (addresses are long inside modules)."""
+        hits = [r for a, r in self.resources.items() if a == suffix or a.endswith("." + suffix)]
+        if len(hits) != 1:
+            raise KeyError(f"{suffix!r} matches {[h.address for h in hits]}")
+        return hits[0]
+
+
+def _walk_module(module: dict[str, Any]) -> list[dict[str, Any]]:
+    found = list(module.get("resources", []))
+    for child in module.get("child_modules", []):
+        found.extend(_walk_module(child))
+    return found
+
+
+def _module_of(address: str) -> str | None:
+    parts = address.split(".")
+    mods = []
+    i = 0
+    while i < len(parts) - 1 and parts[i] == "module":
+        mods.append(parts[i + 1])
+        i += 2
+    return ".".join(f"module.{m}" for m in mods) or None
+
+
+def subset_mismatches(expected: Any, actual: Any, path: str = "") -> list[str]:
+    """Where ``actual`` does not contain ``expected`` (dicts by key, lists element-wise, scalars equal)."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return [f"{path or '.'}: expected an object, got {actual!r}"]
+        problems: list[str] = []
+        for key, value in expected.items():
+            if key not in actual:
+                problems.append(f"{path}.{key}: missing")
+            else:
+                problems.extend(subset_mismatches(value, actual[key], f"{path}.{key}"))
+        return problems
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return [f"{path}: expected {len(expected)} items, got {actual!r}"]
+        problems = []
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            problems.extend(subset_mismatches(e, a, f"{path}[{i}]"))
+        return problems
+    return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]

@@ -1,0 +1,53 @@
+"""Session fixtures: the real toolchain (or a failure that says how to get it) and the emulator.
+
+Each xdist worker runs its own embedded moto on a free loopback port, so workers never share
+emulated state. The plugin cache is filled once, under a machine-wide lock, before any worker inits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from scripts.emulator import Emulator, EmulatorError
+from scripts.toolchain import Toolchain, ToolchainError, toolchain
+from scripts.tf import warm_plugin_cache
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The controller warms the cache before xdist starts workers; workers find it warm.
+    if not hasattr(config, "workerinput"):
+        try:
+            warm_plugin_cache()
+        except (ToolchainError, Exception):  # noqa: BLE001 - reported by the toolchain fixture instead
+            pass
+
+
+@pytest.fixture(scope="session")
+def tc() -> Toolchain:
+    """The real Terraform + AWS provider. Missing pieces fail the test with the fix, never skip it."""
+    try:
+        resolved = toolchain()
+        warm_plugin_cache()
+    except ToolchainError as exc:
+        pytest.fail(f"{exc} (run `make tools`; see README.md, 'Toolchain')", pytrace=False)
+    return resolved
+
+
+@pytest.fixture(scope="session")
+def emulator(tc: Toolchain) -> Iterator[Emulator]:
+    emu = Emulator.from_env()
+    try:
+        emu.start()
+    except EmulatorError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="session")
+def aws(emulator: Emulator) -> Callable[..., Any]:
+    """boto3 client factory bound to the emulator: ``aws("s3").list_buckets()``."""
+    return emulator.client

@@ -1,0 +1,43 @@
+"""Every documented module's README tables match its variables.tf and outputs.tf."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts import docs
+from scripts.tf import REPO_ROOT
+
+DOCUMENTED = docs.documented_dirs(REPO_ROOT)
+MODULES = sorted(p for p in (REPO_ROOT / "modules").iterdir() if (p / "variables.tf").exists())
+
+
+@pytest.mark.parametrize("module", MODULES, ids=[m.name for m in MODULES])
+def test_every_module_has_generated_docs(module):
+    assert module in DOCUMENTED, f"{module.name}/README.md lacks the {docs.BEGIN} / {docs.END} markers"
+
+
+@pytest.mark.parametrize("directory", DOCUMENTED, ids=[str(d.relative_to(REPO_ROOT)) for d in DOCUMENTED])
+def test_readme_tables_in_sync(directory):
+    assert docs.sync(directory, check=True), f"run `make docs`: {directory.relative_to(REPO_ROOT)}/README.md is stale"
+
+
+def test_every_variable_is_described_and_typed():
+    for module in MODULES:
+        variables, outputs, *_ = docs.parse_module(module)
+        for v in variables:
+            assert v.description.strip(), f"{module.name}: variable {v.name} has no description"
+            assert v.type != "any", f"{module.name}: variable {v.name} has no type"
+        for o in outputs:
+            assert o.description.strip(), f"{module.name}: output {o.name} has no description"
+
+
+def test_render_reflects_a_new_input(tmp_path):
+    (tmp_path / "variables.tf").write_text(
+        'variable "size" {\n  description = "How many."\n  type        = number\n  default     = 2\n}\n'
+    )
+    (tmp_path / "README.md").write_text(f"# x\n\n{docs.BEGIN}\n{docs.END}\n")
+    assert docs.sync(tmp_path, check=True) is False
+    docs.sync(tmp_path)
+    text = (tmp_path / "README.md").read_text()
+    assert "| <a name=\"input_size\"></a> [size](#input\\_size) | How many. | `number` | `2` | no |" in text
+    assert docs.sync(tmp_path, check=True) is True

@@ -1,0 +1,67 @@
+"""The toolchain switch: mirror when the registry is unreachable, plain registry otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts import toolchain as tcmod
+
+
+def test_mirror_config_installs_hashicorp_from_the_mirror_only(tmp_path):
+    text = tcmod.render_cli_config("mirror", tmp_path / "mirror", tmp_path / "cache")
+    assert f'path    = "{tmp_path / "mirror"}"' in text
+    assert 'exclude = ["registry.terraform.io/hashicorp/*"]' in text
+    assert f'plugin_cache_dir   = "{tmp_path / "cache"}"' in text
+    assert "disable_checkpoint = true" in text
+
+
+def test_registry_config_has_no_installation_override(tmp_path):
+    text = tcmod.render_cli_config("registry", None, tmp_path / "cache")
+    assert "provider_installation" not in text
+    assert "plugin_cache_dir" in text
+
+
+def test_unreachable_registry_and_empty_mirror_fail_with_one_line(monkeypatch, tmp_path):
+    monkeypatch.setattr(tcmod, "registry_reachable", lambda timeout=2.0: False)
+    monkeypatch.setenv(tcmod.MIRROR_ENV, str(tmp_path))
+    monkeypatch.delenv(tcmod.SOURCE_ENV, raising=False)
+    with pytest.raises(tcmod.ToolchainError) as err:
+        tcmod.choose_provider_source()
+    message = str(err.value)
+    assert "\n" not in message
+    assert "registry.terraform.io is unreachable" in message
+    assert tcmod.MIRROR_ENV in message
+
+
+def test_reachable_registry_uses_plain_init(monkeypatch, tmp_path):
+    monkeypatch.setattr(tcmod, "registry_reachable", lambda timeout=2.0: True)
+    monkeypatch.setenv(tcmod.MIRROR_ENV, str(tmp_path))
+    monkeypatch.delenv(tcmod.SOURCE_ENV, raising=False)
+    assert tcmod.choose_provider_source() == ("registry", None)
+
+
+def test_forced_mirror_and_bad_source_value(monkeypatch, tmp_path):
+    monkeypatch.setenv(tcmod.SOURCE_ENV, "floppy")
+    with pytest.raises(tcmod.ToolchainError, match="is not one of auto, mirror, registry"):
+        tcmod.choose_provider_source()
+    provider = tmp_path / "registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64"
+    provider.mkdir(parents=True)
+    (provider / "terraform-provider-aws_v5.100.0_x5").write_text("")
+    monkeypatch.setenv(tcmod.SOURCE_ENV, "mirror")
+    monkeypatch.setenv(tcmod.MIRROR_ENV, str(tmp_path))
+    assert tcmod.choose_provider_source() == ("mirror", tmp_path)
+
+
+def test_missing_terraform_says_how_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.setenv(tcmod.BINARY_ENV, str(tmp_path / "nope"))
+    with pytest.raises(tcmod.ToolchainError, match="terraform not found: install Terraform >= 1.10"):
+        tcmod.find_terraform()
+
+
+def test_real_toolchain_resolves_on_this_machine():
+    tc = tcmod.toolchain()
+    assert tc.version.split(".")[0] == "1"
+    assert tc.cli_config.exists()
+    env = tc.env()
+    assert env["TF_CLI_CONFIG_FILE"] == str(tc.cli_config)
+    assert "TF_LOG" not in env
