@@ -111,7 +111,9 @@ def _unescape(text: str) -> str:
     return text.replace('\\"', '"').replace("\\n", "\n")
 
 
-def parse_module(module_dir: Path) -> tuple[list[Variable], list[Output], list[str], list[str], list[tuple[str, str]]]:
+def parse_module(
+    module_dir: Path,
+) -> tuple[list[Variable], list[Output], list[str], list[str], list[tuple[str, str]]]:
     variables: list[Variable] = []
     outputs: list[Output] = []
     resources: list[str] = []
@@ -133,7 +135,13 @@ def parse_module(module_dir: Path) -> tuple[list[Variable], list[Output], list[s
         for name, _, body in _blocks(text, "variable"):
             vtype = _attribute(body, "type") or "any"
             variables.append(
-                Variable(name, descriptions.get(name, ""), _dedent_type(vtype), _attribute(body, "default"), sensitive[name])
+                Variable(
+                    name,
+                    descriptions.get(name, ""),
+                    _dedent_type(vtype),
+                    _attribute(body, "default"),
+                    sensitive[name],
+                )
             )
         for name, _, _ in _blocks(text, "output"):
             outputs.append(Output(name, descriptions.get(name, ""), sensitive[name]))
@@ -179,18 +187,24 @@ def render(module_dir: Path) -> str:
     aws_req = re.search(r'aws\s*=\s*\{[^}]*version\s*=\s*"([^"]+)"', versions, re.DOTALL)
     lines = ["## Requirements", "", "| Name | Version |", "|------|---------|"]
     if tf_req:
-        lines.append(f"| <a name=\"requirement_terraform\"></a> [terraform](#requirement\\_terraform) | {tf_req.group(1)} |")
+        lines.append(
+            f'| <a name="requirement_terraform"></a> [terraform](#requirement\\_terraform) | {tf_req.group(1)} |'
+        )
     if aws_req:
-        lines.append(f"| <a name=\"requirement_aws\"></a> [aws](#requirement\\_aws) | {aws_req.group(1)} |")
+        lines.append(f'| <a name="requirement_aws"></a> [aws](#requirement\\_aws) | {aws_req.group(1)} |')
     lines += ["", "## Providers", ""]
     if aws_req and (resources or data_sources):
-        lines += ["| Name | Version |", "|------|---------|", f"| <a name=\"provider_aws\"></a> [aws](#provider\\_aws) | {aws_req.group(1)} |"]
+        lines += [
+            "| Name | Version |",
+            "|------|---------|",
+            f'| <a name="provider_aws"></a> [aws](#provider\\_aws) | {aws_req.group(1)} |',
+        ]
     else:
         lines.append("No providers.")
     lines += ["", "## Modules", ""]
     if modules:
         lines += ["| Name | Source | Version |", "|------|--------|---------|"]
-        lines += [f"| <a name=\"module_{n}\"></a> [{_esc(n)}](#module\\_{_esc(n)}) | {s} | n/a |" for n, s in modules]
+        lines += [f'| <a name="module_{n}"></a> [{_esc(n)}](#module\\_{_esc(n)}) | {s} | n/a |' for n, s in modules]
     else:
         lines.append("No modules.")
     lines += ["", "## Resources", ""]
@@ -202,11 +216,14 @@ def render(module_dir: Path) -> str:
         lines.append("No resources.")
     lines += ["", "## Inputs", ""]
     if variables:
-        lines += ["| Name | Description | Type | Default | Required |", "|------|-------------|------|---------|:--------:|"]
+        lines += [
+            "| Name | Description | Type | Default | Required |",
+            "|------|-------------|------|---------|:--------:|",
+        ]
         for v in variables:
             default = "n/a" if v.default is None else _code(v.default)
             lines.append(
-                f"| <a name=\"input_{v.name}\"></a> [{_esc(v.name)}](#input\\_{_esc(v.name)}) | {_cell(v.description)} "
+                f'| <a name="input_{v.name}"></a> [{_esc(v.name)}](#input\\_{_esc(v.name)}) | {_cell(v.description)} '
                 f"| {_code(v.type)} | {default} | {'yes' if v.default is None else 'no'} |"
             )
     else:
@@ -215,7 +232,7 @@ def render(module_dir: Path) -> str:
     if outputs:
         lines += ["| Name | Description |", "|------|-------------|"]
         lines += [
-            f"| <a name=\"output_{o.name}\"></a> [{_esc(o.name)}](#output\\_{_esc(o.name)}) | {_cell(o.description)} |"
+            f'| <a name="output_{o.name}"></a> [{_esc(o.name)}](#output\\_{_esc(o.name)}) | {_cell(o.description)} |'
             for o in outputs
         ]
     else:

@@ -38,9 +38,7 @@ def changed_attributes(res: Resource) -> set[str]:
     return changed
 
 
-def unexpected_changes(
-    inventory: PlanInventory, artifacts: dict[str, dict[str, str]] | None = None
-) -> list[str]:
+def unexpected_changes(inventory: PlanInventory, artifacts: dict[str, dict[str, str]] | None = None) -> list[str]:
     """One line per change that is not a known emulator artifact; empty means idempotent."""
     table = load_artifacts() if artifacts is None else artifacts
     problems: list[str] = []

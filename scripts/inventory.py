@@ -120,9 +120,7 @@ class PlanInventory:
 
     def changed(self) -> dict[str, tuple[str, ...]]:
         """Addresses whose planned actions are anything but no-op/read."""
-        return {
-            a: r.actions for a, r in self.resources.items() if r.actions and set(r.actions) - {"no-op", "read"}
-        }
+        return {a: r.actions for a, r in self.resources.items() if r.actions and set(r.actions) - {"no-op", "read"}}
 
     def find(self, suffix: str) -> Resource:
         """The one resource whose address ends with ``suffix`` (addresses are long inside modules)."""

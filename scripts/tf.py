@@ -30,7 +30,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # What a configuration may reference through relative paths: copied whole into every scratch dir.
 COPIED_TREES = ("modules", "terraform")
 _IGNORED = shutil.ignore_patterns(
-    ".terraform", "*.tfstate", "*.tfstate.*", "*_override.tf", "*.tfplan", "__pycache__", ".terraform.lock.hcl"
+    ".terraform",
+    "*.tfstate",
+    "*.tfstate.*",
+    "*_override.tf",
+    "*.tfplan",
+    "__pycache__",
+    ".terraform.lock.hcl",
 )
 VARS_FILE = "zz_harness.auto.tfvars.json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -150,9 +156,7 @@ class Workspace:
         result = self.run("validate", "-json", ok_codes=(0, 1))
         return json.loads(result.out)
 
-    def plan(
-        self, tf_vars: Mapping[str, Any] | None = None, out: Path | None = None, *extra: str
-    ) -> PlanInventory:
+    def plan(self, tf_vars: Mapping[str, Any] | None = None, out: Path | None = None, *extra: str) -> PlanInventory:
         """Plan into a saved plan file and return its inventory (from ``terraform show -json``)."""
         if tf_vars is not None:
             self.set_vars(tf_vars)

@@ -68,8 +68,7 @@ def find_terraform() -> tuple[str, str]:
     binary = os.environ.get(BINARY_ENV) or shutil.which("terraform")
     if not binary or not Path(binary).exists():
         raise ToolchainError(
-            "terraform not found: install Terraform >= 1.10 on PATH "
-            f"(or set {BINARY_ENV} to its path)"
+            f"terraform not found: install Terraform >= 1.10 on PATH (or set {BINARY_ENV} to its path)"
         )
     try:
         out = subprocess.run(

@@ -49,9 +49,7 @@ def module_workspace(
     root = tmp_path / "harness_root"
     root.mkdir(exist_ok=True)
     config = {
-        "terraform": {
-            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.100, < 7.0"}}
-        },
+        "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.100, < 7.0"}}},
         "module": {"under_test": {"source": f"../modules/{module}", **dict(inputs)}},
     }
     if outputs:

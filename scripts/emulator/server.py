@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 ENDPOINT_ENV = "PLATFORM_AWS_ENDPOINT_URL"
 DEFAULT_REGION = "eu-west-1"
 # moto accepts any credentials; these only keep SDKs from looking for real ones.
-FAKE_ACCESS_KEY = "testing"  # noqa: S105 - not a secret, the emulator's placeholder
+FAKE_ACCESS_KEY = "testing"
 FAKE_SECRET_KEY = "testing"  # noqa: S105 - not a secret, the emulator's placeholder
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -101,7 +101,7 @@ class Emulator:
         """Drop every resource in an embedded moto (not available for an external endpoint)."""
         if self.external:
             raise EmulatorError("reset is only available for the embedded moto server")
-        req = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
+        req = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")  # noqa: S310
         with urllib.request.urlopen(req, timeout=10):  # noqa: S310 - loopback URL we started
             pass
 

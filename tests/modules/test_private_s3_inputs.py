@@ -19,13 +19,31 @@ CASES = [
     ({"bucket_name": "name-s3alias"}, 'end with "-s3alias"'),
     ({"encryption": "aws:kms:dsse"}, 'encryption must be "aws:kms" or "AES256"'),
     ({"kms_key_arn": "alias/my-key"}, "kms_key_arn must be a KMS key ARN"),
-    ({"kms_key_deletion_window_in_days": 5}, "kms_key_deletion_window_in_days must be a whole number from 7 to 30"),
-    ({"abort_incomplete_multipart_upload_days": 0}, "abort_incomplete_multipart_upload_days must be a whole number of days, at least 1"),
-    ({"noncurrent_version_expiration_days": -3}, "noncurrent_version_expiration_days must be a whole number of days, at least 1"),
-    ({"object_expiration_days": 0}, "object_expiration_days must be null or a whole number of days, at least 1"),
-    ({"transitions": [{"days": 10, "storage_class": "STANDARD_IA"}]}, "at least 30 for STANDARD_IA and ONEZONE_IA"),
+    (
+        {"kms_key_deletion_window_in_days": 5},
+        "kms_key_deletion_window_in_days must be a whole number from 7 to 30",
+    ),
+    (
+        {"abort_incomplete_multipart_upload_days": 0},
+        "abort_incomplete_multipart_upload_days must be a whole number of days, at least 1",
+    ),
+    (
+        {"noncurrent_version_expiration_days": -3},
+        "noncurrent_version_expiration_days must be a whole number of days, at least 1",
+    ),
+    (
+        {"object_expiration_days": 0},
+        "object_expiration_days must be null or a whole number of days, at least 1",
+    ),
+    (
+        {"transitions": [{"days": 10, "storage_class": "STANDARD_IA"}]},
+        "at least 30 for STANDARD_IA and ONEZONE_IA",
+    ),
     ({"transitions": [{"days": 40, "storage_class": "COLD"}]}, "transitions[*].storage_class must be one of"),
-    ({"cors_allowed_origins": ["https://app.example.com/upload"]}, "cors_allowed_origins entries must be an origin"),
+    (
+        {"cors_allowed_origins": ["https://app.example.com/upload"]},
+        "cors_allowed_origins entries must be an origin",
+    ),
     ({"cors_allowed_origins": ["app.example.com"]}, "cors_allowed_origins entries must be an origin"),
     ({"cors_allowed_methods": ["PATCH"]}, "cors_allowed_methods must be a non-empty list"),
     ({"additional_policy_json": "{not json"}, "additional_policy_json must be a JSON policy document"),

@@ -49,7 +49,10 @@ def test_complete_example_inventory(complete_plan):
             },
             "values": {
                 "module.bucket.aws_s3_bucket.this": {"bucket": f"{name}-data", "force_destroy": False},
-                "module.bucket.aws_kms_key.this[0]": {"enable_key_rotation": True, "deletion_window_in_days": 30},
+                "module.bucket.aws_kms_key.this[0]": {
+                    "enable_key_rotation": True,
+                    "deletion_window_in_days": 30,
+                },
                 "module.bucket.aws_s3_bucket_public_access_block.this": {
                     "block_public_acls": True,
                     "block_public_policy": True,
@@ -60,10 +63,20 @@ def test_complete_example_inventory(complete_plan):
                     "rule": [{"object_ownership": "BucketOwnerEnforced"}]
                 },
                 "module.bucket.aws_s3_bucket_server_side_encryption_configuration.this": {
-                    "rule": [{"bucket_key_enabled": True, "apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms"}]}]
+                    "rule": [
+                        {
+                            "bucket_key_enabled": True,
+                            "apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms"}],
+                        }
+                    ]
                 },
                 "module.logs.aws_s3_bucket_server_side_encryption_configuration.this": {
-                    "rule": [{"bucket_key_enabled": False, "apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}]}]
+                    "rule": [
+                        {
+                            "bucket_key_enabled": False,
+                            "apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}],
+                        }
+                    ]
                 },
                 "module.bucket.aws_s3_bucket_versioning.this": {"versioning_configuration": [{"status": "Enabled"}]},
                 "module.bucket.aws_s3_bucket_cors_configuration.this[0]": {
@@ -98,7 +111,11 @@ def test_defaults_are_private_and_minimal(emulator, tmp_path):
 @pytest.mark.parametrize(
     ("inputs", "keys", "algorithm"),
     [
-        ({"kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666"}, 0, "aws:kms"),
+        (
+            {"kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666"},
+            0,
+            "aws:kms",
+        ),
         ({"encryption": "AES256"}, 0, "AES256"),
     ],
     ids=["key-passed-in", "sse-s3"],

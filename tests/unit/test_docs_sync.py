@@ -39,5 +39,5 @@ def test_render_reflects_a_new_input(tmp_path):
     assert docs.sync(tmp_path, check=True) is False
     docs.sync(tmp_path)
     text = (tmp_path / "README.md").read_text()
-    assert "| <a name=\"input_size\"></a> [size](#input\\_size) | How many. | `number` | `2` | no |" in text
+    assert '| <a name="input_size"></a> [size](#input\\_size) | How many. | `number` | `2` | no |' in text
     assert docs.sync(tmp_path, check=True) is True

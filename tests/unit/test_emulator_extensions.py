@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.error
-
 import pytest
 from botocore.exceptions import ClientError
 
@@ -20,7 +18,9 @@ def emu():
 def scalable_target(emu):
     ecs = emu.client("ecs")
     cluster = ecs.create_cluster(clusterName="ext-cluster")["cluster"]["clusterName"]
-    ecs.register_task_definition(family="ext", containerDefinitions=[{"name": "app", "image": "nginx:1.27", "memory": 512}])
+    ecs.register_task_definition(
+        family="ext", containerDefinitions=[{"name": "app", "image": "nginx:1.27", "memory": 512}]
+    )
     ecs.create_service(cluster=cluster, serviceName="ext-svc", taskDefinition="ext", desiredCount=1)
     aas = emu.client("application-autoscaling")
     arn = aas.register_scalable_target(
@@ -33,7 +33,9 @@ def scalable_target(emu):
     )["ScalableTargetARN"]
     yield aas, arn
     aas.deregister_scalable_target(
-        ServiceNamespace="ecs", ResourceId="service/ext-cluster/ext-svc", ScalableDimension="ecs:service:DesiredCount"
+        ServiceNamespace="ecs",
+        ResourceId="service/ext-cluster/ext-svc",
+        ScalableDimension="ecs:service:DesiredCount",
     )
 
 
@@ -41,7 +43,10 @@ def test_autoscaling_tags_round_trip(scalable_target):
     aas, arn = scalable_target
     assert aas.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Service": "imgclass"}
     aas.tag_resource(ResourceARN=arn, Tags={"Environment": "dev"})
-    assert aas.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Service": "imgclass", "Environment": "dev"}
+    assert aas.list_tags_for_resource(ResourceARN=arn)["Tags"] == {
+        "Service": "imgclass",
+        "Environment": "dev",
+    }
     aas.untag_resource(ResourceARN=arn, TagKeys=["Service"])
     assert aas.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Environment": "dev"}
 
@@ -49,7 +54,9 @@ def test_autoscaling_tags_round_trip(scalable_target):
 def test_autoscaling_tags_of_unknown_target_are_an_error(emu):
     aas = emu.client("application-autoscaling")
     with pytest.raises(ClientError):
-        aas.list_tags_for_resource(ResourceARN="arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/nope")
+        aas.list_tags_for_resource(
+            ResourceARN="arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/nope"
+        )
 
 
 def test_composite_alarm_is_stored_described_and_deleted(emu):

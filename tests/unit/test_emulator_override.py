@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.emulator.override import OVERRIDE_NAME, SERVICES, provider_aliases, render_override, write_override
+from scripts.emulator.override import (
+    OVERRIDE_NAME,
+    SERVICES,
+    provider_aliases,
+    render_override,
+    write_override,
+)
 
 URL = "http://127.0.0.1:4566"
 
@@ -22,7 +28,8 @@ def test_override_sets_every_endpoint_and_fails_fast():
 
 def test_aliased_providers_each_get_an_override(tmp_path):
     (tmp_path / "providers.tf").write_text(
-        'provider "aws" {\n  region = "eu-west-1"\n}\n\nprovider "aws" {\n  alias  = "use1"\n  region = "us-east-1"\n}\n'
+        'provider "aws" {\n  region = "eu-west-1"\n}\n\n'
+        'provider "aws" {\n  alias  = "use1"\n  region = "us-east-1"\n}\n'
     )
     assert provider_aliases(tmp_path) == [None, "use1"]
     path = write_override(tmp_path, URL, "eu-west-1")

@@ -10,12 +10,32 @@ def replan(address, rtype, before, after, actions=("update",)):
     return PlanInventory.from_json(
         {
             "format_version": "1.2",
-            "planned_values": {"root_module": {"resources": [
-                {"address": address, "type": rtype, "name": "this", "mode": "managed", "values": after}
-            ]}},
+            "planned_values": {
+                "root_module": {
+                    "resources": [
+                        {
+                            "address": address,
+                            "type": rtype,
+                            "name": "this",
+                            "mode": "managed",
+                            "values": after,
+                        }
+                    ]
+                }
+            },
             "resource_changes": [
-                {"address": address, "type": rtype, "name": "this", "mode": "managed",
-                 "change": {"actions": list(actions), "before": before, "after": after, "after_unknown": {}}}
+                {
+                    "address": address,
+                    "type": rtype,
+                    "name": "this",
+                    "mode": "managed",
+                    "change": {
+                        "actions": list(actions),
+                        "before": before,
+                        "after": after,
+                        "after_unknown": {},
+                    },
+                }
             ],
         }
     )
@@ -28,20 +48,33 @@ def test_artifact_file_lists_reasons():
 
 
 def test_known_artifact_is_tolerated():
-    inv = replan("aws_s3_bucket_notification.this", "aws_s3_bucket_notification",
-                 {"bucket": "b", "eventbridge": False}, {"bucket": "b", "eventbridge": True})
+    inv = replan(
+        "aws_s3_bucket_notification.this",
+        "aws_s3_bucket_notification",
+        {"bucket": "b", "eventbridge": False},
+        {"bucket": "b", "eventbridge": True},
+    )
     assert unexpected_changes(inv) == []
 
 
 def test_other_attribute_of_the_same_resource_fails():
-    inv = replan("aws_s3_bucket_notification.this", "aws_s3_bucket_notification",
-                 {"bucket": "a", "eventbridge": False}, {"bucket": "b", "eventbridge": True})
+    inv = replan(
+        "aws_s3_bucket_notification.this",
+        "aws_s3_bucket_notification",
+        {"bucket": "a", "eventbridge": False},
+        {"bucket": "b", "eventbridge": True},
+    )
     assert unexpected_changes(inv) == ["aws_s3_bucket_notification.this: update of bucket"]
 
 
 def test_replacement_is_never_tolerated():
-    inv = replan("aws_db_instance.this", "aws_db_instance", {"performance_insights_enabled": False},
-                 {"performance_insights_enabled": True}, actions=("delete", "create"))
+    inv = replan(
+        "aws_db_instance.this",
+        "aws_db_instance",
+        {"performance_insights_enabled": False},
+        {"performance_insights_enabled": True},
+        actions=("delete", "create"),
+    )
     assert unexpected_changes(inv) == ["aws_db_instance.this: planned delete/create"]
 
 

@@ -16,7 +16,10 @@ def plan(resources, changes=None, outputs=None, version="1.2"):
             "root_module": {
                 "resources": [r for r in resources if "." not in r["address"].split(".module")[0][:7]],
                 "child_modules": [
-                    {"address": "module.db", "resources": [r for r in resources if r["address"].startswith("module.")]}
+                    {
+                        "address": "module.db",
+                        "resources": [r for r in resources if r["address"].startswith("module.")],
+                    }
                 ],
             },
             "outputs": outputs or {},
@@ -26,8 +29,20 @@ def plan(resources, changes=None, outputs=None, version="1.2"):
 
 
 RES = [
-    {"address": "aws_s3_bucket.this", "type": "aws_s3_bucket", "name": "this", "mode": "managed", "values": {"bucket": "b"}},
-    {"address": "module.db.aws_db_instance.this", "type": "aws_db_instance", "name": "this", "mode": "managed", "values": {"multi_az": True}},
+    {
+        "address": "aws_s3_bucket.this",
+        "type": "aws_s3_bucket",
+        "name": "this",
+        "mode": "managed",
+        "values": {"bucket": "b"},
+    },
+    {
+        "address": "module.db.aws_db_instance.this",
+        "type": "aws_db_instance",
+        "name": "this",
+        "mode": "managed",
+        "values": {"multi_az": True},
+    },
 ]
 
 
@@ -41,8 +56,15 @@ def test_resources_from_nested_modules_and_outputs():
 
 
 def test_deleted_resources_stay_visible_through_their_change():
-    changes = [{"address": "aws_sqs_queue.old", "type": "aws_sqs_queue", "name": "old", "mode": "managed",
-                "change": {"actions": ["delete"], "before": {"name": "q"}, "after": None}}]
+    changes = [
+        {
+            "address": "aws_sqs_queue.old",
+            "type": "aws_sqs_queue",
+            "name": "old",
+            "mode": "managed",
+            "change": {"actions": ["delete"], "before": {"name": "q"}, "after": None},
+        }
+    ]
     inv = PlanInventory.from_json(plan(RES, changes))
     assert inv.changed() == {"aws_sqs_queue.old": ("delete",)}
     assert inv.resources["aws_sqs_queue.old"].before == {"name": "q"}

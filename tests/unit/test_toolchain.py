@@ -54,7 +54,7 @@ def test_forced_mirror_and_bad_source_value(monkeypatch, tmp_path):
 
 def test_missing_terraform_says_how_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setenv(tcmod.BINARY_ENV, str(tmp_path / "nope"))
-    with pytest.raises(tcmod.ToolchainError, match="terraform not found: install Terraform >= 1.10"):
+    with pytest.raises(tcmod.ToolchainError, match=r"terraform not found: install Terraform >= 1\.10"):
         tcmod.find_terraform()
 
 
