@@ -37,11 +37,11 @@ def checkov_binary() -> str:
     return found
 
 
-def run_checkov(directory: Path, timeout: int = 600, quiet: bool = True) -> CheckovResult:
+def run_checkov(directory: Path, timeout: int = 600, quiet: bool = False) -> CheckovResult:
     """checkov over ``directory`` (recursively, examples included) with the repository's config.
 
-    ``quiet`` (checkov's ``--quiet``) leaves passed AND skipped checks out of the report; pass
-    ``quiet=False`` to see the skips and their reasons.
+    ``quiet`` (checkov's ``--quiet``) leaves passed AND skipped checks out of the report, so the default
+    keeps them: every skip must be seen to carry a reason.
     """
     cmd = [
         checkov_binary(),
@@ -75,6 +75,9 @@ def run_checkov(directory: Path, timeout: int = 600, quiet: bool = True) -> Chec
 
 def _finding(check: dict) -> Finding:
     suppress = check.get("check_result", {}).get("suppress_comment")
+    # checkov fills in this placeholder when a skip comment carries no reason.
+    if suppress and suppress.strip().lower() == "no comment provided":
+        suppress = None
     return Finding(
         check_id=check["check_id"],
         resource=check.get("resource", ""),

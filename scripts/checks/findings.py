@@ -1,0 +1,79 @@
+"""What a check reports: findings (each names the resource address and the fix) and the options.
+
+A finding with severity ``error`` makes the plan unsafe (exit code 1); ``warning`` is shown but does
+not fail, and is used for what a plan cannot tell yet (values known only after apply) and for
+advice. Every finding carries the check id, the resource address, what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    severity: str
+    address: str
+    message: str
+    fix: str
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity {self.severity!r} is not one of {SEVERITIES}")
+        if not self.fix.strip():
+            raise ValueError(f"finding {self.check_id} on {self.address} has no fix")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def error(check_id: str, address: str, message: str, fix: str) -> Finding:
+    return Finding(check_id, ERROR, address, message, fix)
+
+
+def warning(check_id: str, address: str, message: str, fix: str) -> Finding:
+    return Finding(check_id, WARNING, address, message, fix)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the caller decides: destroys it accepts, the budget, and whether the plan is prod-like.
+
+    ``prod_like`` None means "decide from the plan": the root variable ``environment`` is ``prod``,
+    ``production`` or ``staging`` (see ``is_prod_like``).
+    """
+
+    allow_destroy: frozenset[str] = field(default_factory=frozenset)
+    env_budget_usd: float | None = None
+    prod_like: bool | None = None
+
+    @classmethod
+    def build(
+        cls,
+        allow_destroy: Iterable[str] | None = None,
+        env_budget_usd: float | None = None,
+        prod_like: bool | None = None,
+    ) -> CheckOptions:
+        return cls(frozenset(allow_destroy or ()), env_budget_usd, prod_like)
+
+
+PROD_ENVIRONMENTS = frozenset({"prod", "production", "staging"})
+
+
+def is_prod_like(options: CheckOptions, variables: dict[str, Any]) -> bool:
+    if options.prod_like is not None:
+        return options.prod_like
+    env = variables.get("environment")
+    return isinstance(env, str) and env.lower() in PROD_ENVIRONMENTS
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    order = {ERROR: 0, WARNING: 1}
+    return sorted(findings, key=lambda f: (order[f.severity], f.check_id, f.address))

@@ -1,0 +1,219 @@
+"""Render a check report: a rich terminal table, JSON for machines, Markdown for pull requests."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from scripts.checks.budget import DatabaseBudget
+from scripts.checks.cost import CostEstimate
+from scripts.checks.runner import Report
+
+FORMATS = ("table", "json", "markdown")
+ESTIMATE_NOTE = "Estimate only: list prices x planned sizes; usage-based charges are not included."
+
+
+def render(report: Report, fmt: str, width: int | None = None, color: bool | None = None) -> str:
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "markdown":
+        return render_markdown(report)
+    if fmt == "table":
+        return render_table(report, width=width, color=color)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.as_dict(), indent=2, sort_keys=False) + "\n"
+
+
+# --- rich --------------------------------------------------------------------------------------
+
+
+def _fmt(value: Any) -> str:
+    return "known after apply" if value is None else str(value)
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def budget_table(budget: DatabaseBudget) -> Table:
+    cap = budget.cap
+    pct = f" x {budget.max_connections_percent} %" if budget.proxy else ""
+    via = f"proxy {budget.proxy}" if budget.proxy else "no proxy: direct connections"
+    table = Table(
+        title=Text(f"Connection budget: {budget.database}", style="bold"),
+        caption=Text(
+            f"{via}; cap {_fmt(cap)} = floor(max_connections {_fmt(budget.max_connections)}{pct}), "
+            f"max_connections from the {budget.max_connections_source}"
+        ),
+        show_footer=True,
+        title_justify="left",
+    )
+    total = budget.total
+    headroom = budget.headroom_pct
+    over = cap is not None and total > cap
+    style = "bold red" if over else "bold green"
+    table.add_column("service", footer="total / cap")
+    table.add_column("max tasks", justify="right")
+    table.add_column("pool", justify="right")
+    table.add_column(
+        "connections",
+        justify="right",
+        footer=Text(f"{total} / {_fmt(cap)}", style=style),
+    )
+    table.add_column(
+        "headroom",
+        justify="right",
+        footer=Text("n/a" if headroom is None else f"{headroom} %", style=style),
+    )
+    for row in budget.rows:
+        table.add_row(Text(row.service), _fmt(row.max_tasks), _fmt(row.pool), _fmt(row.connections), "")
+    if not budget.rows:
+        table.add_row("(no ECS service connects to it)", "", "", "0", "")
+    return table
+
+
+def cost_table(estimate: CostEstimate) -> Table:
+    cur = estimate.meta["currency"]
+    table = Table(
+        title=f"Monthly cost estimate ({cur})",
+        caption=Text(f"{ESTIMATE_NOTE} Prices: {estimate.meta['source']}, as of {estimate.meta['as_of']}."),
+        show_footer=True,
+        title_justify="left",
+    )
+    budget = "" if estimate.budget is None else f" (budget {_money(estimate.budget)})"
+    table.add_column("resource type", footer="total" + budget)
+    table.add_column("count", justify="right")
+    table.add_column("baseline / month", justify="right", footer=_money(estimate.total))
+    table.add_column("at max scale", justify="right", footer=_money(estimate.total_at_max))
+    table.add_column("notes")
+    for line in estimate.lines:
+        table.add_row(
+            line.resource_type,
+            str(line.count),
+            _money(line.monthly),
+            _money(line.monthly_at_max),
+            Text("; ".join(line.notes)),
+        )
+    return table
+
+
+def findings_table(report: Report) -> Table:
+    table = Table(title="Findings", title_justify="left", show_lines=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("resource", overflow="fold")
+    table.add_column("problem", overflow="fold")
+    table.add_column("fix", overflow="fold")
+    for f in report.findings:
+        style = "bold red" if f.severity == "error" else "yellow"
+        table.add_row(Text(f.severity, style=style), f.check_id, Text(f.address), Text(f.message), Text(f.fix))
+    return table
+
+
+def print_report(report: Report, console: Console) -> None:
+    changes = ", ".join(f"{n} to {k}" for k, n in report.changes.items() if n) or "no changes"
+    env = "prod-like" if report.prod_like else "not prod-like"
+    header = Text("Plan checks", style="bold")
+    header.append(f" {report.source} ({changes}; {env})" if report.source else f" ({changes}; {env})", style="")
+    console.print(header)
+    for budget in report.budgets:
+        console.print(budget_table(budget))
+    console.print(cost_table(report.cost))
+    if report.findings:
+        console.print(findings_table(report))
+    verdict = (
+        f"[bold green]SAFE[/bold green]: no errors, {len(report.warnings)} warnings"
+        if report.safe
+        else f"[bold red]UNSAFE[/bold red]: {len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
+    console.print(verdict)
+
+
+def render_table(report: Report, width: int | None = None, color: bool | None = None) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width or 160,
+        force_terminal=bool(color),
+        no_color=not color,
+        highlight=False,
+        soft_wrap=False,
+    )
+    print_report(report, console)
+    return buffer.getvalue()
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+
+def _md(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    out: list[str] = []
+    status = "✅ safe to apply" if report.safe else "❌ unsafe: policy violations"
+    changes = ", ".join(f"{n} to {k}" for k, n in report.changes.items() if n) or "no changes"
+    out.append(f"## Plan checks: {status}")
+    out.append("")
+    src = f"`{_md(report.source)}` — " if report.source else ""
+    env = "prod-like" if report.prod_like else "not prod-like"
+    out.append(f"{src}{changes}; {env}; {len(report.errors)} errors, {len(report.warnings)} warnings.")
+    out.append("")
+    for budget in report.budgets:
+        out.append(f"### Connection budget: `{_md(budget.database)}`")
+        out.append("")
+        out.append("| service | max tasks | pool | connections |")
+        out.append("|---|---:|---:|---:|")
+        for row in budget.rows:
+            out.append(f"| `{_md(row.service)}` | {_fmt(row.max_tasks)} | {_fmt(row.pool)} | {_fmt(row.connections)} |")
+        cap = budget.cap
+        out.append(f"| **total** | | | **{budget.total} / {_fmt(cap)}** |")
+        out.append("")
+        pct = f" x {budget.max_connections_percent} %" if budget.proxy else ""
+        headroom = "n/a" if budget.headroom_pct is None else f"{budget.headroom_pct} %"
+        via = f"proxy `{_md(budget.proxy)}`" if budget.proxy else "no proxy (direct connections)"
+        out.append(
+            f"Cap {_fmt(cap)} = floor(max_connections {_fmt(budget.max_connections)}{pct}) via {via}; "
+            f"headroom {headroom}."
+        )
+        out.append("")
+    est = report.cost
+    cur = est.meta["currency"]
+    out.append(f"### Monthly cost estimate ({cur})")
+    out.append("")
+    out.append("| resource type | count | baseline / month | at max scale | notes |")
+    out.append("|---|---:|---:|---:|---|")
+    for line in est.lines:
+        out.append(
+            f"| `{line.resource_type}` | {line.count} | {_money(line.monthly)} | {_money(line.monthly_at_max)} "
+            f"| {_md('; '.join(line.notes))} |"
+        )
+    budget = "" if est.budget is None else f" (budget {_money(est.budget)})"
+    out.append(f"| **total**{budget} | | **{_money(est.total)}** | **{_money(est.total_at_max)}** | |")
+    out.append("")
+    out.append(f"_{ESTIMATE_NOTE} Prices: {_md(est.meta['source'])}, as of {est.meta['as_of']}._")
+    out.append("")
+    if report.findings:
+        out.append("### Findings")
+        out.append("")
+        out.append("| severity | check | resource | problem | fix |")
+        out.append("|---|---|---|---|---|")
+        for f in report.findings:
+            icon = "❌" if f.severity == "error" else "⚠️"
+            out.append(
+                f"| {icon} {f.severity} | `{f.check_id}` | `{_md(f.address)}` | {_md(f.message)} | {_md(f.fix)} |"
+            )
+        out.append("")
+    return "\n".join(out)

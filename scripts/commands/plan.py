@@ -1,0 +1,235 @@
+"""``plan --env ENV``: plan an environment of the root configuration and run the policy checks.
+
+Against real AWS (the caller's credentials, the environment's S3 backend) or, with ``--emulator``,
+against the embedded AWS emulator: there the "existing" network the root looks up is created first
+(``scripts.fixtures.network``) and state stays in a local backend of the scratch copy.
+
+Steps: init (``terraform/environments/<env>.s3.tfbackend``), plan with
+``terraform/environments/<env>.tfvars`` into ``<out>/<env>.tfplan``, ``terraform show -json`` into
+``<out>/<env>.tfplan.json``, checks, report. Exit 0 safe, 1 policy violations (including inputs the
+configuration's own validations and conditions refuse), 2 usage or environment errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from scripts.checks import run_checks
+from scripts.checks.findings import PROD_ENVIRONMENTS
+from scripts.commands.check_plan import add_check_arguments, emit_report, ensure_writable, options_from
+from scripts.errors import UsageError
+from scripts.inventory import PlanInventory
+from scripts.tf import REPO_ROOT, TerraformError, Workspace, first_diagnostic, scratch_copy
+from scripts.toolchain import toolchain
+
+ROOT_DIR = "terraform"
+ENV_DIR = "environments"
+DEFAULT_REGION = "eu-west-1"
+# Diagnostics that mean "the configuration refused these inputs": a policy verdict, not an outage.
+POLICY_DIAGNOSTICS = (
+    "Invalid value for variable",
+    "Resource precondition failed",
+    "Resource postcondition failed",
+    "Module output precondition failed",
+    "Output precondition failed",
+    "Check block assertion failed",
+)
+
+
+@dataclass(frozen=True)
+class EnvironmentFiles:
+    env: str
+    tfvars: Path
+    backend: Path | None
+
+
+def known_environments(repo: Path) -> list[str]:
+    return sorted(p.name.removesuffix(".tfvars") for p in (repo / ROOT_DIR / ENV_DIR).glob("*.tfvars"))
+
+
+def environment_files(repo: Path, env: str, emulator: bool) -> EnvironmentFiles:
+    """The environment's tfvars and backend config, or a UsageError that says what is missing."""
+    root = repo / ROOT_DIR
+    if not any(root.glob("*.tf")):
+        raise UsageError(f"no root configuration: {root} holds no *.tf files")
+    env_dir = root / ENV_DIR
+    tfvars = env_dir / f"{env}.tfvars"
+    backend = env_dir / f"{env}.s3.tfbackend"
+    known = known_environments(repo)
+    if not tfvars.exists():
+        if backend.exists():
+            raise UsageError(f"environment {env!r} has no tfvars file: {tfvars.relative_to(repo)} is missing")
+        listed = ", ".join(known) or "none"
+        raise UsageError(f"unknown environment {env!r}: {env_dir.relative_to(repo)} has {listed}")
+    try:
+        tfvars.read_text()
+    except OSError as exc:
+        raise UsageError(f"cannot read {tfvars.relative_to(repo)}: {exc.strerror}") from exc
+    if not emulator and not backend.exists():
+        raise UsageError(f"environment {env!r} has no backend config: {backend.relative_to(repo)} is missing")
+    return EnvironmentFiles(env, tfvars, backend if backend.exists() else None)
+
+
+def tfvars_values(path: Path) -> dict[str, Any]:
+    """Top-level values of a tfvars file (HCL), for the region and the network lookup."""
+    import hcl2
+
+    try:
+        with path.open() as handle:
+            data = hcl2.load(handle)
+    except Exception as exc:
+        raise UsageError(f"{path.name} is not valid HCL: {str(exc).splitlines()[0]}") from exc
+    # bc-python-hcl2 wraps every attribute value in a one-element list.
+    return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in data.items()}
+
+
+def prepare_out(out: Path) -> Path:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"--out {out} is not a writable directory: {exc.strerror}") from exc
+    return out
+
+
+@contextmanager
+def emulated_network(env: str, region: str) -> Iterator[Any]:
+    """Start the emulator (embedded or PLATFORM_AWS_ENDPOINT_URL) with the network the root looks up."""
+    from scripts.emulator import Emulator
+
+    try:
+        from scripts.fixtures.network import create_network, delete_network, network_tags
+    except ImportError as exc:
+        raise UsageError(f"--emulator needs the network fixture scripts/fixtures/network.py: {exc}") from exc
+    emulator = Emulator.from_env(region=region).start()
+    network = None
+    try:
+        network = create_network(emulator, region, network_tags(env))
+        yield emulator
+    finally:
+        if network is not None and emulator.external:
+            delete_network(emulator, network)
+        emulator.stop()
+
+
+def _status(console: Console, text: str) -> Any:
+    return console.status(text) if console.is_terminal else nullcontext()
+
+
+def plan_environment(
+    repo: Path, files: EnvironmentFiles, out: Path, emulator: Any, console: Console
+) -> tuple[PlanInventory, Path]:
+    """init + plan + show -json in a scratch copy; returns the inventory and the JSON path."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"plan-{files.env}-"))
+    try:
+        tfdir = scratch_copy(ROOT_DIR, scratch)
+        extra_env: dict[str, str] = {}
+        if emulator is not None:
+            from scripts.emulator.override import write_override
+
+            write_override(tfdir, emulator.endpoint_url, emulator.region, local_backend=True)
+            extra_env = emulator.env()
+        else:
+            lock = repo / ROOT_DIR / ".terraform.lock.hcl"
+            if lock.exists():
+                shutil.copy2(lock, tfdir / lock.name)
+        ws = Workspace(tfdir, toolchain(), extra_env=extra_env)
+        plan_file = out / f"{files.env}.tfplan"
+        json_file = out / f"{files.env}.tfplan.json"
+        log = out / f"{files.env}.terraform.log"
+        tfvars = tfdir / ENV_DIR / files.tfvars.name
+        try:
+            with _status(console, f"terraform init ({files.env})"):
+                if emulator is None and files.backend is not None:
+                    ws.init(backend_config=str(tfdir / ENV_DIR / files.backend.name))
+                else:
+                    ws.init()
+        except TerraformError as exc:
+            log.write_text(exc.output)
+            raise UsageError(f"{exc} (full output: {log})") from exc
+        try:
+            with _status(console, f"terraform plan ({files.env})"):
+                ws.run("plan", "-input=false", "-lock-timeout=60s", f"-var-file={tfvars}", f"-out={plan_file}")
+        except TerraformError as exc:
+            log.write_text(exc.output)
+            if any(marker in exc.output for marker in POLICY_DIAGNOSTICS):
+                raise PlanRefused(exc, log) from exc
+            raise UsageError(f"{exc} (full output: {log})") from exc
+        with _status(console, "terraform show -json"):
+            raw = ws.show_json(plan_file)
+        json_file.write_text(json.dumps(raw, indent=1))
+        return PlanInventory.from_json(raw), json_file
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+class PlanRefused(Exception):
+    """Terraform refused the plan through the configuration's own validations or conditions."""
+
+    def __init__(self, error: TerraformError, log: Path) -> None:
+        self.error = error
+        self.log = log
+        super().__init__(str(error))
+
+
+def run(args: argparse.Namespace) -> int:
+    repo = REPO_ROOT
+    files = environment_files(repo, args.env, args.emulator)
+    out = prepare_out(args.out or repo / "build" / "plans" / args.env)
+    ensure_writable(args.output)
+    console = Console(stderr=True, highlight=False)
+    values = tfvars_values(files.tfvars)
+    region = values.get("region") if isinstance(values.get("region"), str) else DEFAULT_REGION
+    toolchain()  # a missing terraform or provider is exit 2 before anything starts
+    try:
+        if args.emulator:
+            with emulated_network(args.env, region) as emulator:
+                inventory, json_file = plan_environment(repo, files, out, emulator, console)
+        else:
+            inventory, json_file = plan_environment(repo, files, out, None, console)
+    except PlanRefused as refused:
+        console.print(
+            Text.assemble(
+                ("UNSAFE", "bold red"), f": terraform refused the plan: {first_diagnostic(refused.error.output)}"
+            ),
+            soft_wrap=True,
+        )
+        console.print(f"full output: {refused.log}", soft_wrap=True, markup=False)
+        return 1
+    console.print(f"plan: {out / f'{args.env}.tfplan'}  json: {json_file}", soft_wrap=True, markup=False)
+    prod_like = True if args.env.lower() in PROD_ENVIRONMENTS else None
+    report = run_checks(inventory, options_from(args, prod_like), source=f"{args.env} ({json_file})")
+    return emit_report(report, args)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="plan an environment of terraform/ and run the policy checks on it",
+        description=(
+            "Init with terraform/environments/<env>.s3.tfbackend, plan with <env>.tfvars, save the plan "
+            "and its JSON, run the policy checks. --emulator plans against the embedded AWS emulator "
+            "(local state, the existing network created as a fixture). Exit 0 safe, 1 violations, "
+            "2 usage or environment error."
+        ),
+    )
+    parser.add_argument("--env", required=True, help="environment: a terraform/environments/<env>.tfvars")
+    parser.add_argument("--emulator", action="store_true", help="plan against the embedded AWS emulator instead of AWS")
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="where the plan and its JSON go (default: build/plans/<env>)"
+    )
+    add_check_arguments(parser)
+    parser.set_defaults(func=run)

@@ -1,0 +1,325 @@
+"""The connection budget on hand-built plan fragments: at the cap, one over, without a proxy, ..."""
+
+from __future__ import annotations
+
+import json
+
+import hcl2
+import pytest
+
+from scripts.checks import CheckOptions, run_checks
+from scripts.checks.budget import connection_budgets
+from scripts.checks.planbuilder import PlanBuilder
+from scripts.checks.tables import instance_classes, max_connections_for_memory
+from scripts.inventory import PlanInventory
+from scripts.tf import REPO_ROOT
+
+# db.t4g.medium: 4 GiB -> the module's estimate 405; a 75 % proxy cap -> floor(405 * 0.75) = 303.
+CLASS, MAX_CONN, CAP = "db.t4g.medium", 405, 303
+
+
+def containers(*pools, host=True, readonly=True):
+    out = []
+    for i, pool in enumerate(pools):
+        env = [{"name": "DB_HOST", "value": "db.proxy.example"}] if host else []
+        if pool is not None:
+            env.append({"name": "DB_POOL_SIZE", "value": str(pool)})
+        out.append({"name": f"c{i}", "environment": env, "readonlyRootFilesystem": readonly})
+    return json.dumps(out)
+
+
+def database(b, *, cls=CLASS, address="module.db.aws_db_instance.this", identifier="platform", params=None):
+    b.add(
+        address,
+        {
+            "identifier": identifier,
+            "instance_class": cls,
+            "storage_encrypted": True,
+            "publicly_accessible": False,
+            "parameter_group_name": f"{identifier}-pg",
+        },
+    )
+    b.add(
+        address.replace("aws_db_instance", "aws_db_parameter_group"),
+        {"name": f"{identifier}-pg", "parameter": params or []},
+    )
+    return b
+
+
+def proxy(b, *, percent=75, name="platform", target="platform", module="module.proxy"):
+    b.add(f"{module}.aws_db_proxy.this", {"name": name}, unknown=["endpoint"])
+    b.add(
+        f"{module}.aws_db_proxy_default_target_group.this",
+        {"db_proxy_name": name, "connection_pool_config": [{"max_connections_percent": percent}]},
+    )
+    b.add(f"{module}.aws_db_proxy_target.this", {"db_proxy_name": name, "db_instance_identifier": target})
+    return b
+
+
+def service(b, name, *, max_capacity=None, desired=1, defs=None, unknown_defs=False, tags=None):
+    mod = f"module.{name}"
+    b.add(
+        f"{mod}.aws_ecs_service.this",
+        {
+            "name": name,
+            "desired_count": desired,
+            "deployment_circuit_breaker": [{"enable": True, "rollback": True}],
+            "tags": tags or {},
+        },
+        unknown=["task_definition"],
+    )
+    td = {"family": name, "cpu": "256", "memory": "512"}
+    if not unknown_defs:
+        td["container_definitions"] = defs if defs is not None else containers(10)
+    b.add(f"{mod}.aws_ecs_task_definition.this", td, unknown=["container_definitions"] if unknown_defs else [])
+    if max_capacity is not None:
+        b.add(
+            f"{mod}.aws_appautoscaling_target.this",
+            {
+                "service_namespace": "ecs",
+                "resource_id": f"service/platform/{name}",
+                "min_capacity": 1,
+                "max_capacity": max_capacity,
+            },
+        )
+    return b
+
+
+def budgets_of(b):
+    return connection_budgets(PlanInventory.from_json(b.build()))
+
+
+def ids(findings):
+    return sorted({f.check_id for f in findings})
+
+
+def test_exactly_at_the_cap_passes():
+    # 3 tasks x 101 = 303 = the cap.
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=3, defs=containers(101))
+    [budget], findings = budgets_of(b)
+    assert (budget.max_connections, budget.max_connections_percent, budget.cap) == (MAX_CONN, 75, CAP)
+    assert budget.total == CAP
+    assert budget.headroom_pct == 0.0
+    assert findings == []
+    row = budget.rows[0]
+    assert (row.max_tasks, row.pool, row.connections) == (3, 101, 303)
+    assert row.max_tasks_source == "autoscaling max_capacity"
+
+
+def test_one_over_the_cap_fails_naming_services_and_numbers():
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=3, defs=containers(100))  # 300
+    service(b, "worker", max_capacity=4, defs=containers(1))  # 4 -> 304
+    [budget], findings = budgets_of(b)
+    assert budget.total == CAP + 1
+    [finding] = [f for f in findings if f.check_id == "budget.exceeded"]
+    assert finding.severity == "error"
+    assert finding.address == "module.db.aws_db_instance.this"
+    assert "304 connections" in finding.message
+    assert f"proxy cap {CAP} (floor({MAX_CONN} x 75 %))" in finding.message
+    assert "module.api.aws_ecs_service.this 3 x 100 = 300" in finding.message
+    assert "module.worker.aws_ecs_service.this 4 x 1 = 4" in finding.message
+    assert "max_capacity or db_pool_size" in finding.fix
+
+
+def test_without_a_proxy_the_cap_is_max_connections_and_warns():
+    b = database(PlanBuilder())
+    service(b, "api", max_capacity=5, defs=containers(MAX_CONN // 5))  # 405
+    [budget], findings = budgets_of(b)
+    assert budget.proxy is None and budget.cap == MAX_CONN
+    assert ids(findings) == ["budget.no-proxy"]
+    assert findings[0].severity == "warning"
+
+    over = database(PlanBuilder())
+    service(over, "api", max_capacity=5, defs=containers(82))  # 410 > 405
+    _, findings = budgets_of(over)
+    assert ids(findings) == ["budget.exceeded", "budget.no-proxy"]
+    exceeded = next(f for f in findings if f.check_id == "budget.exceeded")
+    assert f"max_connections {MAX_CONN}" in exceeded.message
+
+
+def test_parameter_group_max_connections_overrides_the_class_estimate():
+    b = proxy(database(PlanBuilder(), params=[{"name": "max_connections", "value": "200"}]), percent=50)
+    service(b, "api", max_capacity=10, defs=containers(11))  # 110 > 100
+    [budget], findings = budgets_of(b)
+    assert budget.max_connections == 200 and budget.cap == 100
+    assert "parameter group" in budget.max_connections_source
+    assert ids(findings) == ["budget.exceeded"]
+
+
+def test_a_task_opens_the_sum_of_its_containers_pools():
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=2, defs=containers(5, 7))
+    [budget], _ = budgets_of(b)
+    assert budget.rows[0].pool == 12 and budget.total == 24
+
+
+def test_without_autoscaling_desired_count_is_max_tasks():
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", desired=6, defs=containers(10))
+    [budget], _ = budgets_of(b)
+    row = budget.rows[0]
+    assert (row.max_tasks, row.max_tasks_source, row.connections) == (6, "desired_count (no autoscaling)", 60)
+
+
+def test_db_host_without_pool_size_is_unbounded():
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=2, defs=containers(None))
+    _, findings = budgets_of(b)
+    [finding] = [f for f in findings if f.check_id == "budget.unbounded"]
+    assert finding.severity == "error"
+    assert finding.address == "module.api.aws_ecs_task_definition.this"
+    assert "DB_POOL_SIZE" in finding.message and "db_pool_size" in finding.fix
+
+
+def test_services_without_database_settings_are_not_counted():
+    b = proxy(database(PlanBuilder()))
+    service(b, "static", max_capacity=50, defs=containers(host=False))
+    [budget], findings = budgets_of(b)
+    assert budget.rows == [] and findings == []
+
+
+def test_pool_from_module_input_while_container_definitions_are_unknown():
+    b = proxy(database(PlanBuilder(variables={"api_pool": 20, "pools": {"worker": 4}})))
+    service(b, "api", max_capacity=5, unknown_defs=True)
+    service(b, "worker", max_capacity=3, unknown_defs=True)
+    service(b, "batch", max_capacity=2, unknown_defs=True)
+    b.module_call("api", {"db_pool_size": {"references": ["var.api_pool"]}})
+    b.module_call("worker", {"db_pool_size": {"references": ['var.pools["worker"]', "var.pools"]}})
+    b.module_call("batch", {"db_pool_size": {"constant_value": 7}})
+    [budget], findings = budgets_of(b)
+    rows = {r.service: r for r in budget.rows}
+    assert rows["module.api.aws_ecs_service.this"].pool == 20
+    assert rows["module.worker.aws_ecs_service.this"].pool == 4
+    assert rows["module.batch.aws_ecs_service.this"].pool == 7
+    assert {r.pool_source for r in budget.rows} == {"module input db_pool_size"}
+    assert budget.total == 100 + 12 + 14
+    assert findings == []
+
+
+def test_pool_known_only_after_apply_is_a_warning_not_a_silent_pass():
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=5, unknown_defs=True)
+    b.module_call("api", {"db_pool_size": {"references": ["local.pool"]}})
+    [budget], findings = budgets_of(b)
+    assert budget.rows[0].pool is None and not budget.complete
+    [finding] = findings
+    assert (finding.check_id, finding.severity) == ("budget.incomplete", "warning")
+    assert "DB_POOL_SIZE" in finding.message
+
+
+def test_unknown_instance_class_cannot_be_sized():
+    b = proxy(database(PlanBuilder(), cls="db.x9.huge"))
+    service(b, "api", max_capacity=1)
+    [budget], findings = budgets_of(b)
+    assert budget.max_connections is None
+    [finding] = [f for f in findings if f.check_id == "budget.unknown-class"]
+    assert finding.severity == "error" and "db.x9.huge" in finding.message
+
+
+def test_proxy_percent_above_100_is_rejected():
+    b = proxy(database(PlanBuilder()), percent=120)
+    service(b, "api", max_capacity=1)
+    _, findings = budgets_of(b)
+    assert "budget.cap-above-max" in ids(findings)
+
+
+def test_default_proxy_percent_is_100_when_no_pool_config():
+    b = database(PlanBuilder())
+    b.add("module.proxy.aws_db_proxy.this", {"name": "platform"})
+    b.add("module.proxy.aws_db_proxy_target.this", {"db_proxy_name": "platform", "db_instance_identifier": "platform"})
+    service(b, "api", max_capacity=1)
+    [budget], _ = budgets_of(b)
+    assert budget.max_connections_percent == 100 and budget.cap == MAX_CONN
+
+
+def test_services_without_a_database_in_the_plan_warn():
+    b = PlanBuilder()
+    service(b, "api", max_capacity=2)
+    budgets, findings = budgets_of(b)
+    assert budgets == []
+    assert ids(findings) == ["budget.no-database"]
+
+
+def test_two_databases_need_db_host_or_a_tag_to_assign_services():
+    b = PlanBuilder()
+    database(b, address="module.a.aws_db_instance.this", identifier="alpha")
+    database(b, address="module.b.aws_db_instance.this", identifier="beta")
+    service(b, "api", max_capacity=2)  # DB_HOST db.proxy.example matches neither
+    service(b, "worker", max_capacity=2, tags={"Database": "beta"})
+    budgets, findings = budgets_of(b)
+    unassigned = [f for f in findings if f.check_id == "budget.unassigned"]
+    assert [f.address for f in unassigned] == ["module.api.aws_ecs_service.this"]
+    beta = next(x for x in budgets if x.database == "module.b.aws_db_instance.this")
+    assert [r.service for r in beta.rows] == ["module.worker.aws_ecs_service.this"]
+
+
+def test_budget_reaches_the_report_and_its_exit_code():
+    ok = proxy(database(PlanBuilder()))
+    service(ok, "api", max_capacity=3, defs=containers(101))
+    report = run_checks(PlanInventory.from_json(ok.build()), CheckOptions())
+    assert report.exit_code == 0
+    assert report.as_dict()["connection_budget"][0]["within_budget"] is True
+
+    bad = proxy(database(PlanBuilder()))
+    service(bad, "api", max_capacity=4, defs=containers(101))
+    report = run_checks(PlanInventory.from_json(bad.build()), CheckOptions())
+    assert report.exit_code == 1
+    data = report.as_dict()["connection_budget"][0]
+    assert (data["total"], data["cap"], data["within_budget"]) == (404, CAP, False)
+    assert data["headroom_pct"] == pytest.approx(-33.3)
+
+
+# --- the instance-class table is the module's ---------------------------------------------------
+
+
+def test_instance_class_table_mirrors_modules_rds_postgres():
+    main_tf = REPO_ROOT / "modules" / "rds-postgres" / "main.tf"
+    with main_tf.open() as handle:
+        parsed = hcl2.load(handle)
+    locals_ = {}
+    for block in parsed.get("locals", []):
+        locals_.update(block)
+    module_table = locals_["instance_class_memory_gib"]
+    module_table = module_table[0] if isinstance(module_table, list) else module_table
+    ours = {name: cls.memory_gib for name, cls in instance_classes().items()}
+    assert ours == {k: float(v) for k, v in module_table.items()}
+
+
+@pytest.mark.parametrize(
+    ("memory_gib", "expected"),
+    [(1, 84), (2, 197), (4, 405), (8, 811), (16, 1622), (32, 3244), (64, 5000)],
+)
+def test_max_connections_estimate_matches_the_module_formula(memory_gib, expected):
+    # min(floor((mem - max(256 MiB, mem / 10)) / 9531392), 5000), as modules/rds-postgres computes it.
+    assert max_connections_for_memory(memory_gib) == expected
+
+
+def test_service_whose_database_use_cannot_be_told_is_reported():
+    b = proxy(database(PlanBuilder()))
+    service(b, "mystery", max_capacity=5, unknown_defs=True)  # no module input, no tag
+    [budget], findings = budgets_of(b)
+    assert budget.rows == []
+    [finding] = findings
+    assert (finding.check_id, finding.severity, finding.address) == (
+        "budget.incomplete",
+        "warning",
+        "module.mystery.aws_ecs_service.this",
+    )
+
+
+def test_pool_size_tag_counts_the_service():
+    b = proxy(database(PlanBuilder()))
+    service(b, "tagged", max_capacity=5, unknown_defs=True, tags={"DbPoolSize": "3"})
+    [budget], findings = budgets_of(b)
+    assert (budget.rows[0].pool, budget.rows[0].pool_source, budget.total) == (3, "tag DbPoolSize", 15)
+    assert findings == []
+
+
+def test_non_numeric_pool_size_is_an_error():
+    b = proxy(database(PlanBuilder()))
+    defs = json.dumps([{"name": "app", "environment": [{"name": "DB_POOL_SIZE", "value": "ten"}]}])
+    service(b, "api", max_capacity=2, defs=defs)
+    _, findings = budgets_of(b)
+    assert "budget.pool-invalid" in ids(findings)

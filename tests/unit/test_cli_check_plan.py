@@ -1,0 +1,180 @@
+"""``python -m scripts check-plan``: exit codes 0/1/2, every output format, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from scripts.checks.planbuilder import platform_plan
+from scripts.cli import main
+from scripts.tf import REPO_ROOT
+
+
+@pytest.fixture
+def safe_plan(tmp_path):
+    return platform_plan().write(tmp_path / "safe.json")
+
+
+@pytest.fixture
+def unsafe_plan(tmp_path):
+    return platform_plan(max_capacity=20).write(tmp_path / "unsafe.json")
+
+
+def run(capsys, *argv):
+    code = main(["check-plan", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_safe_plan_exits_0_with_a_table(capsys, safe_plan):
+    code, out, err = run(capsys, safe_plan)
+    assert code == 0, err
+    assert "Connection budget: module.database.aws_db_instance.this" in out
+    assert "SAFE" in out
+
+
+def test_unsafe_plan_exits_1(capsys, unsafe_plan):
+    code, out, _ = run(capsys, unsafe_plan)
+    assert code == 1
+    assert "budget.exceeded" in out and "UNSAFE" in out
+
+
+def test_json_format(capsys, unsafe_plan):
+    code, out, _ = run(capsys, unsafe_plan, "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["safe"] is False
+    assert data["findings"][0]["check_id"] == "budget.exceeded"
+
+
+def test_markdown_format(capsys, safe_plan):
+    code, out, _ = run(capsys, safe_plan, "--format", "markdown")
+    assert code == 0
+    assert out.startswith("## Plan checks: ✅ safe to apply")
+    assert "### Monthly cost estimate (USD)" in out
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
+def test_output_file_for_every_format(capsys, tmp_path, unsafe_plan, fmt):
+    target = tmp_path / f"report.{fmt}"
+    code, out, _ = run(capsys, unsafe_plan, "--format", fmt, "--output", target)
+    assert code == 1
+    assert f"{fmt} report written to {target}" in out
+    text = target.read_text()
+    if fmt == "json":
+        assert json.loads(text)["summary"]["errors"] >= 1
+    else:
+        assert "budget.exceeded" in text
+    assert "\x1b[" not in text
+
+
+def test_env_budget_and_allow_destroy_and_prod_like(capsys, tmp_path):
+    b = platform_plan()
+    b.add("aws_sqs_queue.jobs", {"name": "jobs"}, actions=["delete"])
+    plan = b.write(tmp_path / "p.json")
+    code, out, _ = run(capsys, plan, "--format", "json", "--env-budget", "5")
+    ids = {f["check_id"] for f in json.loads(out)["findings"]}
+    assert code == 1 and {"cost.over-budget", "destructive.stateful"} <= ids
+
+    code, out, _ = run(capsys, plan, "--format", "json", "--allow-destroy", "aws_sqs_queue.jobs")
+    assert code == 0, out
+
+    code, out, _ = run(capsys, plan, "--format", "json", "--allow-destroy", "aws_sqs_queue.jobs", "--prod-like")
+    ids = {f["check_id"] for f in json.loads(out)["findings"]}
+    assert code == 1 and "reliability.multi-az" in ids
+
+
+# --- bad input: exit 2 with one line -------------------------------------------------------------
+
+
+def one_line_error(capsys, *argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_malformed_json(capsys, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format_version": "1.2", ')
+    assert "is not valid JSON" in one_line_error(capsys, bad)
+
+
+def test_other_format_version_major(capsys, tmp_path):
+    plan = platform_plan().build()
+    plan["format_version"] = "2.0"
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(plan))
+    assert "format_version 2.0 is not supported" in one_line_error(capsys, path)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "fragment"),
+    [
+        (lambda p: p.pop("format_version"), "no format_version"),
+        (lambda p: (p.pop("planned_values"), p.pop("resource_changes")), "neither planned_values nor resource_changes"),
+        (
+            lambda p: p["planned_values"]["root_module"]["child_modules"][0]["resources"][0].pop("type"),
+            "lacks the key 'type'",
+        ),
+        (lambda p: p.__setitem__("planned_values", []), "does not have the shape"),
+    ],
+    ids=["no-version", "no-plan", "resource-without-type", "wrong-shape"],
+)
+def test_missing_keys(capsys, tmp_path, mutate, fragment):
+    plan = platform_plan().build()
+    mutate(plan)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(plan))
+    assert fragment in one_line_error(capsys, path)
+
+
+def test_not_a_plan_object(capsys, tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text("[]")
+    assert "must be an object" in one_line_error(capsys, path)
+
+
+def test_missing_file(capsys, tmp_path):
+    assert "cannot read plan JSON" in one_line_error(capsys, tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize(
+    ("output", "fragment"),
+    [
+        ("missing-dir/report.md", "does not exist"),
+        (".", "is a directory"),
+    ],
+)
+def test_unwritable_output_path(capsys, tmp_path, safe_plan, output, fragment):
+    assert fragment in one_line_error(capsys, safe_plan, "--output", tmp_path / output)
+
+
+def test_output_write_failure(capsys, safe_plan):
+    # /proc refuses new files even for root, whatever os.access says.
+    assert "--output" in one_line_error(capsys, safe_plan, "--output", "/proc/imgclass-report.md")
+
+
+def test_bad_budget_is_a_usage_error(capsys, safe_plan):
+    with pytest.raises(SystemExit) as exc:
+        main(["check-plan", str(safe_plan), "--env-budget", "-3"])
+    assert exc.value.code == 2
+    assert "the budget must be above 0" in capsys.readouterr().err
+
+
+def test_entry_point_in_a_fresh_process(safe_plan):
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts", "check-plan", str(safe_plan), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["safe"] is True

@@ -1,0 +1,180 @@
+"""``python -m scripts plan``: environment and toolchain errors (exit 2), the refusal path (exit 1)
+and the report wiring, on a stand-in repository and a stand-in Terraform (no terraform runs here;
+tests/unit/test_cli_plan_emulator.py plans the real root)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+import scripts.commands.plan as plan_cmd
+from scripts.checks.planbuilder import platform_plan
+from scripts.cli import main
+from scripts.tf import TerraformError
+from scripts.toolchain import toolchain
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A repository with a root, dev (tfvars + backend), prod (backend only), stage (tfvars only)."""
+    root = tmp_path / "repo"
+    envs = root / "terraform" / "environments"
+    envs.mkdir(parents=True)
+    (root / "terraform" / "main.tf").write_text('variable "environment" {\n  type = string\n}\n')
+    (envs / "dev.tfvars").write_text('environment = "dev"\nregion      = "eu-central-1"\n')
+    (envs / "dev.s3.tfbackend").write_text('bucket = "state"\nkey = "dev.tfstate"\n')
+    (envs / "prod.s3.tfbackend").write_text('bucket = "state"\nkey = "prod.tfstate"\n')
+    (envs / "stage.tfvars").write_text('environment = "stage"\n')
+    monkeypatch.setattr(plan_cmd, "REPO_ROOT", root)
+    monkeypatch.setattr("scripts.tf.REPO_ROOT", root)
+    return root
+
+
+def one_line_error(capsys, *argv):
+    code = main(["plan", *map(str, argv)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = [ln for ln in err.strip().splitlines() if ln]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+def test_unknown_environment_lists_the_known_ones(capsys, repo):
+    line = one_line_error(capsys, "--env", "qa")
+    assert "unknown environment 'qa'" in line and "dev, stage" in line
+
+
+def test_environment_without_tfvars(capsys, repo):
+    assert "environment 'prod' has no tfvars file" in one_line_error(capsys, "--env", "prod")
+
+
+def test_environment_without_backend_config_against_aws(capsys, repo):
+    assert "has no backend config" in one_line_error(capsys, "--env", "stage")
+
+
+def test_no_root_configuration(capsys, repo):
+    (repo / "terraform" / "main.tf").unlink()
+    assert "no root configuration" in one_line_error(capsys, "--env", "dev")
+
+
+def test_unreadable_tfvars(capsys, repo):
+    (repo / "terraform" / "environments" / "dev.tfvars").write_text("environment = \n")
+    assert "dev.tfvars is not valid HCL" in one_line_error(capsys, "--env", "dev")
+
+
+def test_unwritable_out_dir(capsys, repo):
+    assert "--out /proc/plans is not a writable directory" in one_line_error(
+        capsys, "--env", "dev", "--out", "/proc/plans"
+    )
+
+
+def test_missing_terraform(capsys, repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("PLATFORM_TERRAFORM_BINARY", str(tmp_path / "no-terraform"))
+    toolchain.cache_clear()
+    try:
+        line = one_line_error(capsys, "--env", "dev", "--out", tmp_path / "out")
+    finally:
+        toolchain.cache_clear()
+    assert "terraform not found" in line
+
+
+def test_unreachable_emulator_endpoint(capsys, repo, tmp_path, monkeypatch):
+    monkeypatch.setattr(plan_cmd, "toolchain", lambda: None)
+    monkeypatch.setenv("PLATFORM_AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    line = one_line_error(capsys, "--env", "stage", "--emulator", "--out", tmp_path / "out")
+    assert "AWS endpoint http://127.0.0.1:9 does not answer" in line
+
+
+# --- with a stand-in Terraform ------------------------------------------------------------------
+
+
+class FakeWorkspace:
+    """Records commands; ``fail`` maps a command to the TerraformError output it raises."""
+
+    calls: ClassVar[list[tuple[str, ...]]] = []
+    fail: ClassVar[dict[str, str]] = {}
+    plan_json: ClassVar[dict] = {}
+
+    def __init__(self, tfdir, tc=None, extra_env=None):
+        self.tfdir = Path(tfdir)
+
+    def init(self, backend=True, backend_config=None):
+        FakeWorkspace.calls.append(("init", str(backend_config)))
+        if "init" in self.fail:
+            raise TerraformError("init", self.fail["init"])
+        return ""
+
+    def run(self, command, *args, ok_codes=(0,)):
+        FakeWorkspace.calls.append((command, *args))
+        if command in self.fail:
+            raise TerraformError(command, self.fail[command])
+        return None
+
+    def show_json(self, plan_file):
+        return self.plan_json
+
+
+@pytest.fixture
+def fake_tf(monkeypatch):
+    FakeWorkspace.calls = []
+    FakeWorkspace.fail = {}
+    FakeWorkspace.plan_json = platform_plan().build()
+    monkeypatch.setattr(plan_cmd, "Workspace", FakeWorkspace)
+    monkeypatch.setattr(plan_cmd, "toolchain", lambda: None)
+    return FakeWorkspace
+
+
+def test_plan_runs_init_plan_show_and_the_checks(capsys, repo, fake_tf, tmp_path):
+    out = tmp_path / "out"
+    code = main(["plan", "--env", "dev", "--out", str(out), "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    init, plan = fake_tf.calls
+    assert init == ("init", str(Path(init[1]).parent / "dev.s3.tfbackend"))
+    assert init[1].endswith("terraform/environments/dev.s3.tfbackend") or init[1].endswith(
+        "environments/dev.s3.tfbackend"
+    )
+    assert plan[0] == "plan"
+    assert any(a.startswith("-var-file=") and a.endswith("environments/dev.tfvars") for a in plan)
+    assert f"-out={out / 'dev.tfplan'}" in plan
+    report = json.loads(captured.out)
+    assert report["safe"] is True and report["connection_budget"][0]["cap"] == 303
+    assert json.loads((out / "dev.tfplan.json").read_text())["format_version"] == "1.2"
+
+
+def test_prod_environment_is_checked_as_prod_like(capsys, repo, fake_tf, tmp_path):
+    (repo / "terraform" / "environments" / "prod.tfvars").write_text('environment = "prod"\n')
+    code = main(["plan", "--env", "prod", "--out", str(tmp_path / "out"), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1  # platform_plan("dev") values: single-AZ, no deletion protection
+    assert report["summary"]["prod_like"] is True
+    assert {"reliability.multi-az", "reliability.deletion-protection"} <= {f["check_id"] for f in report["findings"]}
+
+
+def test_init_failure_is_an_environment_error_with_the_log(capsys, repo, fake_tf, tmp_path):
+    fake_tf.fail = {"init": "Error: No valid credential sources found\n\nPlease see the docs"}
+    line = one_line_error(capsys, "--env", "dev", "--out", tmp_path / "out")
+    assert "No valid credential sources found" in line
+    assert "dev.terraform.log" in line
+    assert "credential" in (tmp_path / "out" / "dev.terraform.log").read_text()
+
+
+def test_inputs_refused_by_the_configuration_exit_1(capsys, repo, fake_tf, tmp_path):
+    fake_tf.fail = {"plan": "Error: Invalid value for variable\n\nprod needs deletion_protection = true."}
+    code = main(["plan", "--env", "dev", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "terraform refused the plan: Invalid value for variable: prod needs deletion_protection" in err
+
+
+def test_other_plan_failures_exit_2(capsys, repo, fake_tf, tmp_path):
+    fake_tf.fail = {"plan": "Error: reading EC2 VPCs: connection refused"}
+    assert "reading EC2 VPCs" in one_line_error(capsys, "--env", "dev", "--out", tmp_path / "out")
+
+
+def test_tfvars_region_is_read_for_the_network_fixture(repo):
+    values = plan_cmd.tfvars_values(repo / "terraform" / "environments" / "dev.tfvars")
+    assert values["region"] == "eu-central-1"
