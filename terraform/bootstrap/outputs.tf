@@ -1,0 +1,59 @@
+output "state_bucket" {
+  description = "Name of the Terraform state bucket (the bucket of every terraform/environments/<env>.s3.tfbackend)."
+  value       = module.state_bucket.bucket_id
+}
+
+output "state_bucket_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the state bucket."
+  value       = module.state_bucket.kms_key_arn
+}
+
+output "backend_config" {
+  description = "Per environment, the settings of its S3 backend file (terraform/environments/<env>.s3.tfbackend). kms_key_id matters: with encrypt = true alone the backend writes state with SSE-S3, not with the bucket's key."
+  value = {
+    for env, cfg in local.environments : env => {
+      bucket       = module.state_bucket.bucket_id
+      key          = cfg.state_key
+      region       = local.region
+      encrypt      = true
+      kms_key_id   = module.state_bucket.kms_key_arn
+      use_lockfile = true
+    }
+  }
+}
+
+output "oidc_provider_arn" {
+  description = "ARN of the GitHub Actions OIDC identity provider the deploy roles trust."
+  value       = local.oidc_provider_arn
+}
+
+output "plan_role_arns" {
+  description = "Per environment, the ARN of the read-only plan role that pull-request workflows assume."
+  value       = { for env, role in aws_iam_role.plan : env => role.arn }
+}
+
+output "apply_role_arns" {
+  description = "Per environment, the ARN of the apply role that only jobs in the GitHub environment of that name can assume."
+  value       = { for env, role in aws_iam_role.apply : env => role.arn }
+}
+
+output "trust_subjects" {
+  description = "Per environment, the exact OIDC subjects each role trusts (for review; StringEquals, no wildcards)."
+  value = {
+    for env, cfg in local.environments : env => {
+      plan  = cfg.plan_subjects
+      apply = cfg.apply_subjects
+    }
+  }
+}
+
+output "github_variables" {
+  description = "Configuration variables the workflows read: repository variables (AWS_REGION, <ENV>_PLAN_ROLE_ARN) and, per GitHub environment, APPLY_ROLE_ARN. Role ARNs are not secrets."
+  value = {
+    repository = merge(
+      { AWS_REGION = local.region },
+      { for env, role in aws_iam_role.plan : "${upper(replace(env, "-", "_"))}_PLAN_ROLE_ARN" => role.arn },
+    )
+    environments = { for env, role in aws_iam_role.apply : env => { APPLY_ROLE_ARN = role.arn } }
+  }
+}

@@ -1,0 +1,231 @@
+"""terraform/bootstrap: validate, checkov, and plan inventories of the deploy roles' trust policies
+in both GitHub subject formats (no apply)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts.checkov_runner import run_checkov
+from scripts.tf import REPO_ROOT
+from tests.harness import example_workspace
+
+pytestmark = pytest.mark.emulator
+
+ROOT = "terraform/bootstrap"
+OIDC_HOST = "token.actions.githubusercontent.com"
+EXISTING_PROVIDER = f"arn:aws:iam::123456789012:oidc-provider/{OIDC_HOST}"
+REPO = "repo:example-org/imgclass-platform"
+IMMUTABLE_REPO = "repo:example-org@1234567/imgclass-platform@765432109"
+ENVIRONMENTS = ("dev", "prod")
+
+# Classic subjects, and an OIDC provider that already exists: every trust policy is known at plan time.
+CLASSIC = {
+    "github_owner": "example-org",
+    "github_repository": "imgclass-platform",
+    "oidc_provider_arn": EXISTING_PROVIDER,
+}
+# Immutable subjects, and the provider created here (its ARN, so the trust JSON, is known after apply).
+IMMUTABLE = {
+    "github_owner": "example-org",
+    "github_repository": "imgclass-platform",
+    "github_owner_id": "1234567",
+    "github_repository_id": "765432109",
+}
+# Actions that may stand on Resource "*" (AWS offers no resource-level permission); docs/cicd.md explains each.
+STAR_RESOURCE_ACTIONS = {
+    "ecs:RegisterTaskDefinition",
+    "ecs:DeregisterTaskDefinition",
+    "kms:CreateKey",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "ec2:CreateTags",
+    "ec2:DeleteTags",
+    "rds:AddTagsToResource",
+    "rds:RemoveTagsFromResource",
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DeleteResourcePolicy",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+}
+
+
+@pytest.fixture(scope="module")
+def ws(emulator, tmp_path_factory):
+    return example_workspace(ROOT, emulator, tmp_path_factory.mktemp("bootplan"))
+
+
+@pytest.fixture(scope="module")
+def classic(ws):
+    return ws.plan(CLASSIC, ws.tfdir / "classic.tfplan")
+
+
+@pytest.fixture(scope="module")
+def immutable(ws, classic):  # after `classic`: both plans share the workspace's variables file
+    return ws.plan(IMMUTABLE, ws.tfdir / "immutable.tfplan")
+
+
+def trust(inventory, kind: str, env: str) -> dict:
+    return json.loads(inventory.resources[f'aws_iam_role.{kind}["{env}"]'].values["assume_role_policy"])
+
+
+def sub_values(statement: dict) -> list[str]:
+    value = statement["Condition"]["StringEquals"][f"{OIDC_HOST}:sub"]
+    return sorted(value if isinstance(value, list) else [value])
+
+
+def test_validates(ws):
+    result = ws.validate()
+    assert result["valid"], result["diagnostics"]
+    assert result["warning_count"] == 0, result["diagnostics"]
+
+
+def test_checkov_clean_and_every_skip_has_a_reason():
+    result = run_checkov(REPO_ROOT / ROOT)
+    assert result.parsing_errors == 0
+    assert not result.failed, [(f.check_id, f.resource) for f in result.failed]
+    unexplained = [f.check_id for f in result.skipped if not (f.skip_reason or "").strip()]
+    assert not unexplained, f"skips without a reason: {unexplained}"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_apply_role_trusts_only_its_github_environment(classic, env):
+    assert trust(classic, "apply", env) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "GitHubEnvironment",
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Principal": {"Federated": EXISTING_PROVIDER},
+                "Condition": {
+                    "StringEquals": {
+                        f"{OIDC_HOST}:aud": "sts.amazonaws.com",
+                        f"{OIDC_HOST}:sub": f"{REPO}:environment:{env}",
+                    }
+                },
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_plan_role_trusts_pull_requests_and_main_only(classic, env):
+    [statement] = trust(classic, "plan", env)["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"] == {"Federated": EXISTING_PROVIDER}
+    assert statement["Condition"]["StringEquals"][f"{OIDC_HOST}:aud"] == "sts.amazonaws.com"
+    assert sub_values(statement) == sorted([f"{REPO}:pull_request", f"{REPO}:ref:refs/heads/main"])
+
+
+def test_every_trust_condition_is_exact(classic):
+    """StringEquals on both claims, never StringLike, no wildcard character in any subject."""
+    for kind in ("plan", "apply"):
+        for env in ENVIRONMENTS:
+            for statement in trust(classic, kind, env)["Statement"]:
+                assert set(statement["Condition"]) == {"StringEquals"}
+                assert set(statement["Condition"]["StringEquals"]) == {f"{OIDC_HOST}:aud", f"{OIDC_HOST}:sub"}
+                assert not [s for s in sub_values(statement) if "*" in s or "?" in s]
+
+
+def test_existing_oidc_provider_is_reused_not_created(classic):
+    assert classic.counts.get("aws_iam_openid_connect_provider", 0) == 0
+
+
+def test_roles_names_paths_and_attachments(classic):
+    for env in ENVIRONMENTS:
+        for kind in ("plan", "apply"):
+            values = classic.resources[f'aws_iam_role.{kind}["{env}"]'].values
+            assert values["name"] == f"imgclass-gha-{kind}-{env}"
+            assert values["path"] == "/github-actions/"
+            assert values["max_session_duration"] == 3600
+    attachments = [r.address for r in classic.of_type("aws_iam_role_policy_attachment")]
+    assert sorted(a for a in attachments if a.startswith("aws_iam_role_policy_attachment.plan")) == [
+        f'aws_iam_role_policy_attachment.plan["{env}-{p}"]' for env in ENVIRONMENTS for p in ("read", "state")
+    ]
+    apply = [a for a in attachments if a.startswith("aws_iam_role_policy_attachment.apply")]
+    assert len(apply) == 6 * len(ENVIRONMENTS)  # read, state, compute, data, services, iam
+
+
+def _policy(inventory, address: str) -> dict:
+    return json.loads(inventory.resources[address].values["policy"])
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_apply_permissions_are_scoped_to_the_environment(classic, env):
+    other = "prod" if env == "dev" else "dev"
+    for area in ("compute", "data", "services"):
+        doc = _policy(classic, f'aws_iam_policy.apply["{area}-{env}"]')
+        text = json.dumps(doc)
+        assert f"imgclass-{other}" not in text, f"{area}-{env} reaches the {other} environment"
+        assert len("".join(text.split())) <= 6144
+        for statement in doc["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            assert not [a for a in actions if a == "*" or a.endswith(":*")], statement["Sid"]
+            if "*" in resources:
+                assert set(actions) <= STAR_RESOURCE_ACTIONS, (statement["Sid"], actions)
+            else:
+                named = [r for r in resources if "imgclass" in r]
+                assert all(f"imgclass-{env}" in r or f"imgclass/{env}/" in r for r in named), statement["Sid"]
+            if statement["Sid"] in {"CreateTaggedSecurityGroups", "CreateTaggedKeys", "CreateTaggedProxies"}:
+                assert statement["Condition"]["StringEquals"] == {
+                    "aws:RequestTag/Service": "imgclass",
+                    "aws:RequestTag/Environment": env,
+                }
+
+
+def test_read_policy_returns_no_data(classic):
+    doc = _policy(classic, "aws_iam_policy.read")
+    actions = {a for s in doc["Statement"] for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert not actions & {"s3:GetObject", "secretsmanager:GetSecretValue", "ssm:GetParametersByPath", "kms:*"}
+    assert all(s["Effect"] == "Allow" for s in doc["Statement"])
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert by_sid["ParametersOfTheService"]["Resource"].endswith(":parameter/imgclass/*")
+    assert by_sid["DecryptParametersOfTheService"]["Condition"]["StringEquals"]["kms:ViaService"] == (
+        "ssm.eu-west-1.amazonaws.com"
+    )
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_immutable_subject_format(immutable, env):
+    """With the owner and repository ids, every subject uses repo:<owner>@<id>/<repo>@<id>:..."""
+    statement = immutable.resources[f'data.aws_iam_policy_document.apply_trust["{env}"]'].values["statement"][0]
+    conditions = {c["variable"]: (c["test"], c["values"]) for c in statement["condition"]}
+    assert conditions == {
+        f"{OIDC_HOST}:aud": ("StringEquals", ["sts.amazonaws.com"]),
+        f"{OIDC_HOST}:sub": ("StringEquals", [f"{IMMUTABLE_REPO}:environment:{env}"]),
+    }
+    statement = immutable.resources[f'data.aws_iam_policy_document.plan_trust["{env}"]'].values["statement"][0]
+    conditions = {c["variable"]: (c["test"], sorted(c["values"])) for c in statement["condition"]}
+    assert conditions[f"{OIDC_HOST}:sub"] == (
+        "StringEquals",
+        sorted([f"{IMMUTABLE_REPO}:pull_request", f"{IMMUTABLE_REPO}:ref:refs/heads/main"]),
+    )
+    assert immutable.outputs["trust_subjects"][env] == {
+        "plan": [f"{IMMUTABLE_REPO}:pull_request", f"{IMMUTABLE_REPO}:ref:refs/heads/main"],
+        "apply": [f"{IMMUTABLE_REPO}:environment:{env}"],
+    }
+
+
+def test_oidc_provider_created_for_github_actions(immutable):
+    provider = immutable.one("aws_iam_openid_connect_provider").values
+    assert provider["url"] == f"https://{OIDC_HOST}"
+    assert provider["client_id_list"] == ["sts.amazonaws.com"]
+    # No thumbprints given: IAM uses its own trusted CAs for GitHub (computed, valid in 5.100 and 6.x).
+    assert provider.get("thumbprint_list") in (None, [])
+
+
+def test_state_bucket_from_private_s3(immutable):
+    bucket = immutable.find("module.state_bucket.aws_s3_bucket.this").values
+    assert bucket["bucket"] == "imgclass-tfstate-123456789012"
+    assert bucket["force_destroy"] is False
+    versioning = immutable.find("module.state_bucket.aws_s3_bucket_versioning.this").values
+    assert versioning["versioning_configuration"][0]["status"] == "Enabled"
+    sse = immutable.find("module.state_bucket.aws_s3_bucket_server_side_encryption_configuration.this").values
+    assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
+    assert immutable.find("module.state_bucket.aws_kms_key.this[0]").values["enable_key_rotation"] is True
