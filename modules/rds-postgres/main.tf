@@ -1,0 +1,327 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  # Memory (GiB) of every instance class the module can size a connection budget for, from the
+  # AWS instance-class tables. RDS sets max_connections = LEAST(DBInstanceClassMemory/9531392, 5000).
+  # Keep this table and the README table in step.
+  instance_class_memory_gib = {
+    "db.t3.micro"    = 1
+    "db.t3.small"    = 2
+    "db.t3.medium"   = 4
+    "db.t3.large"    = 8
+    "db.t3.xlarge"   = 16
+    "db.t3.2xlarge"  = 32
+    "db.t4g.micro"   = 1
+    "db.t4g.small"   = 2
+    "db.t4g.medium"  = 4
+    "db.t4g.large"   = 8
+    "db.t4g.xlarge"  = 16
+    "db.t4g.2xlarge" = 32
+    "db.m5.large"    = 8
+    "db.m5.xlarge"   = 16
+    "db.m5.2xlarge"  = 32
+    "db.m5.4xlarge"  = 64
+    "db.m6g.large"   = 8
+    "db.m6g.xlarge"  = 16
+    "db.m6g.2xlarge" = 32
+    "db.m6g.4xlarge" = 64
+    "db.m6i.large"   = 8
+    "db.m6i.xlarge"  = 16
+    "db.m6i.2xlarge" = 32
+    "db.m6i.4xlarge" = 64
+    "db.m7g.large"   = 8
+    "db.m7g.xlarge"  = 16
+    "db.m7g.2xlarge" = 32
+    "db.m7g.4xlarge" = 64
+    "db.r5.large"    = 16
+    "db.r5.xlarge"   = 32
+    "db.r5.2xlarge"  = 64
+    "db.r6g.large"   = 16
+    "db.r6g.xlarge"  = 32
+    "db.r6g.2xlarge" = 64
+    "db.r6i.large"   = 16
+    "db.r6i.xlarge"  = 32
+    "db.r6i.2xlarge" = 64
+    "db.r7g.large"   = 16
+    "db.r7g.xlarge"  = 32
+    "db.r7g.2xlarge" = 64
+  }
+
+  # DBInstanceClassMemory is the class memory minus what the OS and the RDS processes keep, so the
+  # real default is below the formula applied to the nominal memory. The module budgets with a
+  # conservative allowance for that reserve: 10 % of the class memory, at least 256 MiB. Under-
+  # estimating only costs headroom; over-estimating is how connections run out.
+  memory_bytes         = local.instance_class_memory_gib[var.instance_class] * 1073741824
+  memory_reserve_bytes = max(268435456, local.memory_bytes / 10)
+  max_connections_nominal = min(
+    floor(local.memory_bytes / 9531392),
+    5000,
+  )
+  max_connections_estimate = min(
+    floor((local.memory_bytes - local.memory_reserve_bytes) / 9531392),
+    5000,
+  )
+  max_connections = coalesce(var.max_connections, local.max_connections_estimate)
+
+  engine_major   = split(".", var.engine_version)[0]
+  log_exports    = ["postgresql", "upgrade"]
+  create_kms_key = var.kms_key_arn == null
+  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+
+  create_monitoring_role = var.monitoring_interval > 0 && var.monitoring_role_arn == null
+  monitoring_role_arn    = var.monitoring_interval == 0 ? null : (local.create_monitoring_role ? aws_iam_role.monitoring[0].arn : var.monitoring_role_arn)
+
+  partition    = data.aws_partition.current.partition
+  region       = data.aws_region.current.id
+  account_id   = data.aws_caller_identity.current.account_id
+  account_root = "arn:${local.partition}:iam::${local.account_id}:root"
+
+  # Parameters the module owns. Static ones wait for a reboot; the others apply at once.
+  managed_parameters = concat(
+    [
+      { name = "rds.force_ssl", value = "1", apply_method = "pending-reboot" },
+      { name = "log_connections", value = "1", apply_method = "immediate" },
+      { name = "log_disconnections", value = "1", apply_method = "immediate" },
+      { name = "log_lock_waits", value = "1", apply_method = "immediate" },
+      { name = "log_min_duration_statement", value = tostring(var.log_min_duration_statement_ms), apply_method = "immediate" },
+      { name = "idle_in_transaction_session_timeout", value = tostring(var.idle_in_transaction_session_timeout_ms), apply_method = "immediate" },
+    ],
+    var.max_connections == null ? [] : [
+      { name = "max_connections", value = tostring(var.max_connections), apply_method = "pending-reboot" },
+    ],
+  )
+}
+
+# --- Encryption key -------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
+  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
+  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
+  count = local.create_kms_key ? 1 : 0
+
+  # The account administers the key through IAM. RDS, Secrets Manager and Performance Insights use
+  # it on behalf of callers whose IAM policies allow it (kms:ViaService).
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [local.account_root]
+    }
+  }
+
+  # CloudWatch Logs encrypts the exported database logs itself, so it needs a grant in the key policy,
+  # limited to this instance's log groups.
+  statement {
+    sid       = "CloudWatchLogsForThisInstance"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/rds/instance/${var.identifier}/*"]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  description             = "RDS PostgreSQL ${var.identifier}: storage, master secret, Performance Insights, logs"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  name          = "alias/rds/${var.identifier}"
+  target_key_id = aws_kms_key.this[0].key_id
+}
+
+# --- Network --------------------------------------------------------------------------------
+
+resource "aws_db_subnet_group" "this" {
+  name        = var.identifier
+  description = "Private subnets of ${var.identifier}"
+  subnet_ids  = var.subnet_ids
+  tags        = var.tags
+}
+
+resource "aws_security_group" "this" {
+  name_prefix = "${var.identifier}-db-"
+  description = "PostgreSQL ${var.identifier}: ingress only from the listed security groups, no egress"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.identifier}-db" })
+
+  # No inline rules: Terraform removes the default allow-all egress rule, and the ingress rules
+  # below are separate resources. The database never initiates connections.
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "this" {
+  for_each = var.allowed_security_group_ids
+
+  security_group_id            = aws_security_group.this.id
+  description                  = "PostgreSQL from ${each.key}"
+  ip_protocol                  = "tcp"
+  from_port                    = var.port
+  to_port                      = var.port
+  referenced_security_group_id = each.value
+  tags                         = var.tags
+}
+
+# --- Parameters -----------------------------------------------------------------------------
+
+resource "aws_db_parameter_group" "this" {
+  name        = "${var.identifier}-postgres${local.engine_major}"
+  family      = "postgres${local.engine_major}"
+  description = "PostgreSQL ${local.engine_major} parameters of ${var.identifier}"
+  tags        = var.tags
+
+  dynamic "parameter" {
+    for_each = concat(local.managed_parameters, var.parameters)
+
+    content {
+      name         = parameter.value.name
+      value        = parameter.value.value
+      apply_method = parameter.value.apply_method
+    }
+  }
+
+  # A major upgrade needs the new family's group in place before the instance switches to it.
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# --- Logs and monitoring --------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is the log_retention_in_days input (30 days by default for database logs); long-term evidence belongs to the audit trail, not the engine log.
+  for_each = toset(local.log_exports)
+
+  # The name RDS exports to. Creating it first sets retention and encryption instead of letting RDS
+  # create a never-expiring, unencrypted group.
+  name              = "/aws/rds/instance/${var.identifier}/${each.key}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = local.kms_key_arn
+  tags              = var.tags
+
+  depends_on = [aws_kms_key.this]
+}
+
+data "aws_iam_policy_document" "monitoring_assume" {
+  count = local.create_monitoring_role ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["monitoring.rds.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "monitoring" {
+  count = local.create_monitoring_role ? 1 : 0
+
+  name               = "${var.identifier}-rds-monitoring"
+  description        = "Enhanced monitoring of RDS instance ${var.identifier}"
+  assume_role_policy = data.aws_iam_policy_document.monitoring_assume[0].json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "monitoring" {
+  count = local.create_monitoring_role ? 1 : 0
+
+  role       = aws_iam_role.monitoring[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+}
+
+# --- Final snapshot name --------------------------------------------------------------------
+
+# The creation time of the instance's configuration, kept for its lifetime: the final snapshot of a
+# later instance with the same identifier gets a different name instead of colliding.
+resource "terraform_data" "final_snapshot_suffix" {
+  input = formatdate("YYYYMMDDhhmmss", plantimestamp())
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+# --- Instance -------------------------------------------------------------------------------
+
+resource "aws_db_instance" "this" {
+  identifier     = var.identifier
+  engine         = "postgres"
+  engine_version = var.engine_version
+  instance_class = var.instance_class
+  db_name        = var.database_name
+  port           = var.port
+
+  # The password lives only in the RDS-managed secret (rotated by RDS), encrypted with the module key.
+  username                            = var.master_username
+  manage_master_user_password         = true
+  master_user_secret_kms_key_id       = local.kms_key_arn
+  iam_database_authentication_enabled = true
+
+  allocated_storage     = var.allocated_storage
+  max_allocated_storage = var.max_allocated_storage
+  storage_type          = "gp3"
+  storage_encrypted     = true
+  kms_key_id            = local.kms_key_arn
+
+  db_subnet_group_name   = aws_db_subnet_group.this.name
+  vpc_security_group_ids = [aws_security_group.this.id]
+  publicly_accessible    = false
+  multi_az               = var.multi_az
+  parameter_group_name   = aws_db_parameter_group.this.name
+
+  backup_retention_period   = var.backup_retention_period
+  backup_window             = var.backup_window
+  maintenance_window        = var.maintenance_window
+  copy_tags_to_snapshot     = true
+  skip_final_snapshot       = var.skip_final_snapshot
+  final_snapshot_identifier = "${var.identifier}-final-${terraform_data.final_snapshot_suffix.output}"
+  deletion_protection       = var.deletion_protection
+
+  auto_minor_version_upgrade  = true
+  allow_major_version_upgrade = var.allow_major_version_upgrade
+  apply_immediately           = var.apply_immediately
+
+  performance_insights_enabled          = true
+  performance_insights_kms_key_id       = local.kms_key_arn
+  performance_insights_retention_period = var.performance_insights_retention_period
+  monitoring_interval                   = var.monitoring_interval
+  monitoring_role_arn                   = local.monitoring_role_arn
+  enabled_cloudwatch_logs_exports       = local.log_exports
+
+  tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy_attachment.monitoring]
+}

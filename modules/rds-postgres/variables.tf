@@ -1,0 +1,345 @@
+variable "identifier" {
+  description = "DB instance identifier, also the base name of the security group, parameter group, subnet group, log groups and final snapshots. 3-50 characters of lowercase letters, digits and hyphens, starting with a letter."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,48}[a-z0-9]$", var.identifier)) && !strcontains(var.identifier, "--")
+    error_message = "identifier must be 3-50 characters of lowercase letters, digits and hyphens, start with a letter, end with a letter or digit and contain no \"--\"."
+  }
+}
+
+variable "environment" {
+  description = "Environment the database serves: dev, test, staging or prod. staging and prod are prod-like: they require a backup retention of at least 7 days."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "test", "staging", "prod"], var.environment)
+    error_message = "environment must be one of dev, test, staging, prod."
+  }
+}
+
+variable "engine_version" {
+  description = "PostgreSQL version of the 16 or 17 line: the major alone (\"17\", recommended: RDS picks the current minor and auto minor upgrades stay in step with the configuration) or major.minor (\"17.4\")."
+  type        = string
+  default     = "17"
+
+  validation {
+    condition     = can(regex("^(16|17)(\\.[0-9]{1,2})?$", var.engine_version))
+    error_message = "engine_version must be a PostgreSQL 16 or 17 version written as MAJOR or MAJOR.MINOR, e.g. \"17\" or \"16.8\" (no patch level, no prefix, no other major line)."
+  }
+}
+
+variable "instance_class" {
+  description = "DB instance class. Must be one the module knows the memory of (see the README table), because the connection budget (output max_connections) is computed from it."
+  type        = string
+
+  validation {
+    condition     = contains(keys(local.instance_class_memory_gib), var.instance_class)
+    error_message = "instance_class \"${var.instance_class}\" is not in the module's sizing table, so the connection budget cannot be computed. Known classes: ${join(", ", sort(keys(local.instance_class_memory_gib)))}. To use another class, add its memory to local.instance_class_memory_gib in modules/rds-postgres/main.tf."
+  }
+}
+
+variable "allocated_storage" {
+  description = "Initial gp3 storage in GiB (20-65536)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.allocated_storage >= 20 && var.allocated_storage <= 65536 && floor(var.allocated_storage) == var.allocated_storage
+    error_message = "allocated_storage must be a whole number of GiB from 20 to 65536."
+  }
+}
+
+variable "max_allocated_storage" {
+  description = "Upper limit in GiB for storage autoscaling. Must be greater than allocated_storage (autoscaling is always on)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.max_allocated_storage > var.allocated_storage && var.max_allocated_storage <= 65536 && floor(var.max_allocated_storage) == var.max_allocated_storage
+    error_message = "max_allocated_storage must be a whole number of GiB greater than allocated_storage and at most 65536 (storage autoscaling stays on)."
+  }
+}
+
+variable "database_name" {
+  description = "Name of the database created with the instance."
+  type        = string
+  default     = "app"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9_]{0,62}$", var.database_name))
+    error_message = "database_name must be 1-63 letters, digits or underscores, starting with a letter."
+  }
+}
+
+variable "master_username" {
+  description = "Master user name. Its password is generated and rotated by RDS in Secrets Manager; the module never accepts or outputs a password."
+  type        = string
+  default     = "dbadmin"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.master_username)) && !contains(["rdsadmin", "rdsrepladmin", "rds_superuser", "postgres"], var.master_username)
+    error_message = "master_username must be 1-63 lowercase letters, digits or underscores, start with a letter, and not be a reserved name (rdsadmin, rdsrepladmin, rds_superuser, postgres)."
+  }
+}
+
+variable "port" {
+  description = "TCP port the database listens on."
+  type        = number
+  default     = 5432
+
+  validation {
+    condition     = var.port >= 1150 && var.port <= 65535 && floor(var.port) == var.port
+    error_message = "port must be a whole number from 1150 to 65535 (the range RDS allows)."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC of the database subnets and security group."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id (vpc-xxxxxxxx)."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Private subnets for the DB subnet group, in at least two Availability Zones."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) >= 2
+    error_message = "subnet_ids must list at least two subnets in different Availability Zones: RDS rejects a DB subnet group that covers fewer than two."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]) && length(distinct(var.subnet_ids)) == length(var.subnet_ids)
+    error_message = "subnet_ids entries must be distinct subnet ids (subnet-xxxxxxxx)."
+  }
+}
+
+variable "allowed_security_group_ids" {
+  description = "Security groups allowed to connect on the database port, keyed by a static name (for example { proxy = module.proxy.security_group_id, bastion = \"sg-...\" }). The only ingress the database has; CIDR blocks are not accepted."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.allowed_security_group_ids : can(regex("^[a-z][a-z0-9_-]{0,31}$", k))])
+    error_message = "allowed_security_group_ids keys must be short static names (1-32 lowercase letters, digits, \"_\" or \"-\", starting with a letter)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.allowed_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", v))])
+    error_message = "allowed_security_group_ids values must be security group ids (sg-xxxxxxxx), not CIDR blocks or names: the database only accepts traffic from known security groups."
+  }
+}
+
+variable "publicly_accessible" {
+  description = "Guard only: the database is never publicly accessible, and true is rejected. Reach it through the proxy or a bastion security group."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = var.publicly_accessible == false
+    error_message = "publicly_accessible cannot be true: this database is private by design. Connect through the RDS proxy, or pass a bastion's security group in allowed_security_group_ids."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of an existing customer-managed KMS key for storage, the master secret, Performance Insights and the log groups. When null the module creates a key with rotation on. A key passed in must allow CloudWatch Logs to use it for /aws/rds/instance/<identifier>/* log groups."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
+  }
+}
+
+variable "kms_key_deletion_window_in_days" {
+  description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
+    error_message = "kms_key_deletion_window_in_days must be a whole number from 7 to 30."
+  }
+}
+
+variable "multi_az" {
+  description = "Run a synchronous standby in a second Availability Zone (automatic failover)."
+  type        = bool
+  default     = true
+}
+
+variable "backup_retention_period" {
+  description = "Days of automated backups and point-in-time recovery: 1-35, and at least 7 when environment is prod-like (staging, prod)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.backup_retention_period >= 1 && var.backup_retention_period <= 35 && floor(var.backup_retention_period) == var.backup_retention_period
+    error_message = "backup_retention_period must be a whole number of days from 1 to 35 (0 would disable automated backups; RDS allows at most 35)."
+  }
+
+  validation {
+    condition     = !contains(["staging", "prod"], var.environment) || var.backup_retention_period >= 7
+    error_message = "backup_retention_period must be at least 7 days when environment is prod-like (staging, prod)."
+  }
+}
+
+variable "backup_window" {
+  description = "Daily backup window, UTC, hh24:mi-hh24:mi (at least 30 minutes, not overlapping the maintenance window)."
+  type        = string
+  default     = "02:00-03:00"
+
+  validation {
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.backup_window))
+    error_message = "backup_window must be hh24:mi-hh24:mi in UTC, e.g. \"02:00-03:00\"."
+  }
+}
+
+variable "maintenance_window" {
+  description = "Weekly maintenance window, UTC, ddd:hh24:mi-ddd:hh24:mi (minor version upgrades happen here)."
+  type        = string
+  default     = "sun:03:30-sun:04:30"
+
+  validation {
+    condition     = can(regex("^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$", var.maintenance_window))
+    error_message = "maintenance_window must be ddd:hh24:mi-ddd:hh24:mi in UTC with lowercase days, e.g. \"sun:03:30-sun:04:30\"."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Refuse to delete the instance. Keep true wherever data lives; turn off only to tear down a test or demo stack."
+  type        = bool
+  default     = true
+}
+
+variable "skip_final_snapshot" {
+  description = "Delete without a final snapshot. Keep false wherever data lives: the final snapshot is named <identifier>-final-<creation timestamp>."
+  type        = bool
+  default     = false
+}
+
+variable "apply_immediately" {
+  description = "Apply modifications at once instead of in the next maintenance window (some cause a reboot or failover)."
+  type        = bool
+  default     = false
+}
+
+variable "allow_major_version_upgrade" {
+  description = "Allow a change of engine_version to a new major line (16 -> 17). The parameter group follows the major version."
+  type        = bool
+  default     = false
+}
+
+variable "performance_insights_retention_period" {
+  description = "Days Performance Insights keeps data: 7 (free tier) or a multiple of 31 up to 731."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.performance_insights_retention_period == 7 || (var.performance_insights_retention_period % 31 == 0 && var.performance_insights_retention_period >= 31 && var.performance_insights_retention_period <= 731)
+    error_message = "performance_insights_retention_period must be 7 or a multiple of 31 from 31 to 731 days."
+  }
+}
+
+variable "monitoring_interval" {
+  description = "Enhanced monitoring interval in seconds (0 turns it off; 1, 5, 10, 15, 30 or 60). When on and monitoring_role_arn is null, the module creates the monitoring role."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = contains([0, 1, 5, 10, 15, 30, 60], var.monitoring_interval)
+    error_message = "monitoring_interval must be one of 0 (off), 1, 5, 10, 15, 30, 60 seconds."
+  }
+}
+
+variable "monitoring_role_arn" {
+  description = "Existing IAM role for enhanced monitoring (trusting monitoring.rds.amazonaws.com). Null lets the module create one when monitoring_interval > 0."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.monitoring_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.monitoring_role_arn))
+    error_message = "monitoring_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)."
+  }
+}
+
+variable "log_min_duration_statement_ms" {
+  description = "Log every statement that runs at least this many milliseconds (slow-query log). -1 turns it off."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.log_min_duration_statement_ms >= -1 && var.log_min_duration_statement_ms <= 2147483647 && floor(var.log_min_duration_statement_ms) == var.log_min_duration_statement_ms
+    error_message = "log_min_duration_statement_ms must be a whole number of milliseconds, -1 (off) or more."
+  }
+}
+
+variable "idle_in_transaction_session_timeout_ms" {
+  description = "Terminate sessions idle inside an open transaction for longer than this many milliseconds (they hold locks and a connection slot). 0 turns it off."
+  type        = number
+  default     = 300000
+
+  validation {
+    condition     = var.idle_in_transaction_session_timeout_ms >= 0 && var.idle_in_transaction_session_timeout_ms <= 2147483647 && floor(var.idle_in_transaction_session_timeout_ms) == var.idle_in_transaction_session_timeout_ms
+    error_message = "idle_in_transaction_session_timeout_ms must be a whole number of milliseconds, 0 (off) or more."
+  }
+}
+
+variable "max_connections" {
+  description = "Override of the max_connections parameter. Null (recommended) leaves RDS's formula LEAST(DBInstanceClassMemory/9531392, 5000) in force; the output max_connections then carries the module's estimate of it."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.max_connections == null || try(var.max_connections >= 10 && var.max_connections <= 262143 && floor(var.max_connections) == var.max_connections, false)
+    error_message = "max_connections must be null (use the instance-class formula) or a whole number from 10 to 262143."
+  }
+}
+
+variable "parameters" {
+  description = "Further parameters for the DB parameter group. Parameters the module manages (rds.force_ssl, log_connections, log_disconnections, log_lock_waits, log_min_duration_statement, idle_in_transaction_session_timeout, max_connections) cannot be set here."
+  type = list(object({
+    name         = string
+    value        = string
+    apply_method = optional(string, "pending-reboot")
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for p in var.parameters : !contains(["rds.force_ssl", "log_connections", "log_disconnections", "log_lock_waits", "log_min_duration_statement", "idle_in_transaction_session_timeout", "max_connections"], p.name)])
+    error_message = "parameters must not set rds.force_ssl, log_connections, log_disconnections, log_lock_waits, log_min_duration_statement, idle_in_transaction_session_timeout or max_connections: the module manages them (use the dedicated inputs)."
+  }
+
+  validation {
+    condition     = alltrue([for p in var.parameters : contains(["immediate", "pending-reboot"], p.apply_method)])
+    error_message = "parameters[*].apply_method must be \"immediate\" or \"pending-reboot\"."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the CloudWatch log groups the instance exports to (postgresql, upgrade)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates (copied to snapshots)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
+    error_message = "tags keys must be at most 128 characters and values at most 256."
+  }
+}

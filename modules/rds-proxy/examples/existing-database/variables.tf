@@ -1,0 +1,31 @@
+variable "name" {
+  description = "Name of the proxy."
+  type        = string
+  default     = "imgclass-proxy"
+}
+
+variable "region" {
+  description = "AWS region of the database."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "db_instance_identifier" {
+  description = "Identifier of the running RDS for PostgreSQL instance (with an RDS-managed master secret)."
+  type        = string
+}
+
+variable "db_security_group_id" {
+  description = "Security group of the database (output security_group_id of rds-postgres)."
+  type        = string
+}
+
+variable "db_max_connections" {
+  description = "Effective max_connections of the database (output max_connections of rds-postgres)."
+  type        = number
+}
+
+variable "client_security_group_ids" {
+  description = "Security groups of the services that connect through the proxy, keyed by a static name."
+  type        = map(string)
+}

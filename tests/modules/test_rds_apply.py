@@ -1,0 +1,203 @@
+"""modules/rds-postgres + rds-proxy: apply the dev example (database and proxy together) to the
+emulator, read everything back with boto3, re-plan, then turn deletion protection off and destroy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from scripts.tf import unique_name
+from tests.harness import applied, assert_idempotent, example_workspace
+
+pytestmark = [pytest.mark.emulator, pytest.mark.slow]
+EXAMPLE = "modules/rds-postgres/examples/dev"
+
+
+@pytest.fixture(scope="module")
+def stack(emulator, tmp_path_factory):
+    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("rdsapply"))
+    tf_vars = {"name": unique_name("rdsapp")}
+    # Applied with the example's safe defaults (deletion protection on, final snapshot on).
+    with applied(ws, tf_vars) as outputs:
+        try:
+            yield ws, tf_vars, outputs
+        finally:
+            # Teardown only: the destroy test normally did this already; if it did not run or
+            # failed early, lift the protection so the finalizer can destroy.
+            if any(r.endswith("aws_db_instance.this") for r in ws.state_resources()):
+                ws.apply({**tf_vars, "allow_destroy": True})
+
+
+@pytest.fixture(scope="module")
+def rds(aws):
+    return aws("rds")
+
+
+@pytest.fixture(scope="module")
+def instance(stack, rds):
+    _, _, out = stack
+    return rds.describe_db_instances(DBInstanceIdentifier=out["db_instance_identifier"])["DBInstances"][0]
+
+
+@pytest.fixture(scope="module")
+def proxy(stack, rds):
+    _, _, out = stack
+    return rds.describe_db_proxies(DBProxyName=out["proxy_name"])["DBProxies"][0]
+
+
+def test_instance_is_private_encrypted_and_iam_enabled(stack, instance):
+    _, _, out = stack
+    assert instance["PubliclyAccessible"] is False
+    assert instance["StorageEncrypted"] is True
+    assert instance["KmsKeyId"] == out["kms_key_arn"]
+    assert instance["StorageType"] == "gp3"
+    assert instance["MaxAllocatedStorage"] == 100
+    assert instance["IAMDatabaseAuthenticationEnabled"] is True
+    assert instance["Engine"] == "postgres"
+    assert instance["EngineVersion"].split(".")[0] == "17"
+    assert instance["VpcSecurityGroups"] == [{"VpcSecurityGroupId": out["db_security_group_id"], "Status": "active"}]
+
+
+def test_instance_protection_and_backups(instance):
+    assert instance["DeletionProtection"] is True  # the example's default; lifted only for teardown
+    assert instance["BackupRetentionPeriod"] == 1
+    assert instance["CopyTagsToSnapshot"] is True
+    assert instance["AutoMinorVersionUpgrade"] is True
+    assert instance["MultiAZ"] is False
+    assert instance["PreferredBackupWindow"] == "02:00-03:00"
+    assert instance["PreferredMaintenanceWindow"] == "sun:03:30-sun:04:30"
+    assert sorted(instance["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+
+
+def test_master_password_is_managed_and_encrypted_with_the_module_key(stack, instance, aws):
+    _, _, out = stack
+    secret = instance["MasterUserSecret"]
+    assert secret["SecretArn"] == out["master_user_secret_arn"]
+    assert secret["KmsKeyId"] == out["kms_key_arn"]
+    assert aws("kms").describe_key(KeyId=out["kms_key_arn"])["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+    assert aws("kms").get_key_rotation_status(KeyId=out["kms_key_arn"])["KeyRotationEnabled"] is True
+    # No password anywhere in the outputs.
+    assert not [k for k in out if "password" in k.lower()]
+
+
+def test_parameter_group_values(stack, rds):
+    _, _, out = stack
+    pages = rds.get_paginator("describe_db_parameters").paginate(DBParameterGroupName=out["parameter_group_name"])
+    params = {p["ParameterName"]: p.get("ParameterValue") for page in pages for p in page["Parameters"]}
+    assert params["rds.force_ssl"] == "1"
+    assert params["log_connections"] == "1"
+    assert params["log_disconnections"] == "1"
+    assert params["log_lock_waits"] == "1"
+    assert params["log_min_duration_statement"] == "1000"
+    assert params["idle_in_transaction_session_timeout"] == "300000"
+    # Left to the instance-class formula: the module does not pin it.
+    assert params.get("max_connections") is None
+    group = rds.describe_db_parameter_groups(DBParameterGroupName=out["parameter_group_name"])["DBParameterGroups"][0]
+    assert group["DBParameterGroupFamily"] == "postgres17"
+
+
+def test_log_groups_exist_with_retention_and_key(stack, aws):
+    _, _, out = stack
+    prefix = f"/aws/rds/instance/{out['db_instance_identifier']}/"
+    groups = {g["logGroupName"]: g for g in aws("logs").describe_log_groups(logGroupNamePrefix=prefix)["logGroups"]}
+    assert set(groups) == {prefix + "postgresql", prefix + "upgrade"}
+    for group in groups.values():
+        assert group["retentionInDays"] == 30
+        assert group["kmsKeyId"] == out["kms_key_arn"]
+
+
+def test_database_security_group_admits_only_the_proxy(stack, aws):
+    _, _, out = stack
+    sg = aws("ec2").describe_security_groups(GroupIds=[out["db_security_group_id"]])["SecurityGroups"][0]
+    assert len(sg["IpPermissions"]) == 1
+    rule = sg["IpPermissions"][0]
+    assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 5432, 5432)
+    assert [p["GroupId"] for p in rule["UserIdGroupPairs"]] == [out["proxy_security_group_id"]]
+    assert rule["IpRanges"] == [] and rule["Ipv6Ranges"] == []
+    assert sg["IpPermissionsEgress"] == []  # the database never initiates connections
+
+
+def test_proxy_security_group_paths(stack, aws):
+    _, _, out = stack
+    sg = aws("ec2").describe_security_groups(GroupIds=[out["proxy_security_group_id"]])["SecurityGroups"][0]
+    (ingress,) = sg["IpPermissions"]
+    assert (ingress["FromPort"], ingress["ToPort"]) == (5432, 5432)
+    assert [p["GroupId"] for p in ingress["UserIdGroupPairs"]] == [out["app_security_group_id"]]
+    assert ingress["IpRanges"] == []
+    (egress,) = sg["IpPermissionsEgress"]
+    assert (egress["IpProtocol"], egress["FromPort"], egress["ToPort"]) == ("tcp", 5432, 5432)
+    assert [p["GroupId"] for p in egress["UserIdGroupPairs"]] == [out["db_security_group_id"]]
+    assert egress["IpRanges"] == []
+
+
+def test_proxy_requires_tls_and_iam(stack, proxy):
+    _, _, out = stack
+    assert proxy["EngineFamily"] == "POSTGRESQL"
+    assert proxy["RequireTLS"] is True
+    assert proxy["DebugLogging"] is False
+    assert proxy["IdleClientTimeout"] == 1800
+    assert proxy["VpcSecurityGroupIds"] == [out["proxy_security_group_id"]]
+    assert proxy["RoleArn"] == out["proxy_role_arn"]
+    assert proxy["Endpoint"] == out["proxy_endpoint"]
+    (auth,) = proxy["Auth"]
+    assert auth["AuthScheme"] == "SECRETS"
+    assert auth["IAMAuth"] == "REQUIRED"
+    assert auth["SecretArn"] == out["master_user_secret_arn"]
+
+
+def test_proxy_target_registered_and_pool_config(stack, rds):
+    _, _, out = stack
+    targets = rds.describe_db_proxy_targets(DBProxyName=out["proxy_name"])["Targets"]
+    assert [(t["RdsResourceId"], t["Type"], t["Port"]) for t in targets] == [
+        (out["db_instance_identifier"], "RDS_INSTANCE", 5432)
+    ]
+    (group,) = rds.describe_db_proxy_target_groups(DBProxyName=out["proxy_name"])["TargetGroups"]
+    assert group["IsDefault"] is True
+    assert group["ConnectionPoolConfig"] == {
+        "MaxConnectionsPercent": 75,
+        "MaxIdleConnectionsPercent": 35,
+        "ConnectionBorrowTimeout": 30,
+        "SessionPinningFilters": [],
+    }
+    # db.t4g.micro: budget 84 (1 GiB less the 256 MiB reserve), 75 % of it for the pool.
+    assert (out["max_connections"], out["connection_cap"]) == (84, 63)
+
+
+def test_proxy_role_reads_only_its_secret(stack, aws):
+    _, _, out = stack
+    iam = aws("iam")
+    role_name = out["proxy_role_arn"].rsplit("/", 1)[1]
+    trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "rds.amazonaws.com"}
+    doc = iam.get_role_policy(RoleName=role_name, PolicyName="read-database-secrets")["PolicyDocument"]
+    doc = json.loads(doc) if isinstance(doc, str) else doc
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert by_sid["ReadDatabaseSecrets"]["Action"] == "secretsmanager:GetSecretValue"
+    assert by_sid["ReadDatabaseSecrets"]["Resource"] == out["master_user_secret_arn"]
+    decrypt = by_sid["DecryptThroughSecretsManager"]
+    assert decrypt["Action"] == "kms:Decrypt"
+    assert decrypt["Resource"] == out["kms_key_arn"]
+    assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}}
+
+
+def test_replan_is_clean(stack):
+    ws, _, _ = stack
+    assert_idempotent(ws)
+
+
+def test_destroy_after_lifting_protection(stack, rds):
+    ws, tf_vars, out = stack
+    # The example's teardown switch: deletion protection off, no final snapshot.
+    ws.apply({**tf_vars, "allow_destroy": True})
+    lifted = rds.describe_db_instances(DBInstanceIdentifier=out["db_instance_identifier"])["DBInstances"][0]
+    assert lifted["DeletionProtection"] is False
+    ws.destroy()
+    assert ws.state_resources() == []
+    with pytest.raises(ClientError) as err:
+        rds.describe_db_instances(DBInstanceIdentifier=out["db_instance_identifier"])
+    assert err.value.response["Error"]["Code"] == "DBInstanceNotFound"
+    with pytest.raises(ClientError) as err:
+        rds.describe_db_proxies(DBProxyName=out["proxy_name"])
+    assert err.value.response["Error"]["Code"] == "DBProxyNotFoundFault"

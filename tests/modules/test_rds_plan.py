@@ -1,0 +1,338 @@
+"""modules/rds-postgres + rds-proxy: validate, checkov, and plan inventories (no apply)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts.checkov_runner import run_checkov
+from scripts.tf import REPO_ROOT, unique_name
+from tests.harness import assert_inventory, example_workspace, module_workspace
+
+pytestmark = pytest.mark.emulator
+DEV = "modules/rds-postgres/examples/dev"
+PROD = "modules/rds-postgres/examples/prod"
+EXISTING = "modules/rds-proxy/examples/existing-database"
+
+VPC = "vpc-0123456789abcdef0"
+SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-1a1b2c3d4e5f60718"]
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666"
+MASTER_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf"
+APP_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:imgclass/app-user-AbCdEf"
+
+MANAGED_PARAMETERS = {
+    "rds.force_ssl": "1",
+    "log_connections": "1",
+    "log_disconnections": "1",
+    "log_lock_waits": "1",
+}
+
+
+def parameters(inv, address):
+    return {p["name"]: p["value"] for p in inv.find(address).values["parameter"]}
+
+
+@pytest.fixture(scope="module")
+def dev(emulator, tmp_path_factory):
+    ws = example_workspace(DEV, emulator, tmp_path_factory.mktemp("rdsdev"))
+    name = unique_name("rdsdev")
+    return ws, name, ws.plan({"name": name})
+
+
+@pytest.fixture(scope="module")
+def prod(emulator, tmp_path_factory):
+    ws = example_workspace(PROD, emulator, tmp_path_factory.mktemp("rdsprod"))
+    name = unique_name("rdsprod")
+    return ws, name, ws.plan({"name": name})
+
+
+def test_examples_validate(dev, prod, emulator, tmp_path):
+    existing = example_workspace(EXISTING, emulator, tmp_path)
+    for ws in (dev[0], prod[0], existing):
+        result = ws.validate()
+        assert result["valid"], result["diagnostics"]
+        assert result["error_count"] == 0
+
+
+@pytest.mark.parametrize("module", ["rds-postgres", "rds-proxy"])
+def test_checkov_clean_and_every_skip_has_a_reason(module):
+    result = run_checkov(REPO_ROOT / "modules" / module)
+    assert result.parsing_errors == 0
+    assert not result.failed, [(f.check_id, f.resource, f.file) for f in result.failed]
+    unexplained = [f.check_id for f in result.skipped if not (f.skip_reason or "").strip()]
+    assert not unexplained, f"skips without a reason: {unexplained}"
+
+
+def test_dev_example_inventory(dev):
+    _, name, inv = dev
+    assert_inventory(
+        inv,
+        {
+            "counts": {
+                "aws_db_instance": 1,
+                "aws_db_proxy": 1,
+                "aws_db_proxy_default_target_group": 1,
+                "aws_db_proxy_target": 1,
+                "aws_kms_key": 1,
+                "aws_db_parameter_group": 1,
+                "aws_cloudwatch_log_group": 2,
+                "aws_subnet": 2,
+                # db <- proxy, proxy <- app; proxy -> db, app -> proxy
+                "aws_vpc_security_group_ingress_rule": 2,
+                "aws_vpc_security_group_egress_rule": 2,
+                # the proxy's only; enhanced monitoring is off in dev
+                "aws_iam_role": 1,
+            },
+            "values": {
+                "module.db.aws_db_instance.this": {
+                    "identifier": name,
+                    "engine": "postgres",
+                    "engine_version": "17",
+                    "instance_class": "db.t4g.micro",
+                    "publicly_accessible": False,
+                    "storage_type": "gp3",
+                    "storage_encrypted": True,
+                    "allocated_storage": 20,
+                    "max_allocated_storage": 100,
+                    "manage_master_user_password": True,
+                    "password": None,
+                    "iam_database_authentication_enabled": True,
+                    "multi_az": False,
+                    "backup_retention_period": 1,
+                    "copy_tags_to_snapshot": True,
+                    "deletion_protection": True,
+                    "skip_final_snapshot": False,
+                    "auto_minor_version_upgrade": True,
+                    "performance_insights_enabled": True,
+                    "performance_insights_retention_period": 7,
+                    "monitoring_interval": 0,
+                    "enabled_cloudwatch_logs_exports": ["postgresql", "upgrade"],
+                    "port": 5432,
+                },
+                "module.db.aws_db_parameter_group.this": {
+                    "family": "postgres17",
+                    "name": f"{name}-postgres17",
+                },
+                "module.db.aws_kms_key.this[0]": {"enable_key_rotation": True, "deletion_window_in_days": 30},
+                "module.proxy.aws_db_proxy.this": {
+                    "name": name,
+                    "engine_family": "POSTGRESQL",
+                    "require_tls": True,
+                    "debug_logging": False,
+                    "idle_client_timeout": 1800,
+                    "auth": [{"auth_scheme": "SECRETS", "iam_auth": "REQUIRED"}],
+                },
+                "module.proxy.aws_db_proxy_default_target_group.this": {
+                    "connection_pool_config": [
+                        {
+                            "max_connections_percent": 75,
+                            "max_idle_connections_percent": 35,
+                            "connection_borrow_timeout": 30,
+                        }
+                    ]
+                },
+                "module.proxy.aws_db_proxy_target.this": {"db_instance_identifier": name},
+            },
+            "outputs": {
+                "db_instance_identifier": name,
+                "parameter_group_name": f"{name}-postgres17",
+                # db.t4g.micro: (1 GiB - 256 MiB) / 9531392 = 84; 75 % of it = 63
+                "max_connections": 84,
+                "connection_cap": 63,
+            },
+        },
+    )
+
+
+def test_dev_parameter_group_and_pinning(dev):
+    _, _, inv = dev
+    pool = inv.find("module.proxy.aws_db_proxy_default_target_group.this").values["connection_pool_config"][0]
+    assert pool["session_pinning_filters"] in (None, [])  # no pinning filters unless asked for
+    params = parameters(inv, "module.db.aws_db_parameter_group.this")
+    assert params == {
+        **MANAGED_PARAMETERS,
+        "log_min_duration_statement": "1000",
+        "idle_in_transaction_session_timeout": "300000",
+    }  # max_connections is left to the instance-class formula
+
+
+def test_dev_has_no_open_ingress_and_no_password_in_the_plan(dev):
+    _, _, inv = dev
+    for rtype in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+        for res in inv.of_type(rtype):
+            assert res.values.get("cidr_ipv4") is None, res.address
+            assert res.values.get("cidr_ipv6") is None, res.address
+            assert res.values["from_port"] == res.values["to_port"] == 5432, res.address
+    for res in inv.of_type("aws_security_group"):
+        assert res.values.get("ingress") in (None, []), res.address
+    # Neither a password attribute nor any output carries a secret value.
+    db = inv.find("module.db.aws_db_instance.this").values
+    assert db["password"] is None
+    assert db.get("password_wo") is None
+    assert not [k for k in inv.outputs if "password" in k.lower()]
+    assert '"password":"' not in json.dumps(inv.raw, separators=(",", ":"))
+
+
+def test_prod_example_inventory(prod):
+    _, name, inv = prod
+    assert_inventory(
+        inv,
+        {
+            "counts": {
+                "aws_db_instance": 1,
+                "aws_db_proxy": 1,
+                "aws_subnet": 3,
+                # proxy role + enhanced monitoring role
+                "aws_iam_role": 2,
+                "aws_iam_role_policy_attachment": 1,
+                # db <- proxy, db <- bastion, proxy <- app
+                "aws_vpc_security_group_ingress_rule": 3,
+            },
+            "values": {
+                "module.db.aws_db_instance.this": {
+                    "instance_class": "db.m7g.large",
+                    "multi_az": True,
+                    "backup_retention_period": 14,
+                    "monitoring_interval": 15,
+                    "allocated_storage": 100,
+                    "max_allocated_storage": 500,
+                    "deletion_protection": True,
+                    "skip_final_snapshot": False,
+                    "publicly_accessible": False,
+                },
+                "module.db.aws_iam_role_policy_attachment.monitoring[0]": {
+                    "policy_arn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+                },
+                'module.db.aws_cloudwatch_log_group.this["postgresql"]': {
+                    "name": f"/aws/rds/instance/{name}/postgresql",
+                    "retention_in_days": 90,
+                },
+                "module.proxy.aws_db_proxy.this": {"require_tls": True, "idle_client_timeout": 900},
+            },
+            "outputs": {
+                # db.m7g.large: 8 GiB less 10 % = 811; 75 % of it = 608
+                "max_connections": 811,
+                "connection_cap": 608,
+            },
+        },
+    )
+    params = parameters(inv, "module.db.aws_db_parameter_group.this")
+    assert params["log_min_duration_statement"] == "500"
+    assert params["idle_in_transaction_session_timeout"] == "60000"
+    ingress = {r.address for r in inv.of_type("aws_vpc_security_group_ingress_rule")}
+    assert {'module.db.aws_vpc_security_group_ingress_rule.this["proxy"]'} < ingress
+    assert 'module.db.aws_vpc_security_group_ingress_rule.this["bastion"]' in ingress
+
+
+def test_database_defaults_are_safe(emulator, tmp_path):
+    """Only the required inputs: everything protective is on."""
+    ws = module_workspace(
+        "rds-postgres",
+        {
+            "identifier": unique_name("rdsdef"),
+            "environment": "prod",
+            "instance_class": "db.t4g.medium",
+            "vpc_id": VPC,
+            "subnet_ids": SUBNETS,
+        },
+        emulator,
+        tmp_path,
+        outputs=("max_connections", "max_connections_nominal", "kms_key_created"),
+    )
+    inv = ws.plan()
+    db = inv.one("aws_db_instance").values
+    assert db["deletion_protection"] is True
+    assert db["skip_final_snapshot"] is False
+    assert db["multi_az"] is True
+    assert db["backup_retention_period"] == 7
+    assert db["monitoring_interval"] == 60
+    assert db["publicly_accessible"] is False
+    assert inv.counts["aws_iam_role"] == 1  # enhanced monitoring role
+    assert inv.counts.get("aws_vpc_security_group_ingress_rule", 0) == 0  # nobody admitted unless named
+    assert inv.outputs == {"max_connections": 405, "max_connections_nominal": 450, "kms_key_created": True}
+    # The final snapshot gets <identifier>-final-<timestamp fixed at creation>.
+    assert inv.one("terraform_data").values["input"].isdigit()
+
+
+def test_database_with_key_and_max_connections_passed_in(emulator, tmp_path):
+    ws = module_workspace(
+        "rds-postgres",
+        {
+            "identifier": unique_name("rdsovr"),
+            "environment": "dev",
+            "instance_class": "db.r6g.large",
+            "engine_version": "16.8",
+            "vpc_id": VPC,
+            "subnet_ids": SUBNETS,
+            "kms_key_arn": KEY,
+            "max_connections": 1000,
+            "monitoring_interval": 0,
+        },
+        emulator,
+        tmp_path,
+        outputs=("max_connections", "max_connections_nominal", "kms_key_arn"),
+    )
+    inv = ws.plan()
+    assert inv.counts.get("aws_kms_key", 0) == 0
+    assert inv.counts.get("aws_iam_role", 0) == 0
+    db = inv.one("aws_db_instance").values
+    assert db["kms_key_id"] == KEY
+    assert db["master_user_secret_kms_key_id"] == KEY
+    assert db["performance_insights_kms_key_id"] == KEY
+    assert db["engine_version"] == "16.8"
+    group = inv.one("aws_db_parameter_group").values
+    assert group["family"] == "postgres16"
+    assert {p["name"]: p["value"] for p in group["parameter"]}["max_connections"] == "1000"
+    assert inv.outputs == {"max_connections": 1000, "max_connections_nominal": 1802, "kms_key_arn": KEY}
+
+
+def test_proxy_role_policy_and_extra_secrets(emulator, tmp_path):
+    """The proxy module alone: its IAM policy is fully known at plan time when the ARNs are."""
+    ws = module_workspace(
+        "rds-proxy",
+        {
+            "name": unique_name("rdsprx"),
+            "vpc_id": VPC,
+            "subnet_ids": SUBNETS,
+            "db_instance_identifier": "imgclass-db",
+            "db_security_group_id": "sg-0123456789abcdef0",
+            "db_max_connections": 405,
+            "master_user_secret_arn": MASTER_SECRET,
+            "additional_secret_arns": {"app": APP_SECRET},
+            "secrets_kms_key_arns": [KEY],
+            "allowed_security_group_ids": {"api": "sg-1123456789abcdef0", "worker": "sg-2123456789abcdef0"},
+        },
+        emulator,
+        tmp_path,
+        outputs=("connection_cap", "idle_connections_kept", "max_connections_percent"),
+    )
+    inv = ws.plan()
+    # The worked example of the README: db.t4g.medium budget 405 -> cap 303, 141 kept idle.
+    assert inv.outputs == {"connection_cap": 303, "idle_connections_kept": 141, "max_connections_percent": 75}
+    proxy = inv.one("aws_db_proxy").values
+    # auth is a set: compare without order.
+    assert sorted((a["secret_arn"], a["iam_auth"], a["auth_scheme"]) for a in proxy["auth"]) == sorted(
+        [(MASTER_SECRET, "REQUIRED", "SECRETS"), (APP_SECRET, "REQUIRED", "SECRETS")]
+    )
+    policy = json.loads(inv.one("aws_iam_role_policy").values["policy"])
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["ReadDatabaseSecrets"]["Action"] == "secretsmanager:GetSecretValue"
+    assert sorted(by_sid["ReadDatabaseSecrets"]["Resource"]) == sorted([MASTER_SECRET, APP_SECRET])
+    assert by_sid["DecryptThroughSecretsManager"] == {
+        "Sid": "DecryptThroughSecretsManager",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": KEY,
+        "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}},
+    }
+    trust = json.loads(inv.one("aws_iam_role").values["assume_role_policy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "rds.amazonaws.com"}
+    assert trust["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    egress = inv.one("aws_vpc_security_group_egress_rule").values
+    assert egress["referenced_security_group_id"] == "sg-0123456789abcdef0"
+    assert egress["cidr_ipv4"] is None
+    ingress = sorted(
+        r.values["referenced_security_group_id"] for r in inv.of_type("aws_vpc_security_group_ingress_rule")
+    )
+    assert ingress == ["sg-1123456789abcdef0", "sg-2123456789abcdef0"]

@@ -1,0 +1,108 @@
+"""modules/rds-postgres: every rejected input fails the plan with a message that says what to fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import assert_rejected, module_workspace, set_module_inputs
+
+pytestmark = pytest.mark.emulator
+
+VALID = {
+    "identifier": "imgclass-inputs",
+    "environment": "prod",
+    "instance_class": "db.t4g.medium",
+    "vpc_id": "vpc-0123456789abcdef0",
+    "subnet_ids": ["subnet-0a1b2c3d4e5f60718", "subnet-1a1b2c3d4e5f60718"],
+}
+
+CASES = [
+    # The budget cannot be computed for a class the module does not know; the message lists them.
+    (
+        {"instance_class": "db.x2g.huge"},
+        [
+            'instance_class "db.x2g.huge" is not in the module\'s sizing table',
+            "Known classes: db.m5.2xlarge, db.m5.4xlarge,",
+            "db.t4g.medium",
+        ],
+    ),
+    ({"backup_retention_period": 3}, ["at least 7 days when environment is prod-like (staging, prod)"]),
+    (
+        {"environment": "staging", "backup_retention_period": 6},
+        ["at least 7 days when environment is prod-like (staging, prod)"],
+    ),
+    (
+        {"environment": "dev", "backup_retention_period": 0},
+        ["backup_retention_period must be a whole number of days from 1 to 35"],
+    ),
+    ({"backup_retention_period": 36}, ["backup_retention_period must be a whole number of days from 1 to 35"]),
+    ({"subnet_ids": []}, ["subnet_ids must list at least two subnets in different Availability Zones"]),
+    ({"subnet_ids": ["subnet-0a1b2c3d4e5f60718"]}, ["subnet_ids must list at least two subnets"]),
+    ({"engine_version": "15.7"}, ["engine_version must be a PostgreSQL 16 or 17 version"]),
+    (
+        {"engine_version": "17.4.1"},
+        ["engine_version must be a PostgreSQL 16 or 17 version written as MAJOR or MAJOR.MINOR"],
+    ),
+    ({"publicly_accessible": True}, ["publicly_accessible cannot be true: this database is private by design"]),
+    (
+        {"allowed_security_group_ids": {"world": "0.0.0.0/0"}},
+        ["must be security group ids (sg-xxxxxxxx), not CIDR blocks"],
+    ),
+    ({"environment": "production"}, ["environment must be one of dev, test, staging, prod"]),
+    (
+        {"max_allocated_storage": 20},
+        ["max_allocated_storage must be a whole number of GiB greater than allocated_storage"],
+    ),
+    # Independent inputs, rejected together in one plan: Terraform reports every failed validation
+    # (rules that refer to another input are left to single-input cases).
+    (
+        {
+            "identifier": "Imgclass_DB",
+            "engine_version": "postgres17",
+            "subnet_ids": ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60718"],
+            "allowed_security_group_ids": {"Proxy SG": "sg-0123456789abcdef0"},
+            "master_username": "rdsadmin",
+            "max_connections": 5,
+            "parameters": [{"name": "rds.force_ssl", "value": "0"}],
+            "monitoring_interval": 7,
+            "performance_insights_retention_period": 30,
+            "kms_key_arn": "alias/rds",
+            "maintenance_window": "Sun:03:00-Sun:04:00",
+            "backup_window": "2am-3am",
+            "port": 80,
+            "log_retention_in_days": 10,
+        },
+        [
+            "identifier must be 3-50 characters of lowercase letters, digits and hyphens",
+            "engine_version must be a PostgreSQL 16 or 17 version",
+            "subnet_ids entries must be distinct subnet ids",
+            "allowed_security_group_ids keys must be short static names",
+            "not be a reserved name",
+            "max_connections must be null (use the instance-class formula) or a whole number from 10 to 262143",
+            "parameters must not set rds.force_ssl",
+            "monitoring_interval must be one of 0 (off), 1, 5, 10, 15, 30, 60 seconds",
+            "performance_insights_retention_period must be 7 or a multiple of 31",
+            "kms_key_arn must be a KMS key ARN",
+            "maintenance_window must be ddd:hh24:mi-ddd:hh24:mi",
+            "backup_window must be hh24:mi-hh24:mi in UTC",
+            "port must be a whole number from 1150 to 65535",
+            "log_retention_in_days must be a CloudWatch Logs retention value",
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def ws(emulator, tmp_path_factory):
+    # One initialised root for every case: each case only rewrites the module inputs.
+    return module_workspace("rds-postgres", VALID, emulator, tmp_path_factory.mktemp("rdsinputs"))
+
+
+@pytest.mark.parametrize(
+    ("bad", "messages"),
+    CASES,
+    ids=[(next(iter(c[0])) if len(c[0]) < 4 else "independent-inputs") + f"-{i}" for i, c in enumerate(CASES)],
+)
+def test_rejected(ws, bad, messages):
+    set_module_inputs(ws, {**VALID, **bad})
+    assert_rejected(ws, None, *messages)
