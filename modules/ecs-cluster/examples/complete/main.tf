@@ -1,0 +1,30 @@
+# An ECS cluster with Container Insights (enhanced), FARGATE and FARGATE_SPOT capacity providers, a
+# default strategy that keeps one task on on-demand Fargate and puts the rest mostly on Spot, and an
+# encrypted audit log for ECS Exec sessions.
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Service   = "imgclass"
+      ManagedBy = "terraform"
+      Example   = "ecs-cluster/complete"
+    }
+  }
+}
+
+module "cluster" {
+  source = "../.."
+
+  name               = var.name
+  container_insights = "enhanced"
+
+  default_capacity_provider_strategy = [
+    { capacity_provider = "FARGATE", base = 1, weight = 1 },
+    { capacity_provider = "FARGATE_SPOT", weight = 3 },
+  ]
+
+  exec_log_retention_in_days = 365
+  tags                       = { Team = "platform" }
+}

@@ -1,0 +1,128 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id   = data.aws_caller_identity.current.account_id
+  partition    = data.aws_partition.current.partition
+  region       = data.aws_region.current.id
+  account_root = "arn:${local.partition}:iam::${local.account_id}:root"
+
+  create_kms_key = var.kms_key_arn == null
+  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+
+  exec_log_group_name = "/aws/ecs/${var.name}/execute-command"
+  exec_log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.exec_log_group_name}"
+
+  # Providers not weighted in the default strategy are still registered, so services can pick them.
+  capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+}
+
+# --- Key for ECS Exec sessions and their audit log ---------------------------------------------
+
+data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
+  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
+  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
+  count = local.create_kms_key ? 1 : 0
+
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [local.account_root]
+    }
+  }
+
+  # CloudWatch Logs encrypts the ECS Exec audit log group with this key, and only that log group.
+  statement {
+    sid = "CloudWatchLogsExecAuditLog"
+    actions = [
+      "kms:Encrypt*",
+      "kms:Decrypt*",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:Describe*",
+    ]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = [local.exec_log_group_arn]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  description             = "ECS Exec sessions and audit log of cluster ${var.name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  name          = "alias/ecs/${var.name}"
+  target_key_id = aws_kms_key.this[0].key_id
+}
+
+resource "aws_cloudwatch_log_group" "exec" {
+  name              = local.exec_log_group_name
+  retention_in_days = var.exec_log_retention_in_days
+  kms_key_id        = local.kms_key_arn
+  tags              = var.tags
+}
+
+# --- Cluster --------------------------------------------------------------------------------
+
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+  tags = var.tags
+
+  setting {
+    name  = "containerInsights"
+    value = var.container_insights
+  }
+
+  # ECS Exec stays off in every service by default; when a service turns it on, sessions are
+  # encrypted with the cluster key and every command is written to the audit log group.
+  configuration {
+    execute_command_configuration {
+      kms_key_id = local.kms_key_arn
+      logging    = "OVERRIDE"
+
+      log_configuration {
+        cloud_watch_encryption_enabled = true
+        cloud_watch_log_group_name     = aws_cloudwatch_log_group.exec.name
+      }
+    }
+  }
+}
+
+resource "aws_ecs_cluster_capacity_providers" "this" {
+  cluster_name       = aws_ecs_cluster.this.name
+  capacity_providers = local.capacity_providers
+
+  dynamic "default_capacity_provider_strategy" {
+    for_each = var.default_capacity_provider_strategy
+
+    content {
+      capacity_provider = default_capacity_provider_strategy.value.capacity_provider
+      weight            = default_capacity_provider_strategy.value.weight
+      base              = default_capacity_provider_strategy.value.base
+    }
+  }
+}

@@ -1,0 +1,89 @@
+variable "name" {
+  description = "Cluster name (1-255 letters, digits, hyphens and underscores). Also names the ECS Exec audit log group /aws/ecs/<name>/execute-command."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$", var.name))
+    error_message = "name must be 1-255 letters, digits, hyphens and underscores, starting with a letter or digit."
+  }
+}
+
+variable "container_insights" {
+  description = "CloudWatch Container Insights level: \"enhanced\" (task- and container-level metrics, the default) or \"enabled\" (service-level metrics only). Queue-driven scaling in modules/ecs-service reads RunningTaskCount from Container Insights, so it cannot be turned off here."
+  type        = string
+  default     = "enhanced"
+
+  validation {
+    condition     = contains(["enhanced", "enabled"], var.container_insights)
+    error_message = "container_insights must be \"enhanced\" or \"enabled\" (services scale on Container Insights metrics, so \"disabled\" is not offered)."
+  }
+}
+
+variable "default_capacity_provider_strategy" {
+  description = "Strategy for tasks started without one of their own. Services of modules/ecs-service always set their own (FARGATE with an optional FARGATE_SPOT share)."
+  type = list(object({
+    capacity_provider = string
+    weight            = optional(number, 1)
+    base              = optional(number, 0)
+  }))
+  default = [{ capacity_provider = "FARGATE", weight = 1, base = 0 }]
+
+  validation {
+    condition     = length(var.default_capacity_provider_strategy) > 0 && alltrue([for s in var.default_capacity_provider_strategy : contains(["FARGATE", "FARGATE_SPOT"], s.capacity_provider)])
+    error_message = "default_capacity_provider_strategy must list at least one entry, each with capacity_provider FARGATE or FARGATE_SPOT."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.default_capacity_provider_strategy : s.weight >= 0 && s.weight <= 1000 && s.base >= 0 && s.base <= 100000 && floor(s.weight) == s.weight && floor(s.base) == s.base])
+    error_message = "default_capacity_provider_strategy weights must be whole numbers 0-1000 and bases whole numbers 0-100000."
+  }
+
+  validation {
+    condition     = length(distinct([for s in var.default_capacity_provider_strategy : s.capacity_provider])) == length(var.default_capacity_provider_strategy) && length([for s in var.default_capacity_provider_strategy : s if s.base > 0]) <= 1
+    error_message = "default_capacity_provider_strategy must name each capacity provider once, and only one entry may have a base above 0."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of an existing KMS key for ECS Exec sessions and the audit log group. Its key policy must let logs.<region>.amazonaws.com use it for the log group. When null the module creates a key with rotation on."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
+  }
+}
+
+variable "kms_key_deletion_window_in_days" {
+  description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
+    error_message = "kms_key_deletion_window_in_days must be a whole number from 7 to 30."
+  }
+}
+
+variable "exec_log_retention_in_days" {
+  description = "Retention of the ECS Exec audit log group, in days (a value CloudWatch Logs accepts)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.exec_log_retention_in_days)
+    error_message = "exec_log_retention_in_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
+    error_message = "tags keys must be at most 128 characters and values at most 256."
+  }
+}

@@ -1,0 +1,126 @@
+# A queue-driven worker: an SQS job queue with a dead-letter queue, and a service that scales on the
+# backlog per task (visible messages / running tasks), runs most of its tasks on FARGATE_SPOT and
+# keeps one on-demand task. It has no port and no load balancer.
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Service   = "imgclass"
+      ManagedBy = "terraform"
+      Example   = "ecs-service/worker"
+    }
+  }
+}
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  # Two zones of the region, named explicitly (the platform looks its subnets up instead).
+  azs   = ["${var.region}a", "${var.region}b"]
+  image = coalesce(var.image, "${data.aws_caller_identity.current.account_id}.dkr.ecr.${var.region}.amazonaws.com/imgclass/worker:0.1.0")
+}
+
+# --- Network (the platform looks up an existing one instead) ----------------------------------
+
+resource "aws_vpc" "this" {
+  #checkov:skip=CKV2_AWS_11:Flow logs belong to the network owned by another team; this example VPC only hosts the test.
+  #checkov:skip=CKV2_AWS_12:The example VPC's default security group is never used; the platform's network is not created here.
+  cidr_block = "10.42.0.0/16"
+  tags       = { Name = var.name }
+}
+
+resource "aws_subnet" "private" {
+  count = 2
+
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = cidrsubnet(aws_vpc.this.cidr_block, 8, count.index)
+  availability_zone = local.azs[count.index]
+  tags              = { Name = "${var.name}-private-${count.index}" }
+}
+
+# --- Job queue ------------------------------------------------------------------------------
+
+resource "aws_sqs_queue" "dead_letter" {
+  name                      = "${var.name}-jobs-dlq"
+  sqs_managed_sse_enabled   = true
+  message_retention_seconds = 1209600
+}
+
+resource "aws_sqs_queue" "jobs" {
+  name                       = "${var.name}-jobs"
+  sqs_managed_sse_enabled    = true
+  visibility_timeout_seconds = 300
+  receive_wait_time_seconds  = 20
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dead_letter.arn
+    maxReceiveCount     = 5
+  })
+}
+
+# --- Cluster and worker ---------------------------------------------------------------------
+
+module "cluster" {
+  source = "../../../ecs-cluster"
+
+  name = var.name
+}
+
+module "worker" {
+  source = "../.."
+
+  name        = "${var.name}-worker"
+  environment = "dev"
+  cluster_arn = module.cluster.cluster_arn
+  vpc_id      = aws_vpc.this.id
+  subnet_ids  = aws_subnet.private[*].id
+
+  image            = local.image
+  cpu              = 1024
+  memory           = 2048
+  cpu_architecture = "ARM64"
+  command          = ["python", "-m", "worker"]
+  stop_timeout     = 120
+
+  environment_variables = {
+    JOB_QUEUE_URL = aws_sqs_queue.jobs.url
+  }
+
+  db_pool_size = 2
+
+  # Most workers on Spot: a job interrupted by a Spot reclaim returns to the queue and is retried.
+  fargate_spot_share     = 80
+  fargate_on_demand_base = 1
+
+  min_capacity = 1
+  max_capacity = 6
+  queue_scaling = {
+    queue_name              = aws_sqs_queue.jobs.name
+    backlog_per_task_target = 10
+  }
+  memory_target_utilization = null
+  scale_in_cooldown         = 300
+  scale_out_cooldown        = 60
+
+  scheduled_scaling = [
+    { name = "night", schedule = "cron(0 20 * * ? *)", min_capacity = 1, max_capacity = 2, timezone = "Europe/Dublin" },
+    { name = "day", schedule = "cron(0 7 ? * MON-FRI *)", min_capacity = 1, max_capacity = 6, timezone = "Europe/Dublin" },
+  ]
+
+  task_role_statements = [
+    {
+      sid       = "ConsumeJobs"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+      resources = [aws_sqs_queue.jobs.arn]
+    },
+    {
+      sid       = "ReadPrompts"
+      actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
+      resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter/${var.name}/prompts/*"]
+    },
+  ]
+
+}

@@ -1,0 +1,104 @@
+"""modules/ecs-cluster: validate, checkov and the plan inventory of its example. The cluster is applied
+and read back through the ecs-service api example (tests/modules/test_ecs_service_apply_api.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts.checkov_runner import run_checkov
+from scripts.tf import REPO_ROOT, unique_name
+from tests.harness import assert_inventory, example_workspace
+
+pytestmark = pytest.mark.emulator
+EXAMPLE = "modules/ecs-cluster/examples/complete"
+
+
+@pytest.fixture(scope="module")
+def complete(emulator, tmp_path_factory):
+    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("clusterplan"))
+    name = unique_name("ecl")
+    return ws, name, ws.plan({"name": name})
+
+
+def test_example_validates(complete):
+    ws, _, _ = complete
+    result = ws.validate()
+    assert result["valid"], result["diagnostics"]
+
+
+def test_checkov_clean_and_every_skip_has_a_reason():
+    result = run_checkov(REPO_ROOT / "modules/ecs-cluster")
+    assert result.parsing_errors == 0
+    assert not result.failed, [(f.check_id, f.resource) for f in result.failed]
+    assert not [f.check_id for f in result.skipped if not (f.skip_reason or "").strip()]
+
+
+def test_cluster_inventory(complete):
+    _, name, inv = complete
+    assert_inventory(
+        inv,
+        {
+            "counts": {
+                "aws_ecs_cluster": 1,
+                "aws_ecs_cluster_capacity_providers": 1,
+                "aws_kms_key": 1,
+                "aws_cloudwatch_log_group": 1,
+            },
+            "values": {
+                "module.cluster.aws_ecs_cluster.this": {
+                    "name": name,
+                    "setting": [{"name": "containerInsights", "value": "enhanced"}],
+                    "configuration": [
+                        {
+                            "execute_command_configuration": [
+                                {
+                                    "logging": "OVERRIDE",
+                                    "log_configuration": [
+                                        {
+                                            "cloud_watch_encryption_enabled": True,
+                                            "cloud_watch_log_group_name": f"/aws/ecs/{name}/execute-command",
+                                        }
+                                    ],
+                                }
+                            ]
+                        }
+                    ],
+                },
+                "module.cluster.aws_ecs_cluster_capacity_providers.this": {
+                    "capacity_providers": ["FARGATE", "FARGATE_SPOT"],
+                },
+                "module.cluster.aws_cloudwatch_log_group.exec": {"retention_in_days": 365},
+                "module.cluster.aws_kms_key.this[0]": {"enable_key_rotation": True},
+            },
+        },
+    )
+
+
+def test_default_strategy_keeps_one_on_demand_task(complete):
+    _, _, inv = complete
+    strategy = inv.find("module.cluster.aws_ecs_cluster_capacity_providers.this").values[
+        "default_capacity_provider_strategy"
+    ]
+    assert sorted(strategy, key=lambda s: s["capacity_provider"]) == [  # a set: order is not meaningful
+        {"capacity_provider": "FARGATE", "base": 1, "weight": 1},
+        {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3},
+    ]
+
+
+def test_exec_audit_key_admits_logs_for_its_log_group_only(complete):
+    _, name, inv = complete
+    root = inv.raw["prior_state"]["values"]["root_module"]
+    docs = [
+        r
+        for child in root.get("child_modules", [])
+        for r in child.get("resources", [])
+        if r["address"] == "module.cluster.data.aws_iam_policy_document.kms[0]"
+    ]
+    policy = json.loads(docs[0]["values"]["json"])
+    logs = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsExecAuditLog")
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].endswith(
+        f":log-group:/aws/ecs/{name}/execute-command"
+    )

@@ -1,0 +1,449 @@
+"""modules/ecs-service: validate, checkov, and plan inventories of both shapes (no apply).
+
+The examples' container definitions and policies depend on resources created in the same apply, so
+their JSON is asserted on a root that calls the module with literal inputs (known at plan time).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts.checkov_runner import run_checkov
+from scripts.tf import REPO_ROOT, unique_name
+from tests.harness import assert_inventory, example_workspace, module_workspace
+
+pytestmark = pytest.mark.emulator
+API = "modules/ecs-service/examples/api"
+WORKER = "modules/ecs-service/examples/worker"
+
+ACCOUNT = "123456789012"  # the emulator's account
+SECRET = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:imgclass/api/db-AbCdEf"
+PARAMETER = f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/imgclass/api/token"
+SECRETS_KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455556666"
+IMAGE = f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/imgclass/api:1.4.2"
+LISTENER = (
+    f"arn:aws:elasticloadbalancing:eu-west-1:{ACCOUNT}:listener/app/imgclass-dev/50dc6c495c0c9188/f2f7dc8efc522ab2"
+)
+
+
+@pytest.fixture(scope="module")
+def api_plan(emulator, tmp_path_factory):
+    ws = example_workspace(API, emulator, tmp_path_factory.mktemp("ecsapiplan"))
+    name = unique_name("eapi", 20)
+    return ws, name, ws.plan({"name": name})
+
+
+@pytest.fixture(scope="module")
+def worker_plan(emulator, tmp_path_factory):
+    ws = example_workspace(WORKER, emulator, tmp_path_factory.mktemp("ecswrkplan"))
+    name = unique_name("ewrk", 20)
+    return ws, name, ws.plan({"name": name})
+
+
+@pytest.fixture(scope="module")
+def literal_plan(emulator, tmp_path_factory):
+    """The module alone with literal inputs: every JSON document is known at plan time."""
+    inputs = {
+        "name": "imgclass-api",
+        "environment": "dev",
+        # :latest is accepted outside prod-like environments (it is refused in staging and prod).
+        "image": IMAGE.replace(":1.4.2", ":latest"),
+        "cluster_arn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:cluster/imgclass-dev",
+        "vpc_id": "vpc-0a1b2c3d4e5f60718",
+        "subnet_ids": ["subnet-0a1b2c3d4e5f60718", "subnet-1a1b2c3d4e5f60718"],
+        "container_port": 8080,
+        "db_pool_size": 5,
+        "db_security_group_ids": ["sg-0a1b2c3d4e5f60718"],
+        "max_capacity": 6,
+        "environment_variables": {"LOG_LEVEL": "info", "DB_SECRET_ARN": SECRET},
+        "secrets": {"DB_PASSWORD": f"{SECRET}:password::", "API_TOKEN": PARAMETER},
+        "secrets_kms_key_arns": [SECRETS_KEY],
+        "sidecars": [
+            {"name": "otel", "image": "public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0", "memory": 128}
+        ],
+        "load_balancer": {"listener_arn": LISTENER, "security_group_id": "sg-1a1b2c3d4e5f60718"},
+        "task_role_statements": [
+            {"sid": "StartJobs", "actions": ["sqs:SendMessage"], "resources": [f"arn:aws:sqs:eu-west-1:{ACCOUNT}:jobs"]}
+        ],
+    }
+    ws = module_workspace(
+        "ecs-service",
+        inputs,
+        emulator,
+        tmp_path_factory.mktemp("ecslitplan"),
+        outputs=("max_db_connections", "peak_db_connections", "load_balancer_arn_suffix"),
+    )
+    return ws.plan()
+
+
+def _walk(module):
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _walk(child)
+
+
+def _policy(inv, address):
+    """A policy document data source: read during plan (prior_state) when its inputs are known."""
+    for section in ("prior_state", "planned_values"):
+        root = inv.raw.get(section, {}).get("values", inv.raw.get(section, {})).get("root_module", {})
+        for res in _walk(root):
+            if res["address"] == address and res.get("values", {}).get("json"):
+                return json.loads(res["values"]["json"])
+    raise AssertionError(f"{address} has no known policy JSON in the plan")
+
+
+def _statements(policy):
+    return {s["Sid"]: s for s in policy["Statement"]}
+
+
+# --- validate and checkov ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", ["api_plan", "worker_plan"])
+def test_examples_validate(request, fixture):
+    ws, _, _ = request.getfixturevalue(fixture)
+    result = ws.validate()
+    assert result["valid"], result["diagnostics"]
+    assert result["warning_count"] == 0, result["diagnostics"]
+
+
+def test_checkov_clean_and_every_skip_has_a_reason():
+    result = run_checkov(REPO_ROOT / "modules/ecs-service")
+    assert result.parsing_errors == 0
+    assert not result.failed, [(f.check_id, f.resource) for f in result.failed]
+    unexplained = [f.check_id for f in result.skipped if not (f.skip_reason or "").strip()]
+    assert not unexplained, f"skips without a reason: {unexplained}"
+
+
+# --- the load-balanced API shape ------------------------------------------------------------
+
+
+def test_api_example_inventory(api_plan):
+    _, name, inv = api_plan
+    service = f"{name}-api"
+    assert_inventory(
+        inv,
+        {
+            "counts": {
+                "aws_ecs_cluster": 1,
+                "aws_ecs_cluster_capacity_providers": 1,
+                "aws_ecs_service": 1,
+                "aws_ecs_task_definition": 1,
+                "aws_lb": 1,
+                "aws_lb_listener": 2,
+                "aws_lb_target_group": 1,
+                "aws_lb_listener_rule": 1,
+                "aws_appautoscaling_target": 1,
+                "aws_appautoscaling_policy": 3,  # CPU, memory, requests per target
+                "aws_iam_role": 2,
+                "aws_iam_role_policy": 2,
+                "aws_cloudwatch_log_group": 2,  # the service's and the cluster's ECS Exec audit log
+                "aws_acm_certificate_validation": 1,
+            },
+            "values": {
+                "module.api.aws_ecs_service.this": {
+                    "name": service,
+                    "desired_count": 2,
+                    "platform_version": "LATEST",
+                    "capacity_provider_strategy": [{"capacity_provider": "FARGATE", "base": 1, "weight": 100}],
+                    "deployment_circuit_breaker": [{"enable": True, "rollback": True}],
+                    "deployment_minimum_healthy_percent": 100,
+                    "deployment_maximum_percent": 200,
+                    "health_check_grace_period_seconds": 60,
+                    "enable_execute_command": False,
+                    "enable_ecs_managed_tags": True,
+                    "propagate_tags": "SERVICE",
+                    "network_configuration": [{"assign_public_ip": False}],
+                    "load_balancer": [{"container_name": "app", "container_port": 8080}],
+                },
+                "module.api.aws_ecs_task_definition.this": {
+                    "family": service,
+                    "cpu": "512",
+                    "memory": "1024",
+                    "network_mode": "awsvpc",
+                    "requires_compatibilities": ["FARGATE"],
+                    "runtime_platform": [{"cpu_architecture": "X86_64", "operating_system_family": "LINUX"}],
+                    "volume": [{"name": "tmp"}],
+                },
+                "module.api.aws_lb_target_group.this[0]": {
+                    "name": service,
+                    "target_type": "ip",
+                    "port": 8080,
+                    "deregistration_delay": "30",
+                    "slow_start": 30,
+                    "health_check": [{"path": "/health", "matcher": "200", "protocol": "HTTP", "port": "traffic-port"}],
+                },
+                "module.api.aws_lb_listener_rule.this[0]": {
+                    "priority": 100,
+                    "action": [{"type": "forward"}],
+                    "condition": [{"path_pattern": [{"values": ["/*"]}]}],
+                },
+                "module.api.aws_appautoscaling_target.this": {"min_capacity": 2, "max_capacity": 4},
+                "module.api.aws_cloudwatch_log_group.this": {"name": f"/ecs/{service}", "retention_in_days": 365},
+                "module.api.aws_vpc_security_group_ingress_rule.from_load_balancer[0]": {
+                    "from_port": 8080,
+                    "to_port": 8080,
+                    "ip_protocol": "tcp",
+                },
+                "module.api.aws_vpc_security_group_egress_rule.database[0]": {"from_port": 5432, "to_port": 5432},
+                "module.api.aws_vpc_security_group_egress_rule.https[0]": {"from_port": 443, "cidr_ipv4": "0.0.0.0/0"},
+                'module.alb.aws_vpc_security_group_ingress_rule.https["0.0.0.0/0"]': {"from_port": 443},
+            },
+            "outputs": {"max_db_connections": 20, "service_name": service, "log_group_name": f"/ecs/{service}"},
+        },
+    )
+
+
+def test_api_scaling_policies(api_plan):
+    _, name, inv = api_plan
+    policies = {
+        r.values["name"]: r.values["target_tracking_scaling_policy_configuration"][0]
+        for r in inv.of_type("aws_appautoscaling_policy")
+    }
+    assert set(policies) == {f"{name}-api-cpu", f"{name}-api-memory", f"{name}-api-requests"}
+    metric = {n: p["predefined_metric_specification"][0]["predefined_metric_type"] for n, p in policies.items()}
+    assert metric == {
+        f"{name}-api-cpu": "ECSServiceAverageCPUUtilization",
+        f"{name}-api-memory": "ECSServiceAverageMemoryUtilization",
+        f"{name}-api-requests": "ALBRequestCountPerTarget",
+    }
+    assert policies[f"{name}-api-requests"]["target_value"] == 500
+    assert all(p["scale_in_cooldown"] == 300 and p["scale_out_cooldown"] == 60 for p in policies.values())
+
+
+def test_api_only_the_load_balancer_is_open_to_the_internet(api_plan):
+    _, _, inv = api_plan
+    open_rules = [
+        r.address
+        for r in inv.of_type("aws_vpc_security_group_ingress_rule")
+        if r.values.get("cidr_ipv4") == "0.0.0.0/0"
+    ]
+    assert sorted(open_rules) == [
+        'module.alb.aws_vpc_security_group_ingress_rule.http["0.0.0.0/0"]',
+        'module.alb.aws_vpc_security_group_ingress_rule.https["0.0.0.0/0"]',
+    ]
+    # The service admits only its load balancer: no CIDR source on its ingress.
+    service_ingress = [
+        r for r in inv.of_type("aws_vpc_security_group_ingress_rule") if r.address.startswith("module.api.")
+    ]
+    assert [r.values.get("cidr_ipv4") for r in service_ingress] == [None]
+
+
+def test_api_load_balancer_settings(api_plan):
+    _, name, inv = api_plan
+    assert_inventory(
+        inv,
+        {
+            "values": {
+                "module.alb.aws_lb.this": {
+                    "name": name,
+                    "internal": False,
+                    "load_balancer_type": "application",
+                    "drop_invalid_header_fields": True,
+                    "desync_mitigation_mode": "strictest",
+                    "enable_deletion_protection": True,
+                    "access_logs": [{"enabled": True, "prefix": "alb"}],
+                },
+                "module.alb.aws_lb_listener.https": {
+                    "port": 443,
+                    "protocol": "HTTPS",
+                    "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    "default_action": [{"type": "fixed-response", "fixed_response": [{"status_code": "404"}]}],
+                },
+                "module.alb.aws_lb_listener.http": {
+                    "port": 80,
+                    "protocol": "HTTP",
+                    "default_action": [
+                        {
+                            "type": "redirect",
+                            "redirect": [{"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}],
+                        }
+                    ],
+                },
+                "module.alb_logs.aws_s3_bucket_server_side_encryption_configuration.this": {
+                    "rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}]}]
+                },
+                "module.cluster.aws_ecs_cluster.this": {
+                    "setting": [{"name": "containerInsights", "value": "enhanced"}]
+                },
+                "module.cluster.aws_ecs_cluster_capacity_providers.this": {
+                    "capacity_providers": ["FARGATE", "FARGATE_SPOT"]
+                },
+            }
+        },
+    )
+
+
+# --- the queue-driven worker shape ----------------------------------------------------------------
+
+
+def test_worker_example_inventory(worker_plan):
+    _, name, inv = worker_plan
+    service = f"{name}-worker"
+    assert_inventory(
+        inv,
+        {
+            "counts": {
+                "aws_ecs_service": 1,
+                "aws_sqs_queue": 2,
+                "aws_appautoscaling_policy": 2,  # CPU and queue backlog (memory switched off)
+                "aws_appautoscaling_scheduled_action": 2,
+                "aws_lb_target_group": 0,
+                "aws_lb_listener_rule": 0,
+                "aws_vpc_security_group_ingress_rule": 0,  # a worker listens on nothing
+            },
+            "values": {
+                "module.worker.aws_ecs_service.this": {
+                    "health_check_grace_period_seconds": None,
+                    "load_balancer": [],
+                    "deployment_circuit_breaker": [{"enable": True, "rollback": True}],
+                    "network_configuration": [{"assign_public_ip": False}],
+                },
+                "module.worker.aws_ecs_task_definition.this": {
+                    "cpu": "1024",
+                    "memory": "2048",
+                    "runtime_platform": [{"cpu_architecture": "ARM64"}],
+                },
+                "module.worker.aws_appautoscaling_target.this": {"min_capacity": 1, "max_capacity": 6},
+                'module.worker.aws_appautoscaling_scheduled_action.this["night"]': {
+                    "name": f"{service}-night",
+                    "schedule": "cron(0 20 * * ? *)",
+                    "timezone": "Europe/Dublin",
+                    "scalable_target_action": [{"min_capacity": "1", "max_capacity": "2"}],
+                },
+            },
+            "outputs": {"max_db_connections": 12, "peak_db_connections": 24},
+        },
+    )
+
+
+def test_worker_runs_mostly_on_spot(worker_plan):
+    _, _, inv = worker_plan
+    strategy = inv.find("module.worker.aws_ecs_service.this").values["capacity_provider_strategy"]
+    assert sorted(strategy, key=lambda s: s["capacity_provider"]) == [  # a set: order is not meaningful
+        {"capacity_provider": "FARGATE", "base": 1, "weight": 20},
+        {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 80},
+    ]
+
+
+def test_worker_scales_on_backlog_per_task(worker_plan):
+    _, name, inv = worker_plan
+    config = inv.find("module.worker.aws_appautoscaling_policy.queue_backlog[0]").values[
+        "target_tracking_scaling_policy_configuration"
+    ][0]
+    assert config["target_value"] == 10
+    metrics = {m["id"]: m for m in config["customized_metric_specification"][0]["metrics"]}
+    assert metrics["backlog_per_task"]["expression"] == "visible / running"
+    assert metrics["backlog_per_task"]["return_data"] is True
+    visible = metrics["visible"]["metric_stat"][0]
+    assert visible["metric"][0]["namespace"] == "AWS/SQS"
+    assert visible["metric"][0]["metric_name"] == "ApproximateNumberOfMessagesVisible"
+    assert visible["metric"][0]["dimensions"] == [{"name": "QueueName", "value": f"{name}-jobs"}]
+    running = metrics["running"]["metric_stat"][0]
+    assert running["metric"][0]["namespace"] == "ECS/ContainerInsights"
+    assert running["metric"][0]["metric_name"] == "RunningTaskCount"
+    assert {"name": "ServiceName", "value": f"{name}-worker"} in running["metric"][0]["dimensions"]
+    assert metrics["visible"]["return_data"] is False and metrics["running"]["return_data"] is False
+
+
+# --- the module's JSON documents, with literal inputs ------------------------------------------
+
+
+def test_container_definition_is_hardened(literal_plan):
+    containers = json.loads(literal_plan.one("aws_ecs_task_definition").values["container_definitions"])
+    assert [c["name"] for c in containers] == ["app", "otel"]
+    for c in containers:
+        assert c["readonlyRootFilesystem"] is True, c["name"]
+        assert c["privileged"] is False, c["name"]
+        assert c["user"] == "1000:1000", c["name"]
+        assert c["linuxParameters"]["initProcessEnabled"] is True, c["name"]
+        assert c["linuxParameters"]["capabilities"]["drop"] == ["ALL"], c["name"]
+        assert c["logConfiguration"]["logDriver"] == "awslogs", c["name"]
+        assert c["logConfiguration"]["options"]["awslogs-group"] == "/ecs/imgclass-api"
+        assert c["logConfiguration"]["options"]["mode"] == "non-blocking"
+    app = containers[0]
+    assert app["essential"] is True and containers[1]["essential"] is False
+    assert app["image"].endswith("imgclass/api:latest")
+    assert app["mountPoints"] == [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}]  # noqa: S108 - container path
+    assert app["portMappings"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
+    assert app["stopTimeout"] == 30
+    env = {e["name"]: e["value"] for e in app["environment"]}
+    assert env == {"DB_POOL_SIZE": "5", "DB_SECRET_ARN": SECRET, "LOG_LEVEL": "info"}
+    assert app["secrets"] == [
+        {"name": "API_TOKEN", "valueFrom": PARAMETER},
+        {"name": "DB_PASSWORD", "valueFrom": f"{SECRET}:password::"},
+    ]
+    assert "healthCheck" not in app  # container health check is optional and off by default
+
+
+def test_execution_role_reads_exactly_the_listed_secrets(literal_plan):
+    statements = _statements(_policy(literal_plan, "module.under_test.data.aws_iam_policy_document.execution"))
+    assert set(statements) == {
+        "EcrLogin",
+        "EcrPullServiceImages",
+        "WriteServiceLogs",
+        "ReadListedSecrets",
+        "ReadListedParameters",
+        "DecryptListedSecrets",
+    }
+    # The JSON-key suffix is stripped: IAM authorises the secret, not the key inside it.
+    assert statements["ReadListedSecrets"]["Resource"] == SECRET
+    assert statements["ReadListedSecrets"]["Action"] == "secretsmanager:GetSecretValue"
+    assert statements["ReadListedParameters"]["Resource"] == PARAMETER
+    assert statements["DecryptListedSecrets"]["Resource"] == SECRETS_KEY
+    assert statements["DecryptListedSecrets"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com"]}
+    }
+    # Only the ECR repository of the image (the sidecar comes from a public registry).
+    assert statements["EcrPullServiceImages"]["Resource"] == f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/imgclass/api"
+    assert statements["WriteServiceLogs"]["Resource"] == (
+        f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/imgclass-api:log-stream:*"
+    )
+
+
+def test_trust_policy_prevents_confused_deputy(literal_plan):
+    policy = _policy(literal_plan, "module.under_test.data.aws_iam_policy_document.assume")
+    (statement,) = policy["Statement"]
+    assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:*"},
+    }
+
+
+def test_task_role_has_only_the_passed_statements(literal_plan):
+    statements = _statements(_policy(literal_plan, "module.under_test.data.aws_iam_policy_document.task"))
+    assert list(statements) == ["StartJobs"]  # ECS Exec is off, so no ssmmessages channel
+    assert statements["StartJobs"]["Action"] == "sqs:SendMessage"
+
+
+def test_log_key_admits_logs_for_this_log_group_only(literal_plan):
+    statements = _statements(_policy(literal_plan, "module.under_test.data.aws_iam_policy_document.logs_kms[0]"))
+    logs = statements["CloudWatchLogsServiceLogGroup"]
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Condition"] == {
+        "ArnEquals": {
+            "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/imgclass-api"
+        }
+    }
+    assert literal_plan.one("aws_kms_key").values["enable_key_rotation"] is True
+
+
+def test_connection_budget_outputs(literal_plan):
+    # 6 tasks x 5 connections; during a deployment at 200 % up to 12 tasks overlap.
+    assert literal_plan.outputs["max_db_connections"] == 30
+    assert literal_plan.outputs["peak_db_connections"] == 60
+    assert literal_plan.outputs["load_balancer_arn_suffix"] == "app/imgclass-dev/50dc6c495c0c9188"
+
+
+def test_requests_policy_label_joins_load_balancer_and_target_group(literal_plan):
+    policy = literal_plan.find("module.under_test.aws_appautoscaling_policy.requests[0]")
+    config = policy.values["target_tracking_scaling_policy_configuration"][0]
+    assert config["predefined_metric_specification"][0]["predefined_metric_type"] == "ALBRequestCountPerTarget"
+    assert config["target_value"] == 1000
+    # resource_label = <alb arn suffix>/<target group arn suffix>; the latter is known after apply.
+    assert policy.after_unknown["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][
+        0
+    ]["resource_label"]
