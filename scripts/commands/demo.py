@@ -8,5 +8,18 @@ from scripts import demo
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="run the platform against the embedded AWS emulator (no AWS account)")
-    parser.set_defaults(func=lambda args: demo.run())
+    parser = sub.add_parser(
+        "demo",
+        help="run the whole platform against the embedded AWS emulator (no AWS account)",
+        description=(
+            "Start the emulator, create the existing network, apply terraform/ with the environment's "
+            "tfvars, run the plan checks, report, re-plan for idempotency and destroy (also on Ctrl-C)."
+        ),
+    )
+    parser.add_argument(
+        "--env",
+        choices=demo.ENVIRONMENTS,
+        default="dev",
+        help="environment settings to apply (terraform/environments/<env>.tfvars); default dev",
+    )
+    parser.set_defaults(func=lambda args: demo.run(args.env))

@@ -1,0 +1,61 @@
+# dev: smallest sizes, Spot workers, single-AZ database, everything deletable.
+# Account-specific values (certificate, alarm destinations) are overridden per account: see
+# terraform.tfvars.example at the repository root.
+
+environment = "dev"
+region      = "eu-west-1"
+owner       = "platform-team"
+cost_center = "CC-1001"
+
+network = {
+  vpc_tags = { Network = "shared-dev" }
+}
+
+certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+allowed_origins = ["https://app.dev.example.com", "http://localhost:3000"]
+image_tag       = "bootstrap"
+
+deletion_protection = false
+log_retention_days  = 14
+
+database = {
+  instance_class          = "db.t4g.small"
+  multi_az                = false
+  allocated_storage       = 20
+  max_allocated_storage   = 50
+  backup_retention_period = 1
+}
+
+api = {
+  cpu          = 256
+  memory       = 512
+  min_capacity = 1
+  max_capacity = 2
+  db_pool_size = 5
+}
+
+worker = {
+  cpu                    = 512
+  memory                 = 1024
+  min_capacity           = 1
+  max_capacity           = 2
+  db_pool_size           = 2
+  fargate_spot_share     = 100
+  fargate_on_demand_base = 0
+}
+
+retention = {
+  upload_days = 3
+  result_days = 14
+}
+
+classification = {
+  prompts = {
+    default = "Classify the image into exactly one of the configured labels. Answer with JSON: {\"label\": string, \"confidence\": number between 0 and 1}."
+  }
+  model = {
+    model_id          = "anthropic.claude-3-haiku-20240307-v1:0"
+    max_output_tokens = 256
+  }
+  bedrock_model_ids = ["anthropic.claude-3-haiku-20240307-v1:0"]
+}

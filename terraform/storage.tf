@@ -1,0 +1,108 @@
+# Buckets: uploads (browser PUT through presigned URLs), results (written by the worker), and one
+# log bucket for the load balancer's access logs and the data buckets' server access logs. The log
+# bucket uses SSE-S3 because neither ALB nor S3 log delivery can write to SSE-KMS buckets.
+
+data "aws_elb_service_account" "current" {}
+
+data "aws_iam_policy_document" "log_delivery" {
+  # Regions launched before August 2022 deliver ALB logs from a regional ELB account...
+  statement {
+    sid       = "AlbLogDeliveryLegacyRegions"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${local.bucket_names.logs}/alb/AWSLogs/${local.account_id}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [data.aws_elb_service_account.current.arn]
+    }
+  }
+
+  # ...newer regions from the log delivery service principal.
+  statement {
+    sid       = "AlbLogDelivery"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${local.bucket_names.logs}/alb/AWSLogs/${local.account_id}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
+    }
+  }
+
+  # Each data bucket may deliver its server access logs under its own prefix only.
+  dynamic "statement" {
+    for_each = toset(["uploads", "results"])
+
+    content {
+      sid       = "S3ServerAccessLogs${title(statement.value)}"
+      actions   = ["s3:PutObject"]
+      resources = ["arn:${local.partition}:s3:::${local.bucket_names.logs}/s3-access/${local.bucket_names[statement.value]}/*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["logging.s3.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${local.partition}:s3:::${local.bucket_names[statement.value]}"]
+      }
+    }
+  }
+}
+
+module "logs_bucket" {
+  #checkov:skip=CKV_AWS_145:ALB and S3 server access log delivery cannot write to SSE-KMS buckets; this log bucket uses SSE-S3 by design.
+  source = "../modules/private-s3"
+
+  bucket_name                        = local.bucket_names.logs
+  encryption                         = "AES256"
+  noncurrent_version_expiration_days = 7
+  object_expiration_days             = local.is_prod ? 365 : 30
+  additional_policy_json             = data.aws_iam_policy_document.log_delivery.json
+  force_destroy                      = !var.deletion_protection
+  tags                               = { DataClass = "logs" }
+}
+
+module "uploads_bucket" {
+  source = "../modules/private-s3"
+
+  bucket_name          = local.bucket_names.uploads
+  cors_allowed_origins = var.allowed_origins
+  cors_allowed_methods = ["PUT"]
+  # Object-created events go to EventBridge: an audit trail and a hook for malware scanning, while
+  # jobs start only through POST /start-job (validated and rate limited) - see ARCHITECTURE.md.
+  eventbridge_enabled                    = true
+  object_expiration_days                 = var.retention.upload_days
+  noncurrent_version_expiration_days     = 1
+  abort_incomplete_multipart_upload_days = 1
+  force_destroy                          = !var.deletion_protection
+  tags                                   = { DataClass = "uploads" }
+
+  logging = {
+    target_bucket = module.logs_bucket.bucket_id
+    target_prefix = "s3-access/${local.bucket_names.uploads}/"
+  }
+}
+
+module "results_bucket" {
+  source = "../modules/private-s3"
+
+  bucket_name                        = local.bucket_names.results
+  object_expiration_days             = var.retention.result_days
+  noncurrent_version_expiration_days = local.is_prod ? 30 : 7
+  force_destroy                      = !var.deletion_protection
+  tags                               = { DataClass = "results" }
+
+  logging = {
+    target_bucket = module.logs_bucket.bucket_id
+    target_prefix = "s3-access/${local.bucket_names.results}/"
+  }
+}

@@ -1,0 +1,428 @@
+# --- Identity of the deployment ------------------------------------------------------------
+
+variable "environment" {
+  description = "Deployment environment, one of dev or prod. It names every resource and switches the safety rails (prod: deletion protection, Multi-AZ, no wildcard origins, paging alarms)."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "environment must be one of: dev, prod (got \"${var.environment}\"). Add a tfvars file and extend this list to introduce another environment."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the platform, e.g. eu-west-1."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "service_name" {
+  description = "Short name of the service; prefixes every resource name (<service_name>-<environment>-...) and becomes the Service tag."
+  type        = string
+  default     = "imgclass"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,14}[a-z0-9]$", var.service_name))
+    error_message = "service_name must be 3-16 characters of lowercase letters, digits and hyphens, starting with a letter (it is part of S3 bucket and RDS names)."
+  }
+}
+
+variable "owner" {
+  description = "Team that owns and operates the platform (the Owner tag), e.g. platform-team."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127}$", var.owner))
+    error_message = "owner must be 1-128 characters valid in an AWS tag value (letters, digits, spaces and . _ : / = + @ -)."
+  }
+}
+
+variable "cost_center" {
+  description = "Cost center that pays for the platform (the CostCenter tag), e.g. CC-1234."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,127}$", var.cost_center))
+    error_message = "cost_center must be 1-128 characters valid in an AWS tag value (letters, digits, spaces and . _ : / = + @ -)."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (merged under the provider's default_tags; Service, Environment, Owner, CostCenter and ManagedBy always win)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
+    error_message = "tags keys must be at most 128 characters (not starting with aws:) and values at most 256."
+  }
+}
+
+# --- Existing network (owned by the network team, looked up here) ---------------------------
+
+variable "network" {
+  description = "How to find the existing network: the tags of the VPC (exactly one VPC must match) and, inside it, the tags of the private subnets (services, proxy, database) and public subnets (load balancer). Each subnet set must span at least two availability zones."
+  type = object({
+    vpc_tags            = map(string)
+    private_subnet_tags = optional(map(string), { Tier = "private" })
+    public_subnet_tags  = optional(map(string), { Tier = "public" })
+  })
+
+  validation {
+    condition     = length(var.network.vpc_tags) > 0 && length(var.network.private_subnet_tags) > 0 && length(var.network.public_subnet_tags) > 0
+    error_message = "network.vpc_tags, network.private_subnet_tags and network.public_subnet_tags must each name at least one tag; an empty filter would match every VPC or subnet."
+  }
+}
+
+# --- Edge ---------------------------------------------------------------------------------
+
+variable "certificate_arn" {
+  description = "ARN of the ACM certificate for the HTTPS listener (in the platform's region)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
+  }
+}
+
+variable "api_domain_name" {
+  description = "DNS name clients use for the API (a CNAME or alias to the load balancer, managed outside this configuration). Null: the API URL is the load balancer's own DNS name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.api_domain_name))
+    error_message = "api_domain_name must be a lowercase DNS name such as api.example.com (no scheme, no path)."
+  }
+}
+
+variable "allowed_origins" {
+  description = "Browser origins of the web application (scheme://host[:port]); they may PUT uploads through presigned URLs (S3 CORS). \"*\" is accepted in dev only."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.allowed_origins) > 0 && alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", o))])
+    error_message = "allowed_origins must list at least one origin like https://app.example.com (scheme://host[:port], lowercase, no path or trailing slash), or \"*\" outside prod."
+  }
+
+  validation {
+    condition     = !(var.environment == "prod" && contains(var.allowed_origins, "*"))
+    error_message = "allowed_origins must not contain \"*\" in prod: any web page could then upload into the bucket with a leaked presigned URL. List the web application's origins, e.g. [\"https://app.example.com\"]."
+  }
+
+  validation {
+    condition     = !(var.environment == "prod" && anytrue([for o in var.allowed_origins : startswith(o, "http://")]))
+    error_message = "allowed_origins must use https:// in prod."
+  }
+}
+
+variable "waf" {
+  description = "Web ACL limits. start_job_limit requests to POST /start-job per client IP per start_job_window_seconds (WAF allows windows of 60, 120, 300 or 600 s and limits from 10; the exact per-hour quota is enforced by the API, see ARCHITECTURE.md). ip_limit caps all requests per IP per 300 s."
+  type = object({
+    start_job_limit          = optional(number, 10)
+    start_job_window_seconds = optional(number, 600)
+    ip_limit                 = optional(number, 1000)
+  })
+  default = {}
+
+  validation {
+    condition     = contains([60, 120, 300, 600], var.waf.start_job_window_seconds)
+    error_message = "waf.start_job_window_seconds must be 60, 120, 300 or 600 (the evaluation windows AWS WAF supports)."
+  }
+
+  validation {
+    condition     = var.waf.start_job_limit >= 10 && var.waf.start_job_limit <= 2000000000 && var.waf.ip_limit >= 10 && var.waf.ip_limit <= 2000000000 && floor(var.waf.start_job_limit) == var.waf.start_job_limit && floor(var.waf.ip_limit) == var.waf.ip_limit
+    error_message = "waf.start_job_limit and waf.ip_limit must be whole numbers from 10 (the lowest rate limit AWS WAF accepts) to 2000000000."
+  }
+}
+
+# --- Safety rails -------------------------------------------------------------------------
+
+variable "deletion_protection" {
+  description = "Protect what holds data or serves traffic from deletion: the database (plus a final snapshot), the load balancer, non-empty buckets and image repositories. Must be true in prod."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = var.environment != "prod" || var.deletion_protection
+    error_message = "deletion_protection must be true in prod: the database, load balancer, buckets and image repositories hold data or serve traffic. Turn it off only in dev."
+  }
+}
+
+# --- Data tier ----------------------------------------------------------------------------
+
+variable "database" {
+  description = "PostgreSQL behind RDS Proxy. instance_class sizes max_connections (modules/rds-postgres knows the classes it can size); multi_az must be true in prod; reserved_connections are kept out of the services' budget for migrations and on-call sessions."
+  type = object({
+    instance_class          = string
+    engine_version          = optional(string, "17")
+    multi_az                = bool
+    allocated_storage       = optional(number, 20)
+    max_allocated_storage   = optional(number, 100)
+    backup_retention_period = number
+    database_name           = optional(string, "imgclass")
+    reserved_connections    = optional(number, 5)
+  })
+
+  validation {
+    condition     = can(regex("^db\\.[a-z0-9]+\\.[a-z0-9]+$", var.database.instance_class))
+    error_message = "database.instance_class must be an RDS instance class such as db.t4g.micro or db.r6g.large."
+  }
+
+  validation {
+    condition     = var.environment != "prod" || var.database.multi_az
+    error_message = "database.multi_az must be true in prod: a single-AZ database is a single point of failure (an AZ outage or instance failure takes the service down until a restore)."
+  }
+
+  validation {
+    condition     = var.database.backup_retention_period >= 1 && var.database.backup_retention_period <= 35 && (var.environment != "prod" || var.database.backup_retention_period >= 7) && floor(var.database.backup_retention_period) == var.database.backup_retention_period
+    error_message = "database.backup_retention_period must be a whole number of days from 1 to 35, and at least 7 in prod."
+  }
+
+  validation {
+    condition     = var.database.reserved_connections >= 0 && floor(var.database.reserved_connections) == var.database.reserved_connections
+    error_message = "database.reserved_connections must be a whole number, 0 or more."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database.database_name))
+    error_message = "database.database_name must start with a lowercase letter and contain only lowercase letters, digits and underscores (at most 63)."
+  }
+}
+
+variable "proxy" {
+  description = "RDS Proxy pool settings (modules/rds-proxy explains each). max_connections_percent of the database's max_connections is the proxy's connection cap, which the services' pools must fit in; the rest is headroom for the proxy's own monitoring and failover connections, migrations and on-call sessions."
+  type = object({
+    max_connections_percent      = optional(number, 75)
+    max_idle_connections_percent = optional(number, 35)
+    connection_borrow_timeout    = optional(number, 30)
+    idle_client_timeout          = optional(number, 1800)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for v in [var.proxy.max_connections_percent, var.proxy.max_idle_connections_percent] : v >= 1 && v <= 100]) && var.proxy.max_idle_connections_percent <= var.proxy.max_connections_percent
+    error_message = "proxy.max_connections_percent and proxy.max_idle_connections_percent must be between 1 and 100, idle at most max."
+  }
+}
+
+# --- Compute ------------------------------------------------------------------------------
+
+variable "image_tag" {
+  description = "Tag of the api and worker images in the platform's ECR repositories (CI passes the commit SHA). Tags are immutable; latest is refused in prod."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "image_tag must be a Docker tag: 1-128 letters, digits, underscores, dots and hyphens, not starting with a dot or hyphen."
+  }
+
+  validation {
+    condition     = !(var.environment == "prod" && var.image_tag == "latest")
+    error_message = "image_tag must not be \"latest\" in prod: deploy an immutable tag (the commit SHA) so a rollback knows what it returns to."
+  }
+}
+
+variable "api" {
+  description = "The HTTP API service behind the load balancer. Autoscaling keeps min_capacity-max_capacity tasks; max_capacity x db_pool_size is its share of the database connection budget. requests_per_target is the ALB requests per task per minute the autoscaler aims for."
+  type = object({
+    cpu                 = optional(number, 256)
+    memory              = optional(number, 512)
+    min_capacity        = optional(number, 1)
+    max_capacity        = optional(number, 2)
+    db_pool_size        = optional(number, 5)
+    container_port      = optional(number, 8080)
+    cpu_architecture    = optional(string, "ARM64")
+    requests_per_target = optional(number, 1000)
+  })
+  default = {}
+
+  validation {
+    condition     = var.api.min_capacity >= 1 && var.api.min_capacity <= var.api.max_capacity
+    error_message = "api must satisfy 1 <= min_capacity <= max_capacity (got ${var.api.min_capacity} and ${var.api.max_capacity})."
+  }
+
+  validation {
+    condition     = var.api.db_pool_size >= 1 && floor(var.api.db_pool_size) == var.api.db_pool_size
+    error_message = "api.db_pool_size must be a whole number, at least 1."
+  }
+}
+
+variable "worker" {
+  description = "The queue-driven job worker. fargate_spot_share percent of the tasks above fargate_on_demand_base run on FARGATE_SPOT (cheap, interruptible: acceptable where jobs are retried through the queue). backlog_per_task is the queue depth per running task the autoscaler aims for."
+  type = object({
+    cpu                    = optional(number, 512)
+    memory                 = optional(number, 1024)
+    min_capacity           = optional(number, 1)
+    max_capacity           = optional(number, 2)
+    db_pool_size           = optional(number, 2)
+    cpu_architecture       = optional(string, "ARM64")
+    fargate_spot_share     = optional(number, 0)
+    fargate_on_demand_base = optional(number, 1)
+    backlog_per_task       = optional(number, 10)
+  })
+  default = {}
+
+  validation {
+    condition     = var.worker.min_capacity >= 1 && var.worker.min_capacity <= var.worker.max_capacity
+    error_message = "worker must satisfy 1 <= min_capacity <= max_capacity (got ${var.worker.min_capacity} and ${var.worker.max_capacity})."
+  }
+
+  validation {
+    condition     = var.worker.db_pool_size >= 1 && floor(var.worker.db_pool_size) == var.worker.db_pool_size
+    error_message = "worker.db_pool_size must be a whole number, at least 1."
+  }
+
+  validation {
+    condition     = var.worker.fargate_spot_share >= 0 && var.worker.fargate_spot_share <= 100 && var.worker.fargate_on_demand_base >= 0
+    error_message = "worker.fargate_spot_share must be a percentage from 0 to 100 and worker.fargate_on_demand_base 0 or more."
+  }
+
+  validation {
+    condition     = var.worker.backlog_per_task > 0
+    error_message = "worker.backlog_per_task must be a positive number of messages per task."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the services' and the web ACL's log groups, in days (a value CloudWatch Logs accepts)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+# --- Jobs ---------------------------------------------------------------------------------
+
+variable "queue" {
+  description = "The job queue. visibility_timeout_seconds must exceed the longest job (a message reappears after it); max_receive_count attempts before a message moves to the dead-letter queue."
+  type = object({
+    visibility_timeout_seconds = optional(number, 300)
+    max_receive_count          = optional(number, 3)
+    message_retention_seconds  = optional(number, 345600)
+    dlq_retention_seconds      = optional(number, 1209600)
+  })
+  default = {}
+
+  validation {
+    condition     = var.queue.visibility_timeout_seconds >= 30 && var.queue.visibility_timeout_seconds <= 43200
+    error_message = "queue.visibility_timeout_seconds must be between 30 and 43200 (12 hours)."
+  }
+
+  validation {
+    condition     = var.queue.max_receive_count >= 1 && var.queue.max_receive_count <= 1000 && floor(var.queue.max_receive_count) == var.queue.max_receive_count
+    error_message = "queue.max_receive_count must be a whole number from 1 to 1000."
+  }
+
+  validation {
+    condition     = alltrue([for v in [var.queue.message_retention_seconds, var.queue.dlq_retention_seconds] : v >= 60 && v <= 1209600]) && var.queue.dlq_retention_seconds >= var.queue.message_retention_seconds
+    error_message = "queue retention periods must be 60-1209600 seconds, and dlq_retention_seconds at least message_retention_seconds (a message's age carries over into the dead-letter queue)."
+  }
+}
+
+variable "retention" {
+  description = "Days objects live: uploads (the source images, only needed until classified) and results."
+  type = object({
+    upload_days = optional(number, 7)
+    result_days = optional(number, 90)
+  })
+  default = {}
+
+  validation {
+    condition     = var.retention.upload_days >= 1 && var.retention.result_days >= 1 && floor(var.retention.upload_days) == var.retention.upload_days && floor(var.retention.result_days) == var.retention.result_days
+    error_message = "retention.upload_days and retention.result_days must be whole numbers of days, at least 1."
+  }
+}
+
+variable "classification" {
+  description = "What the worker reads from SSM Parameter Store at run time: the prompts by name (\"default\" is required) and the model settings. Terraform creates the parameters once; later edits in Parameter Store are kept (see docs/adr/0004-runtime-parameters-in-ssm.md). bedrock_model_ids: Amazon Bedrock foundation models the worker may invoke (bedrock:InvokeModel on exactly these); empty when the model runs inside the worker image."
+  type = object({
+    prompts = map(string)
+    model = object({
+      model_id             = string
+      temperature          = optional(number, 0)
+      max_output_tokens    = optional(number, 512)
+      confidence_threshold = optional(number, 0.7)
+    })
+    bedrock_model_ids = optional(list(string), [])
+  })
+
+  validation {
+    condition     = contains(keys(var.classification.prompts), "default") && alltrue([for k, v in var.classification.prompts : can(regex("^[a-z0-9][a-z0-9_-]{0,62}$", k)) && length(v) > 0 && length(v) <= 4096])
+    error_message = "classification.prompts must contain a \"default\" prompt; names are lowercase letters, digits, _ and - (at most 63), and each prompt is 1-4096 characters (a Standard SSM parameter)."
+  }
+
+  validation {
+    condition     = length(var.classification.model.model_id) > 0 && var.classification.model.temperature >= 0 && var.classification.model.temperature <= 2 && var.classification.model.max_output_tokens >= 1 && var.classification.model.confidence_threshold >= 0 && var.classification.model.confidence_threshold <= 1
+    error_message = "classification.model needs a model_id, temperature 0-2, max_output_tokens >= 1 and confidence_threshold 0-1."
+  }
+
+  validation {
+    condition     = alltrue([for m in var.classification.bedrock_model_ids : can(regex("^[a-z0-9-]+\\.[A-Za-z0-9._:-]+$", m))])
+    error_message = "classification.bedrock_model_ids must be Bedrock model ids such as anthropic.claude-3-haiku-20240307-v1:0 (provider.model, no ARN)."
+  }
+}
+
+# --- Observability ------------------------------------------------------------------------
+
+variable "alarm_email_addresses" {
+  description = "Addresses subscribed to the alarm topic (each confirms by mail). Prod needs at least one paging destination here or in alarm_https_endpoints."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_email_addresses must be email addresses such as oncall@example.com."
+  }
+
+  validation {
+    condition     = var.environment != "prod" || length(var.alarm_email_addresses) + length(var.alarm_https_endpoints) > 0
+    error_message = "prod needs a paging destination: set alarm_email_addresses or alarm_https_endpoints, or alarms fire into an empty topic."
+  }
+}
+
+variable "alarm_https_endpoints" {
+  description = "HTTPS endpoints (a paging service's SNS integration URL) subscribed to the alarm topic."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for u in var.alarm_https_endpoints : startswith(u, "https://")])
+    error_message = "alarm_https_endpoints must be https:// URLs."
+  }
+}
+
+variable "slo" {
+  description = "Service level objectives the burn-rate alarms watch (modules/cloudwatch-alarms): availability = % of requests not answered 5xx, latency = % of requests answered within latency_threshold_seconds, job success = % of finished jobs that succeeded."
+  type = object({
+    availability_target_percent = optional(number, 99.9)
+    latency_target_percent      = optional(number, 99)
+    latency_threshold_seconds   = optional(number, 0.5)
+    job_success_target_percent  = optional(number, 99)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for t in [var.slo.availability_target_percent, var.slo.latency_target_percent, var.slo.job_success_target_percent] : t > 0 && t < 100]) && var.slo.latency_threshold_seconds > 0 && var.slo.latency_threshold_seconds <= 60
+    error_message = "slo targets must be strictly between 0 and 100 percent, and latency_threshold_seconds above 0 and at most 60."
+  }
+}
+
+variable "runbook_base_url" {
+  description = "Browsable URL of docs/runbooks in the repository (for example https://github.com/<org>/<repo>/blob/main/docs/runbooks); every alarm description links its runbook there."
+  type        = string
+  default     = "docs/runbooks"
+
+  validation {
+    condition     = length(var.runbook_base_url) > 0 && !endswith(var.runbook_base_url, "/")
+    error_message = "runbook_base_url must be a URL or path without a trailing slash."
+  }
+}

@@ -1,0 +1,180 @@
+"""terraform/ with environments/dev.tfvars: what the plan would build (no apply)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from scripts.fixtures.network import network_tags
+from scripts.tf import REPO_ROOT
+from tests.harness import assert_inventory
+from tests.platform.support import (
+    capacity_providers,
+    ingress_from_anywhere,
+    network,
+    plan_check_errors,
+    platform_workspace,
+)
+
+pytestmark = pytest.mark.emulator
+
+EXPECTED_COUNTS = {
+    "aws_db_instance": 1,
+    "aws_db_proxy": 1,
+    "aws_db_proxy_target": 1,
+    "aws_ecs_cluster": 1,
+    "aws_ecs_service": 2,
+    "aws_ecs_task_definition": 2,
+    "aws_appautoscaling_target": 2,
+    "aws_lb": 1,
+    "aws_lb_listener": 2,
+    "aws_lb_target_group": 1,
+    "aws_wafv2_web_acl": 1,
+    "aws_wafv2_web_acl_association": 1,
+    "aws_wafv2_web_acl_logging_configuration": 1,
+    "aws_sqs_queue": 2,
+    "aws_ecr_repository": 2,
+    "aws_ecr_lifecycle_policy": 2,
+    "aws_s3_bucket": 3,
+    "aws_s3_bucket_cors_configuration": 1,
+    "aws_ssm_parameter": 2,
+    "aws_secretsmanager_secret": 2,
+    "aws_sns_topic": 1,
+    "aws_sns_topic_subscription": 0,
+    "aws_cloudwatch_dashboard": 1,
+}
+
+
+@pytest.fixture(scope="module")
+def plan(emulator, tmp_path_factory):
+    with network(emulator) as net:
+        ws = platform_workspace("dev", emulator, tmp_path_factory.mktemp("platform-dev"), net)
+        yield ws.plan()
+
+
+def test_resource_counts(plan):
+    assert_inventory(plan, {"counts": EXPECTED_COUNTS})
+
+
+def test_database_is_small_single_az_and_deletable(plan):
+    assert_inventory(
+        plan,
+        {
+            "values": {
+                "module.database.aws_db_instance.this": {
+                    "instance_class": "db.t4g.small",
+                    "multi_az": False,
+                    "deletion_protection": False,
+                    "skip_final_snapshot": True,
+                    "backup_retention_period": 1,
+                    "publicly_accessible": False,
+                    "storage_encrypted": True,
+                    "iam_database_authentication_enabled": True,
+                },
+                "module.alb.aws_lb.this": {"enable_deletion_protection": False},
+            }
+        },
+    )
+
+
+def test_workers_run_on_spot_and_the_api_does_not(plan):
+    worker = plan.find("module.worker.aws_ecs_service.this")
+    api = plan.find("module.api.aws_ecs_service.this")
+    assert capacity_providers(worker) == {"FARGATE_SPOT": 100}
+    assert capacity_providers(api) == {"FARGATE": 100}
+
+
+def test_only_the_load_balancer_listens_on_the_internet(plan):
+    open_rules = ingress_from_anywhere(plan)
+    assert open_rules, "the load balancer must accept HTTPS from the internet"
+    assert all(a.startswith("module.alb.") for a in open_rules), open_rules
+
+
+def test_rate_limit_on_start_job(plan):
+    acl = plan.one("aws_wafv2_web_acl")
+    rules = {r["name"]: r for r in acl.values["rule"]}
+    rate = rules["start-job-per-ip"]["statement"][0]["rate_based_statement"][0]
+    assert (rate["limit"], rate["evaluation_window_sec"], rate["aggregate_key_type"]) == (10, 600, "IP")
+    matches = [s["byte_match_statement"][0] for s in rate["scope_down_statement"][0]["and_statement"][0]["statement"]]
+    assert {m["search_string"] for m in matches} == {"/start-job", "POST"}
+    assert "block" in json.dumps(rules["start-job-per-ip"]["action"])
+    managed = {
+        r["statement"][0]["managed_rule_group_statement"][0]["name"]
+        for r in acl.values["rule"]
+        if r["statement"][0].get("managed_rule_group_statement")
+    }
+    assert managed == {
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+    }
+
+
+def test_job_queue_redrives_to_an_encrypted_dead_letter_queue(plan):
+    jobs = plan.find("aws_sqs_queue.jobs")
+    dlq = plan.find("aws_sqs_queue.dlq")
+    assert jobs.values["receive_wait_time_seconds"] == 20
+    assert jobs.after_unknown.get("kms_master_key_id") and dlq.after_unknown.get("kms_master_key_id")
+    assert jobs.after_unknown.get("redrive_policy")  # references the DLQ ARN, known after apply
+    assert dlq.values["message_retention_seconds"] == 1209600
+
+
+def test_image_repositories_are_immutable_and_scanned(plan):
+    for repo in plan.of_type("aws_ecr_repository"):
+        assert repo.values["image_tag_mutability"] == "IMMUTABLE"
+        assert repo.values["image_scanning_configuration"] == [{"scan_on_push": True}]
+        assert repo.values["encryption_configuration"][0]["encryption_type"] == "KMS"
+    for policy in plan.of_type("aws_ecr_lifecycle_policy"):
+        rules = json.loads(policy.values["policy"])["rules"]
+        assert [r["selection"]["tagStatus"] for r in rules] == ["untagged", "any"]
+
+
+def test_worker_parameters_are_encrypted(plan):
+    """That later edits survive a re-plan (ignore_changes) is proven after apply, in test_platform_apply."""
+    params = {p.values["name"]: p for p in plan.of_type("aws_ssm_parameter")}
+    assert set(params) == {"/imgclass/dev/worker/prompts/default", "/imgclass/dev/worker/model"}
+    assert all(p.values["type"] == "SecureString" for p in params.values())
+    model = json.loads(params["/imgclass/dev/worker/model"].values["value"])
+    assert model["model_id"] and model["max_output_tokens"] == 256
+
+
+def test_uploads_cors_allows_the_listed_origins_to_put(plan):
+    cors = plan.one("aws_s3_bucket_cors_configuration").values["cors_rule"][0]
+    assert cors["allowed_methods"] == ["PUT"]
+    assert sorted(cors["allowed_origins"]) == ["http://localhost:3000", "https://app.dev.example.com"]
+
+
+def test_connection_budget_output(plan):
+    budget = plan.outputs["connection_budget"]
+    assert budget["services"]["api"] == {"max_tasks": 2, "pool_size": 5, "connections": 10, "peak_connection": 20}
+    assert budget["services"]["worker"]["connections"] == 4
+    assert budget["total"] == 10 + 4 + 5
+    assert budget["max_connections"] == 197  # db.t4g.small, modules/rds-postgres estimate
+    assert budget["proxy_cap"] == 147  # floor(197 * 75 %)
+    assert budget["total"] <= budget["proxy_cap"]
+    assert plan.find("terraform_data.connection_budget").values["input"]["total"] == budget["total"]
+
+
+def test_default_tags(plan):
+    tags = plan.find("aws_sqs_queue.jobs").values["tags_all"]
+    assert {k: tags[k] for k in ("Service", "Environment", "Owner", "CostCenter")} == {
+        "Service": "imgclass",
+        "Environment": "dev",
+        "Owner": "platform-team",
+        "CostCenter": "CC-1001",
+    }
+
+
+def test_plan_passes_the_policy_checks(plan):
+    assert plan_check_errors(plan) == []
+
+
+def test_fixture_tags_match_the_committed_lookup():
+    """The demo creates the network with network_tags(env); each tfvars file must look up the same."""
+    for env in ("dev", "prod"):
+        text = (REPO_ROOT / "terraform" / "environments" / f"{env}.tfvars").read_text()
+        found = re.search(r"vpc_tags\s*=\s*\{\s*(\w+)\s*=\s*\"([^\"]+)\"\s*\}", text)
+        assert found, f"{env}.tfvars has no single-tag network.vpc_tags"
+        assert {found.group(1): found.group(2)} == network_tags(env)

@@ -1,0 +1,121 @@
+"""terraform/ with environments/prod.tfvars: the safety rails and sizes prod gets (no apply)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import assert_inventory
+from tests.platform.support import (
+    capacity_providers,
+    ingress_from_anywhere,
+    network,
+    plan_check_errors,
+    platform_workspace,
+)
+
+pytestmark = pytest.mark.emulator
+
+
+@pytest.fixture(scope="module")
+def plan(emulator, tmp_path_factory):
+    with network(emulator) as net:
+        ws = platform_workspace("prod", emulator, tmp_path_factory.mktemp("platform-prod"), net)
+        yield ws.plan()
+
+
+def test_resource_counts(plan):
+    assert_inventory(
+        plan,
+        {
+            "counts": {
+                "aws_db_instance": 1,
+                "aws_db_proxy": 1,
+                "aws_ecs_service": 2,
+                "aws_lb": 1,
+                "aws_wafv2_web_acl": 1,
+                "aws_sqs_queue": 2,
+                "aws_ecr_repository": 2,
+                "aws_s3_bucket": 3,
+                "aws_ssm_parameter": 2,
+                "aws_sns_topic": 1,
+                "aws_sns_topic_subscription": 1,
+                "aws_cloudwatch_dashboard": 1,
+            }
+        },
+    )
+
+
+def test_database_is_multi_az_protected_and_backed_up(plan):
+    assert_inventory(
+        plan,
+        {
+            "values": {
+                "module.database.aws_db_instance.this": {
+                    "instance_class": "db.m6g.large",
+                    "multi_az": True,
+                    "deletion_protection": True,
+                    "skip_final_snapshot": False,
+                    "backup_retention_period": 14,
+                    "publicly_accessible": False,
+                    "storage_encrypted": True,
+                    "monitoring_interval": 60,
+                },
+                "module.alb.aws_lb.this": {"enable_deletion_protection": True},
+            }
+        },
+    )
+
+
+def test_nothing_holding_data_is_force_deletable(plan):
+    for bucket in plan.of_type("aws_s3_bucket"):
+        assert bucket.values["force_destroy"] is False, bucket.address
+    for repo in plan.of_type("aws_ecr_repository"):
+        assert repo.values["force_delete"] is False, repo.address
+    for secret in plan.of_type("aws_secretsmanager_secret"):
+        assert secret.values["recovery_window_in_days"] == 30, secret.address
+
+
+def test_no_spot_in_prod(plan):
+    for role in ("api", "worker"):
+        service = plan.find(f"module.{role}.aws_ecs_service.this")
+        assert "FARGATE_SPOT" not in capacity_providers(service), service.address
+
+
+def test_more_tasks(plan):
+    api = plan.find("module.api.aws_appautoscaling_target.this").values
+    worker = plan.find("module.worker.aws_appautoscaling_target.this").values
+    assert (api["min_capacity"], api["max_capacity"]) == (2, 10)
+    assert (worker["min_capacity"], worker["max_capacity"]) == (1, 10)
+
+
+def test_alarms_page_someone(plan):
+    sub = plan.one("aws_sns_topic_subscription")
+    assert (sub.values["protocol"], sub.values["endpoint"]) == ("email", "oncall@example.com")
+
+
+def test_only_https_origins(plan):
+    cors = plan.one("aws_s3_bucket_cors_configuration").values["cors_rule"][0]
+    assert cors["allowed_origins"] == ["https://app.example.com"]
+
+
+def test_only_the_load_balancer_listens_on_the_internet(plan):
+    open_rules = ingress_from_anywhere(plan)
+    assert open_rules and all(a.startswith("module.alb.") for a in open_rules), open_rules
+
+
+def test_connection_budget_fits_with_headroom(plan):
+    budget = plan.outputs["connection_budget"]
+    assert budget["services"]["api"]["connections"] == 100  # 10 tasks x 10
+    assert budget["services"]["worker"]["connections"] == 40  # 10 tasks x 4
+    assert budget["total"] == 145
+    assert budget["max_connections"] == 811  # db.m6g.large, modules/rds-postgres estimate
+    assert budget["proxy_cap"] == 608
+    assert budget["headroom_percent"] >= 50
+
+
+def test_api_url_uses_the_domain(plan):
+    assert plan.outputs["api_url"] == "https://api.example.com"
+
+
+def test_plan_passes_the_policy_checks(plan):
+    assert plan_check_errors(plan) == []

@@ -1,0 +1,32 @@
+"""scripts/emulator/ext_sqs.py: a dead-letter queue's RedriveAllowPolicy is kept and returned."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts.emulator import Emulator
+
+
+@pytest.fixture(scope="module")
+def sqs():
+    with Emulator() as emulator:
+        yield emulator.client("sqs")
+
+
+def test_redrive_allow_policy_is_returned(sqs):
+    allow = json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": ["arn:aws:sqs:eu-west-1:123456789012:jobs"]})
+    url = sqs.create_queue(QueueName="ext-dlq", Attributes={"RedriveAllowPolicy": allow})["QueueUrl"]
+    everything = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert json.loads(everything["RedriveAllowPolicy"]) == json.loads(allow)
+    named = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedriveAllowPolicy"])["Attributes"]
+    assert json.loads(named["RedriveAllowPolicy"])["redrivePermission"] == "byQueue"
+
+
+def test_updated_with_set_queue_attributes(sqs):
+    url = sqs.create_queue(QueueName="ext-dlq-2")["QueueUrl"]
+    assert "RedriveAllowPolicy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": '{"redrivePermission":"denyAll"}'})
+    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert json.loads(got["RedriveAllowPolicy"]) == {"redrivePermission": "denyAll"}
