@@ -16,8 +16,8 @@ module "alb" {
   source = "../modules/alb"
 
   name                = local.name
-  vpc_id              = terraform_data.network_contract.output.vpc_id
-  subnet_ids          = terraform_data.network_contract.output.public_subnet_ids
+  vpc_id              = local.vpc_id
+  subnet_ids          = local.public_subnet_ids
   certificate_arn     = var.certificate_arn
   deletion_protection = var.deletion_protection
   access_logs_bucket  = module.logs_bucket.bucket_id
@@ -46,8 +46,8 @@ module "api" {
   name             = "${local.name}-api"
   environment      = var.environment
   cluster_arn      = module.cluster.cluster_arn
-  vpc_id           = terraform_data.network_contract.output.vpc_id
-  subnet_ids       = terraform_data.network_contract.output.private_subnet_ids
+  vpc_id           = local.vpc_id
+  subnet_ids       = local.private_subnet_ids
   image            = "${aws_ecr_repository.this["api"].repository_url}:${var.image_tag}"
   cpu              = var.api.cpu
   memory           = var.api.memory
@@ -88,8 +88,8 @@ module "worker" {
   name                   = "${local.name}-worker"
   environment            = var.environment
   cluster_arn            = module.cluster.cluster_arn
-  vpc_id                 = terraform_data.network_contract.output.vpc_id
-  subnet_ids             = terraform_data.network_contract.output.private_subnet_ids
+  vpc_id                 = local.vpc_id
+  subnet_ids             = local.private_subnet_ids
   image                  = "${aws_ecr_repository.this["worker"].repository_url}:${var.image_tag}"
   cpu                    = var.worker.cpu
   memory                 = var.worker.memory

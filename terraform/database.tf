@@ -36,8 +36,8 @@ module "database" {
   allocated_storage       = var.database.allocated_storage
   max_allocated_storage   = var.database.max_allocated_storage
   database_name           = var.database.database_name
-  vpc_id                  = terraform_data.network_contract.output.vpc_id
-  subnet_ids              = terraform_data.network_contract.output.private_subnet_ids
+  vpc_id                  = local.vpc_id
+  subnet_ids              = local.private_subnet_ids
   multi_az                = var.database.multi_az
   backup_retention_period = var.database.backup_retention_period
   deletion_protection     = var.deletion_protection
@@ -55,8 +55,8 @@ module "proxy" {
   source = "../modules/rds-proxy"
 
   name                   = local.name
-  vpc_id                 = terraform_data.network_contract.output.vpc_id
-  subnet_ids             = terraform_data.network_contract.output.private_subnet_ids
+  vpc_id                 = local.vpc_id
+  subnet_ids             = local.private_subnet_ids
   db_instance_identifier = module.database.instance_identifier
   db_security_group_id   = module.database.security_group_id
   db_port                = module.database.port

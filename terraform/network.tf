@@ -46,14 +46,17 @@ data "aws_subnet" "public" {
 }
 
 locals {
+  vpc_id             = data.aws_vpc.this.id
   private_subnet_ids = sort(data.aws_subnets.private.ids)
   public_subnet_ids  = sort(data.aws_subnets.public.ids)
   private_azs        = sort(distinct([for s in data.aws_subnet.private : s.availability_zone]))
   public_azs         = sort(distinct([for s in data.aws_subnet.public : s.availability_zone]))
 }
 
-# The contract with the network team, checked before anything is created. Recorded in state so a
-# later plan shows when the network under the platform changed.
+# The contract with the network team, checked on every plan: a failed precondition fails the whole
+# plan, so nothing is created on a network that breaks it. Recorded in state so a later plan shows
+# when the network under the platform changed. (Modules take the ids from the locals above, which
+# are known at plan time, so the plan shows every subnet a resource lands in.)
 resource "terraform_data" "network_contract" {
   input = {
     vpc_id             = data.aws_vpc.this.id

@@ -48,10 +48,27 @@ EXPECTED_COUNTS = {
 
 
 @pytest.fixture(scope="module")
-def plan(emulator, tmp_path_factory):
+def planned(emulator, tmp_path_factory):
     with network(emulator) as net:
         ws = platform_workspace("dev", emulator, tmp_path_factory.mktemp("platform-dev"), net)
-        yield ws.plan()
+        yield ws.plan(), net
+
+
+@pytest.fixture(scope="module")
+def plan(planned):
+    return planned[0]
+
+
+def test_the_looked_up_network_is_used(planned):
+    plan, net = planned
+    assert sorted(plan.find("module.database.aws_db_subnet_group.this").values["subnet_ids"]) == sorted(
+        net["private_subnet_ids"]
+    )
+    assert sorted(plan.find("module.alb.aws_lb.this").values["subnets"]) == sorted(net["public_subnet_ids"])
+    assert sorted(plan.find("module.proxy.aws_db_proxy.this").values["vpc_subnet_ids"]) == sorted(
+        net["private_subnet_ids"]
+    )
+    assert plan.find("terraform_data.network_contract").values["input"]["vpc_id"] == net["vpc_id"]
 
 
 def test_resource_counts(plan):
