@@ -224,6 +224,8 @@ terraform {
 def warm_plugin_cache() -> None:
     """Fill the shared plugin cache once, under a lock; parallel first writes to it are not safe."""
     tc = toolchain()
+    if tc.provider_source == "mirror":
+        return  # nothing shared to fill: each init links the read-only mirror directly
     with file_lock("plugin-cache"):
         if any(tc.plugin_cache.glob("registry.terraform.io/hashicorp/aws/*/*")):
             return

@@ -11,7 +11,8 @@ def test_mirror_config_installs_hashicorp_from_the_mirror_only(tmp_path):
     text = tcmod.render_cli_config("mirror", tmp_path / "mirror", tmp_path / "cache")
     assert f'path    = "{tmp_path / "mirror"}"' in text
     assert 'exclude = ["registry.terraform.io/hashicorp/*"]' in text
-    assert f'plugin_cache_dir   = "{tmp_path / "cache"}"' in text
+    # No shared cache in front of an unpacked mirror: concurrent inits would re-link its entries.
+    assert "plugin_cache_dir" not in text
     assert "disable_checkpoint = true" in text
 
 
