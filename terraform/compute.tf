@@ -70,8 +70,9 @@ module "api" {
   })
 
   load_balancer = {
-    listener_arn        = module.alb.https_listener_arn
-    security_group_id   = module.alb.security_group_id
+    listener_arn      = module.alb.https_listener_arn
+    security_group_id = module.alb.security_group_id
+    # A fixed priority keeps the rule's place stable when more rules join the listener.
     priority            = 100
     path_patterns       = ["/*"]
     health_check_path   = "/health"
