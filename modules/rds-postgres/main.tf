@@ -65,6 +65,33 @@ locals {
   )
   max_connections = coalesce(var.max_connections, local.max_connections_estimate)
 
+  # The final snapshot's name comes from the configuration alone. A plan-time clock (plantimestamp)
+  # made every plan differ, so the deploy's re-plan never matched the reviewed plan (ADR 0010), and a
+  # random suffix would be unknown in the reviewed plan. Snapshot identifiers are unique per account
+  # and region: a second deletion under the same name fails with DBSnapshotAlreadyExists and leaves
+  # the instance in place (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html),
+  # which is the safe failure; final_snapshot_suffix names the next one.
+  final_snapshot_identifier = var.final_snapshot_suffix == null ? "${var.identifier}-final" : "${var.identifier}-final-${var.final_snapshot_suffix}"
+
+  # Backup and maintenance windows in minutes, for the overlap precondition on the instance.
+  days                       = { mon = 0, tue = 1, wed = 2, thu = 3, fri = 4, sat = 5, sun = 6 }
+  backup_parts               = try(regex("^(\\d\\d):(\\d\\d)-(\\d\\d):(\\d\\d)$", var.backup_window), ["0", "0", "0", "0"])
+  backup_start               = tonumber(local.backup_parts[0]) * 60 + tonumber(local.backup_parts[1])
+  backup_end                 = tonumber(local.backup_parts[2]) * 60 + tonumber(local.backup_parts[3])
+  backup_window_minutes      = (local.backup_end - local.backup_start + 1440) % 1440
+  maintenance_parts          = try(regex("^([a-z]{3}):(\\d\\d):(\\d\\d)-([a-z]{3}):(\\d\\d):(\\d\\d)$", var.maintenance_window), ["mon", "0", "0", "mon", "0", "0"])
+  maintenance_start          = try(local.days[local.maintenance_parts[0]], 0) * 1440 + tonumber(local.maintenance_parts[1]) * 60 + tonumber(local.maintenance_parts[2])
+  maintenance_end            = try(local.days[local.maintenance_parts[3]], 0) * 1440 + tonumber(local.maintenance_parts[4]) * 60 + tonumber(local.maintenance_parts[5])
+  maintenance_window_minutes = (local.maintenance_end - local.maintenance_start + 10080) % 10080
+  # Two intervals on the week's circle overlap when either starts inside the other; the daily backup
+  # window is checked on each of the seven days.
+  windows_overlap = anytrue([
+    for d in range(7) : (
+      ((d * 1440 + local.backup_start - local.maintenance_start + 10080) % 10080) < local.maintenance_window_minutes ||
+      ((local.maintenance_start - d * 1440 - local.backup_start + 10080) % 10080) < local.backup_window_minutes
+    )
+  ])
+
   engine_major   = split(".", var.engine_version)[0]
   log_exports    = ["postgresql", "upgrade"]
   create_kms_key = var.kms_key_arn == null
@@ -249,10 +276,11 @@ data "aws_iam_policy_document" "monitoring_assume" {
 resource "aws_iam_role" "monitoring" {
   count = local.create_monitoring_role ? 1 : 0
 
-  name               = "${var.identifier}-rds-monitoring"
-  description        = "Enhanced monitoring of RDS instance ${var.identifier}"
-  assume_role_policy = data.aws_iam_policy_document.monitoring_assume[0].json
-  tags               = var.tags
+  name                 = "${var.identifier}-rds-monitoring"
+  description          = "Enhanced monitoring of RDS instance ${var.identifier}"
+  assume_role_policy   = data.aws_iam_policy_document.monitoring_assume[0].json
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "monitoring" {
@@ -260,18 +288,6 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
 
   role       = aws_iam_role.monitoring[0].name
   policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
-}
-
-# --- Final snapshot name --------------------------------------------------------------------
-
-# The creation time of the instance's configuration, kept for its lifetime: the final snapshot of a
-# later instance with the same identifier gets a different name instead of colliding.
-resource "terraform_data" "final_snapshot_suffix" {
-  input = formatdate("YYYYMMDDhhmmss", plantimestamp())
-
-  lifecycle {
-    ignore_changes = [input]
-  }
 }
 
 # --- Instance -------------------------------------------------------------------------------
@@ -307,7 +323,7 @@ resource "aws_db_instance" "this" {
   maintenance_window        = var.maintenance_window
   copy_tags_to_snapshot     = true
   skip_final_snapshot       = var.skip_final_snapshot
-  final_snapshot_identifier = "${var.identifier}-final-${terraform_data.final_snapshot_suffix.output}"
+  final_snapshot_identifier = local.final_snapshot_identifier
   deletion_protection       = var.deletion_protection
 
   auto_minor_version_upgrade  = true
@@ -322,6 +338,15 @@ resource "aws_db_instance" "this" {
   enabled_cloudwatch_logs_exports       = local.log_exports
 
   tags = var.tags
+
+  lifecycle {
+    # PreferredBackupWindow "must not conflict with the preferred maintenance window"
+    # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+    precondition {
+      condition     = !local.windows_overlap
+      error_message = "backup_window (${var.backup_window}) must not overlap maintenance_window (${var.maintenance_window}): RDS refuses windows that conflict."
+    }
+  }
 
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy_attachment.monitoring]
 }

@@ -1,10 +1,13 @@
 variable "identifier" {
-  description = "DB instance identifier, also the base name of the security group, parameter group, subnet group, log groups and final snapshots. 3-50 characters of lowercase letters, digits and hyphens, starting with a letter."
+  description = "DB instance identifier, also the base name of the security group, parameter group, subnet group, log groups, monitoring role and final snapshot. 3-49 characters of lowercase letters, digits and hyphens, starting with a letter."
   type        = string
 
+  # RDS allows 63 characters (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html,
+  # DBInstanceIdentifier), but the monitoring role <identifier>-rds-monitoring must fit IAM's 64-character
+  # role names (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html, RoleName), so 49.
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,48}[a-z0-9]$", var.identifier)) && !strcontains(var.identifier, "--")
-    error_message = "identifier must be 3-50 characters of lowercase letters, digits and hyphens, start with a letter, end with a letter or digit and contain no \"--\"."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,47}[a-z0-9]$", var.identifier)) && !strcontains(var.identifier, "--")
+    error_message = "identifier must be 3-49 characters of lowercase letters, digits and hyphens, start with a letter, end with a letter or digit and contain no \"--\" (the monitoring role <identifier>-rds-monitoring must fit IAM's 64-character role name limit)."
   }
 }
 
@@ -58,6 +61,13 @@ variable "max_allocated_storage" {
   validation {
     condition     = var.max_allocated_storage > var.allocated_storage && var.max_allocated_storage <= 65536 && floor(var.max_allocated_storage) == var.max_allocated_storage
     error_message = "max_allocated_storage must be a whole number of GiB greater than allocated_storage and at most 65536 (storage autoscaling stays on)."
+  }
+
+  # RDS refuses a maximum storage threshold less than 10 % above the allocated storage ("Invalid max
+  # storage size"): https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+  validation {
+    condition     = var.max_allocated_storage >= ceil(var.allocated_storage * 1.1)
+    error_message = "max_allocated_storage (${var.max_allocated_storage} GiB) must be at least 10 % above allocated_storage (${var.allocated_storage} GiB), that is at least ${ceil(var.allocated_storage * 1.1)} GiB: RDS refuses a smaller storage autoscaling threshold."
   }
 }
 
@@ -199,6 +209,13 @@ variable "backup_window" {
     condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.backup_window))
     error_message = "backup_window must be hh24:mi-hh24:mi in UTC, e.g. \"02:00-03:00\"."
   }
+
+  # PreferredBackupWindow: at least 30 minutes (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+  # The overlap with the maintenance window, the other rule there, is a precondition on the instance.
+  validation {
+    condition     = !can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.backup_window)) || try((tonumber(substr(var.backup_window, 6, 2)) * 60 + tonumber(substr(var.backup_window, 9, 2)) - tonumber(substr(var.backup_window, 0, 2)) * 60 - tonumber(substr(var.backup_window, 3, 2)) + 1440) % 1440 >= 30, false)
+    error_message = "backup_window must last at least 30 minutes (RDS refuses a shorter backup window)."
+  }
 }
 
 variable "maintenance_window" {
@@ -210,6 +227,16 @@ variable "maintenance_window" {
     condition     = can(regex("^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$", var.maintenance_window))
     error_message = "maintenance_window must be ddd:hh24:mi-ddd:hh24:mi in UTC with lowercase days, e.g. \"sun:03:30-sun:04:30\"."
   }
+
+  # PreferredMaintenanceWindow: at least 30 minutes
+  # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+  validation {
+    condition = !can(regex("^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$", var.maintenance_window)) || try((
+      index(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], substr(var.maintenance_window, 10, 3)) * 1440 + tonumber(substr(var.maintenance_window, 14, 2)) * 60 + tonumber(substr(var.maintenance_window, 17, 2))
+      -index(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], substr(var.maintenance_window, 0, 3)) * 1440 - tonumber(substr(var.maintenance_window, 4, 2)) * 60 - tonumber(substr(var.maintenance_window, 7, 2))
+    + 10080) % 10080 >= 30, false)
+    error_message = "maintenance_window must last at least 30 minutes (RDS refuses a shorter maintenance window)."
+  }
 }
 
 variable "deletion_protection" {
@@ -219,9 +246,34 @@ variable "deletion_protection" {
 }
 
 variable "skip_final_snapshot" {
-  description = "Delete without a final snapshot. Keep false wherever data lives: the final snapshot is named <identifier>-final-<creation timestamp>."
+  description = "Delete without a final snapshot. Keep false wherever data lives: the final snapshot is named <identifier>-final (or <identifier>-final-<final_snapshot_suffix>)."
   type        = bool
   default     = false
+}
+
+variable "final_snapshot_suffix" {
+  description = "Optional suffix of the final snapshot's name, <identifier>-final-<suffix>. Null names it <identifier>-final. The name is fixed by the configuration, never by the clock, so a re-plan equals the reviewed plan; snapshot names are unique per account and region, so set a new suffix (for example the date of the re-creation) when an instance with the same identifier is created again while the earlier one's final snapshot still exists."
+  type        = string
+  default     = null
+
+  # DBSnapshotIdentifier rules (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html,
+  # FinalDBSnapshotIdentifier): letters, digits and hyphens, no "--", no trailing hyphen, at most 255.
+  validation {
+    condition     = var.final_snapshot_suffix == null || can(regex("^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$", coalesce(var.final_snapshot_suffix, "x"))) && !strcontains(coalesce(var.final_snapshot_suffix, "x"), "--")
+    error_message = "final_snapshot_suffix must be null or 1-32 lowercase letters, digits and hyphens, starting and ending with a letter or digit, without \"--\" (RDS snapshot identifier rules)."
+  }
+}
+
+variable "permissions_boundary" {
+  description = "ARN of the IAM policy set as permissions boundary on every role the module creates (the enhanced monitoring role). Null sets none."
+  type        = string
+  default     = null
+
+  # PermissionsBoundary is the ARN of a managed policy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+  validation {
+    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.permissions_boundary, "x")))
+    error_message = "permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
 }
 
 variable "apply_immediately" {

@@ -53,6 +53,43 @@ CASES = [
         {"max_allocated_storage": 20},
         ["max_allocated_storage must be a whole number of GiB greater than allocated_storage"],
     ),
+    # AWS rules moto does not enforce, rejected together in one plan (each message is the module's).
+    (
+        {
+            # 50 characters: RDS would take it, but <identifier>-rds-monitoring would exceed IAM's 64.
+            "identifier": "imgclass-" + "a" * 41,
+            "backup_window": "10:00-10:15",
+            "maintenance_window": "sun:10:05-sun:10:20",
+            "final_snapshot_suffix": "-2026",
+            "permissions_boundary": "arn:aws:iam::123456789012:role/boundary",
+        },
+        [
+            "identifier must be 3-49 characters",
+            "must fit IAM's 64-character role name limit",
+            "backup_window must last at least 30 minutes",
+            "maintenance_window must last at least 30 minutes",
+            "final_snapshot_suffix must be null or 1-32 lowercase letters",
+            "permissions_boundary must be null or an IAM policy ARN",
+        ],
+    ),
+    # A rule that refers to another input only shows when no other input is rejected, so it is alone.
+    (
+        {"allocated_storage": 100, "max_allocated_storage": 105},
+        [
+            "max_allocated_storage (105 GiB) must be at least 10 % above allocated_storage (100 GiB),"
+            " that is at least 110 GiB"
+        ],
+    ),
+    # The overlap is a precondition on the instance, so it is planned with otherwise valid inputs.
+    (
+        {"backup_window": "10:00-10:30", "maintenance_window": "sun:10:15-sun:10:45"},
+        ["backup_window (10:00-10:30) must not overlap maintenance_window (sun:10:15-sun:10:45)"],
+    ),
+    # A daily backup window that crosses midnight overlaps a maintenance window early on Monday.
+    (
+        {"backup_window": "23:30-00:30", "maintenance_window": "mon:00:00-mon:01:00"},
+        ["backup_window (23:30-00:30) must not overlap maintenance_window (mon:00:00-mon:01:00)"],
+    ),
     # Independent inputs, rejected together in one plan: Terraform reports every failed validation
     # (rules that refer to another input are left to single-input cases).
     (
@@ -73,7 +110,7 @@ CASES = [
             "log_retention_in_days": 10,
         },
         [
-            "identifier must be 3-50 characters of lowercase letters, digits and hyphens",
+            "identifier must be 3-49 characters of lowercase letters, digits and hyphens",
             "engine_version must be a PostgreSQL 16 or 17 version",
             "subnet_ids entries must be distinct subnet ids",
             "allowed_security_group_ids keys must be short static names",
