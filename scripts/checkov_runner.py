@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.errors import PlatformError
 from scripts.toolchain import ToolchainError
+
+BINARY_ENV = "PLATFORM_CHECKOV_BINARY"
+
+
+class CheckovError(PlatformError, RuntimeError):
+    """checkov ran but failed (crash, timeout, unreadable report); the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -30,11 +38,35 @@ class CheckovResult:
 
 
 def checkov_binary() -> str:
+    explicit = os.environ.get(BINARY_ENV)
+    if explicit:
+        if not Path(explicit).is_file():
+            raise ToolchainError(f"checkov not found at {BINARY_ENV}={explicit}")
+        return explicit
     beside = Path(sys.executable).with_name("checkov")
     found = str(beside) if beside.exists() else shutil.which("checkov")
     if not found:
         raise ToolchainError("checkov not found: run `make tools` (it installs the pinned checkov)")
     return found
+
+
+def _last_line(text: str, fallback: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1] if lines else fallback
+
+
+def checkov_version(timeout: int = 120) -> str:
+    """``checkov --version``, or a one-line error when checkov does not run."""
+    binary = checkov_binary()
+    try:
+        proc = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CheckovError(f"checkov at {binary} does not run: {exc}") from exc
+    version = proc.stdout.strip()
+    if proc.returncode != 0 or not version:
+        detail = _last_line(proc.stderr + proc.stdout, f"exit {proc.returncode}")
+        raise CheckovError(f"checkov at {binary} does not run (`checkov --version`: {detail}); run `make tools`")
+    return version.splitlines()[-1]
 
 
 def run_checkov(directory: Path, timeout: int = 600, quiet: bool = False) -> CheckovResult:
@@ -55,10 +87,19 @@ def run_checkov(directory: Path, timeout: int = 600, quiet: bool = False) -> Che
         "--compact",
         "--skip-download",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise CheckovError(f"checkov on {directory} did not finish within {timeout} s") from exc
+    except OSError as exc:
+        raise CheckovError(f"checkov at {cmd[0]} does not run: {exc}") from exc
     if proc.returncode not in (0, 1):
-        raise RuntimeError(f"checkov failed on {directory}: {proc.stderr.strip().splitlines()[-1:]}")
-    data = json.loads(proc.stdout or "[]")
+        detail = _last_line(proc.stderr, f"exit {proc.returncode}")
+        raise CheckovError(f"checkov failed on {directory}: {detail}")
+    try:
+        data = json.loads(proc.stdout or "[]")
+    except json.JSONDecodeError as exc:
+        raise CheckovError(f"checkov on {directory} printed no JSON report: {exc.msg} at line {exc.lineno}") from exc
     reports = data if isinstance(data, list) else [data]
     passed, failed, skipped, parse_errors = 0, [], [], 0
     for report in reports:

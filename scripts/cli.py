@@ -2,7 +2,11 @@
 
 Each command lives in ``scripts/commands/<name>.py`` and exposes ``register(subparsers)``, which adds
 its parser and sets ``func`` to a callable taking the parsed arguments and returning an exit code.
-Exit codes: 0 success, 1 the check found problems, 2 usage or environment error (one readable line).
+Commands are found by listing that package, so a new module there is a new command.
+
+Exit codes: 0 success, 1 the check found problems (a verdict, printed by the command), 2 bad usage or
+an environment problem: one readable line on stderr, never a traceback. Every domain error derives
+from ``scripts.errors.PlatformError`` and is caught here, once.
 """
 
 from __future__ import annotations
@@ -11,24 +15,49 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from typing import NoReturn
 
 import scripts.commands as commands_pkg
 from scripts.emulator.server import EmulatorError
-from scripts.errors import UsageError
-from scripts.inventory import PlanFormatError
-from scripts.toolchain import ToolchainError
+from scripts.errors import EXIT_ERROR, PlatformError
+
+EXIT_CODES = "Exit codes: 0 success, 1 the check found violations, 2 bad usage or environment error (one line)."
+
+# EmulatorError is listed until scripts/emulator/server.py derives it from PlatformError; the
+# test in tests/unit/test_cli_errors.py that every domain error does so fails until then.
+DOMAIN_ERRORS: tuple[type[BaseException], ...] = (PlatformError, EmulatorError)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (argparse prints the whole usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def command_names() -> list[str]:
+    """Modules of scripts/commands/, each one command."""
+    return sorted(info.name for info in pkgutil.iter_modules(commands_pkg.__path__) if not info.name.startswith("_"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m scripts",
         description="Drive and check the image-classification platform's Terraform.",
+        epilog=EXIT_CODES,
     )
+    # Subparsers inherit the parser class, so every command's usage errors are one line too.
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"scripts.commands.{info.name}")
+    for name in command_names():
+        module = importlib.import_module(f"{commands_pkg.__name__}.{name}")
         module.register(sub)
     return parser
+
+
+def one_line(exc: BaseException) -> str:
+    if isinstance(exc, PlatformError):
+        return exc.one_line()
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (UsageError, ToolchainError, EmulatorError, PlanFormatError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except DOMAIN_ERRORS as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -6,16 +6,27 @@ checks read it too, so there is one parser of the plan format.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.errors import PlatformError
+
 SUPPORTED_FORMAT_MAJOR = "1"
+# Byte order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
-class PlanFormatError(ValueError):
+class PlanFormatError(PlatformError, ValueError):
     """The JSON is not a plan in a format this tool understands; the message is one line."""
 
 
@@ -90,15 +101,22 @@ class PlanInventory:
 
     @classmethod
     def from_file(cls, path: Path) -> PlanInventory:
+        """The plan in ``path``; every problem with the file is a one-line PlanFormatError naming it."""
         try:
-            text = path.read_text()
+            data = path.read_bytes()
         except OSError as exc:
             raise PlanFormatError(f"cannot read plan JSON {path}: {exc.strerror}") from exc
+        text = decode_text(data, path)
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
             raise PlanFormatError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
-        return cls.from_json(raw)
+        except RecursionError as exc:
+            raise PlanFormatError(f"{path} is not a plan JSON: nested too deeply") from exc
+        try:
+            return cls.from_json(raw)
+        except PlanFormatError as exc:
+            raise PlanFormatError(f"{path}: {exc}") from exc
 
     # --- queries -------------------------------------------------------------------------
     @property
@@ -128,6 +146,27 @@ class PlanInventory:
         if len(hits) != 1:
             raise KeyError(f"{suffix!r} matches {[h.address for h in hits]}")
         return hits[0]
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Text of a plan file in UTF-8 (with or without a BOM) or UTF-16/32 with a BOM.
+
+    ``terraform show -json`` writes UTF-8, but Windows PowerShell 5.1's ``>`` re-encodes a native
+    command's output as UTF-16 LE with a BOM: still a valid plan, so it is read, not refused.
+    """
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    if encoding == "utf-8" and b"\x00" in data[:4]:
+        raise PlanFormatError(
+            f"{path} looks like UTF-16 without a byte order mark: save it as UTF-8 "
+            "(PowerShell: `terraform show -json PLAN | Out-File -Encoding utf8 FILE`)"
+        )
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        found = "" if encoding == "utf-8" else f" ({encoding} by its byte order mark)"
+        raise PlanFormatError(
+            f"{path} is not a text file in UTF-8 or UTF-16{found}: undecodable byte at offset {exc.start}"
+        ) from exc
 
 
 def _walk_module(module: dict[str, Any]) -> list[dict[str, Any]]:

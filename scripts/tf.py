@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import re
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,8 +25,17 @@ from typing import Any
 
 import tftest
 
+from scripts.errors import PlatformError, UsageError
 from scripts.inventory import PlanInventory
-from scripts.toolchain import Toolchain, cache_dir, toolchain
+from scripts.toolchain import Toolchain, ToolchainError, cache_dir, toolchain
+
+# tftest logs every line Terraform prints (INFO) and, on failure, the whole output again (CRITICAL).
+# With no logging configured, Python's last-resort handler writes that CRITICAL record to stderr:
+# thousands of lines before the project's own one-line summary. The project keeps Terraform's
+# output in TerraformError.output and in the Workspace's log file instead.
+_TFTEST_LOGGER = logging.getLogger("tftest")
+_TFTEST_LOGGER.addHandler(logging.NullHandler())
+_TFTEST_LOGGER.propagate = False
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # What a configuration may reference through relative paths: copied whole into every scratch dir.
@@ -40,32 +51,159 @@ _IGNORED = shutil.ignore_patterns(
 )
 VARS_FILE = "zz_harness.auto.tfvars.json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_SOURCE_LINE = re.compile(r"^\d+:")  # the source snippet Terraform quotes under a diagnostic
+_DIAGNOSTIC_START = re.compile(r"^(Error|Warning): (.*)$")
+# A diagnostic's source block: "  on FILE line N:" (after "  with ADDRESS," for resources in modules).
+_SNIPPET_START = re.compile(r"^\s{1,4}(on|with) ")
+_TFTEST_FAILURE = re.compile(r"^Error running command \S+: (-?\d+) ", re.DOTALL)
+# Summaries Terraform gives a failed validation block or custom condition: the configuration refused
+# its inputs. Their detail is the author's error_message (checked against Terraform 1.11's output).
+REFUSAL_SUMMARIES = (
+    "Invalid value for variable",
+    "Resource precondition failed",
+    "Resource postcondition failed",
+    "Module output value precondition failed",
+)
+_CHECKED_BY = "This was checked by "
 
 
-class TerraformError(RuntimeError):
-    """A Terraform command failed. ``str()`` is the first diagnostic; ``output`` is everything."""
+@dataclass(frozen=True)
+class Diagnostic:
+    """One ``Error:`` or ``Warning:`` block of Terraform's human-readable output."""
 
-    def __init__(self, command: str, output: str) -> None:
-        self.command = command
-        self.output = _ANSI.sub("", output)
-        super().__init__(f"terraform {command} failed: {first_diagnostic(self.output)}")
+    severity: str  # "error" or "warning"
+    summary: str
+    detail: tuple[str, ...]  # paragraphs, each joined into one line; source snippets left out
+
+    @property
+    def refusal(self) -> bool:
+        """A validation block or a pre/postcondition failed: the configuration refused the inputs."""
+        return self.summary in REFUSAL_SUMMARIES
+
+    @property
+    def message(self) -> str:
+        """One line: a refusal's own error_message; otherwise the summary and the detail's first paragraph."""
+        # Only the first paragraph: in -no-color output nothing marks where the last diagnostic
+        # ends, and an error_message is one paragraph in practice.
+        if self.refusal and self.detail and not self.detail[0].startswith(_CHECKED_BY):
+            return self.detail[0]
+        return f"{self.summary}: {self.detail[0]}" if self.detail else self.summary
+
+
+def _plain_lines(output: str) -> list[str | None]:
+    """Output lines with the box drawing of colour mode removed; None where a box closes."""
+    lines: list[str | None] = []
+    for raw in _ANSI.sub("", output).splitlines():
+        line = raw.rstrip()
+        if line in ("╷", "╵"):
+            lines.append(None)
+        elif line.startswith("│"):
+            lines.append(line[2:] if line.startswith("│ ") else line[1:])
+        else:
+            lines.append(line)
+    return lines
+
+
+def diagnostics(output: str) -> list[Diagnostic]:
+    """Every diagnostic in Terraform's human-readable output (``-no-color`` or colour mode).
+
+    A diagnostic is ``Error: SUMMARY``, a blank line, an optional source block (``on FILE line N:``,
+    the quoted line and the values of the expression: not the author's words), then the detail.
+    Detail paragraphs are separated by blank lines; Terraform wraps them at 78 columns, so the
+    lines of a paragraph are joined again.
+    """
+    found: list[Diagnostic] = []
+    current: tuple[str, str, list[str]] | None = None
+
+    def close() -> None:
+        if current is None:
+            return
+        severity, summary, body = current
+        paragraphs: list[list[str]] = [[]]
+        for line in body:
+            if line.strip():
+                paragraphs[-1].append(line)
+            elif paragraphs[-1]:
+                paragraphs.append([])
+        detail = tuple(
+            " ".join(" ".join(ln.split()) for ln in para)
+            for para in paragraphs
+            if para and not _SNIPPET_START.match(para[0])
+        )
+        found.append(Diagnostic(severity, summary, detail))
+
+    for line in _plain_lines(output):
+        start = _DIAGNOSTIC_START.match(line) if line is not None else None
+        if start or line is None:
+            close()
+            current = (start.group(1).lower(), start.group(2).strip(), []) if start else None
+        elif current is not None:
+            current[2].append(line)
+    close()
+    return found
+
+
+def error_messages(output: str) -> list[str]:
+    """One line per distinct error, refusals (the configuration's own messages) first."""
+    errors = [d for d in diagnostics(output) if d.severity == "error"]
+    ordered = [d for d in errors if d.refusal] + [d for d in errors if not d.refusal]
+    return list(dict.fromkeys(d.message for d in ordered))
 
 
 def first_diagnostic(output: str) -> str:
-    """The first ``Error:`` summary and its detail line, joined into one line."""
-    lines = [ln.strip(" │╷╵\t") for ln in output.splitlines()]
-    for i, line in enumerate(lines):
-        if line.startswith("Error:"):
-            detail = [
-                ln
-                for ln in lines[i + 1 : i + 16]
-                if ln and not ln.startswith(("on ", "with ", "├", "│")) and not _SOURCE_LINE.match(ln)
-            ]
-            summary = line[len("Error:") :].strip()
-            return f"{summary}: {detail[0]}" if detail else summary
-    tail = [ln for ln in lines if ln]
+    """The most useful error as one line; without any ``Error:``, the last line of the output."""
+    messages = error_messages(output)
+    if messages:
+        return messages[0]
+    tail = [ln.strip() for ln in _ANSI.sub("", output).splitlines() if ln.strip()]
     return tail[-1] if tail else "no output"
+
+
+class TerraformError(PlatformError, RuntimeError):
+    """A Terraform command failed. ``str()`` is the most useful error; ``output`` is everything.
+
+    ``log`` is the file holding the whole output when the Workspace keeps one; the CLI writes one
+    otherwise, so a failure that reaches it is always one line plus a path.
+    """
+
+    def __init__(self, command: str, output: str, log: Path | None = None) -> None:
+        self.command = command
+        self.output = _ANSI.sub("", output)
+        self.log = log
+        super().__init__(f"terraform {command} failed: {first_diagnostic(self.output)}")
+
+    @property
+    def messages(self) -> list[str]:
+        return error_messages(self.output)
+
+    @property
+    def refusals(self) -> list[str]:
+        """The configuration's own messages (validations, conditions), one per distinct error."""
+        found = [d for d in diagnostics(self.output) if d.severity == "error" and d.refusal]
+        return list(dict.fromkeys(d.message for d in found))
+
+    def one_line(self) -> str:
+        if self.log is None and self.output.strip():
+            self.log = write_log(f"terraform-{self.command}", self.output)
+        return super().one_line()
+
+
+def logs_dir() -> Path:
+    """Where logs go that no command asked for elsewhere: build/logs, or the temp dir if read-only."""
+    for candidate in (REPO_ROOT / "build" / "logs", Path(tempfile.gettempdir()) / "imgclass-platform-logs"):
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(candidate, os.W_OK):
+            return candidate
+    raise UsageError("no writable directory for logs: neither build/logs nor the temp dir")
+
+
+def write_log(name: str, text: str) -> Path:
+    """Write ``text`` to a new file named after ``name`` and the time; returns its path."""
+    path = logs_dir() / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}.log"
+    path.write_text(text)
+    return path
 
 
 def unique_name(prefix: str, max_len: int = 32) -> str:
@@ -91,12 +229,21 @@ def scratch_copy(relpath: str | Path, dest_root: Path | None = None) -> Path:
 
 @dataclass
 class Workspace:
+    """One root configuration in a directory of its own.
+
+    ``log``: a file every command's full output is appended to (the command line, stdout, stderr,
+    exit code), for the person who needs more than the one-line summary.
+    """
+
     tfdir: Path
     tc: Toolchain = field(default_factory=toolchain)
     extra_env: dict[str, str] = field(default_factory=dict)
+    log: Path | None = None
 
     def __post_init__(self) -> None:
         self.tfdir = Path(self.tfdir)
+        if self.log is not None:
+            self.log = Path(self.log)
         self._tf = tftest.TerraformTest(
             str(self.tfdir), binary=self.tc.terraform, env={**self.tc.env(), **self.extra_env}
         )
@@ -137,10 +284,27 @@ class Workspace:
         try:
             result = self._tf.execute_command(command, *flags, *args)
         except tftest.TerraformTestError as exc:
-            raise TerraformError(command, str(exc.args[0]) if exc.args else str(exc)) from None
+            result = _from_tftest_error(exc)
+        self._append_log(command, (*flags, *args), result)
         if result.retcode not in ok_codes:
-            raise TerraformError(command, f"{result.out}\n{result.err}")
+            raise TerraformError(command, f"{result.out}\n{result.err}", self.log)
         return result
+
+    def _append_log(self, command: str, args: tuple[str, ...], result: tftest.TerraformCommandOutput) -> None:
+        if self.log is None:
+            return
+        out = result.out or ""
+        if command in ("show", "output") and "-json" in args and result.retcode == 0:
+            # Machine-readable output holds sensitive values in clear; callers save what they need.
+            out = f"({len(out)} characters of JSON output, not copied into the log)\n"
+        try:
+            with self.log.open("a", encoding="utf-8") as handle:
+                handle.write(f"$ terraform {command} {' '.join(args)}\n{out}")
+                if result.err:
+                    handle.write(result.err if result.err.endswith("\n") else result.err + "\n")
+                handle.write(f"(exit {result.retcode})\n\n")
+        except OSError as exc:
+            raise UsageError(f"cannot write the Terraform log {self.log}: {exc.strerror}") from exc
 
     def init(self, backend: bool = True, backend_config: Mapping[str, str] | str | None = None) -> str:
         args = ["-input=false"]
@@ -200,11 +364,32 @@ class Workspace:
         return result.retcode, PlanInventory.from_json(self.show_json(plan_file))
 
 
+def _from_tftest_error(exc: tftest.TerraformTestError) -> tftest.TerraformCommandOutput:
+    """The exit code, stdout and stderr back out of tftest's exception.
+
+    tftest raises for exit codes 1 and 11 with the message ``Error running command CMD: CODE OUT ERR``
+    and ``ERR`` as its second argument; anything else (a missing binary) becomes exit code -1.
+    """
+    message = str(exc.args[0]) if exc.args else str(exc)
+    err = str(exc.args[1]) if len(exc.args) > 1 and exc.args[1] else ""
+    match = _TFTEST_FAILURE.match(message)
+    if match is None:
+        return tftest.TerraformCommandOutput(-1, "", message)
+    body = message[match.end() :]
+    suffix = f" {err}"
+    out = body[: -len(suffix)] if body.endswith(suffix) else body
+    return tftest.TerraformCommandOutput(int(match.group(1)), out, err)
+
+
 @contextmanager
 def file_lock(name: str) -> Iterator[None]:
     """An exclusive lock shared by every process on the machine (xdist workers, parallel make jobs)."""
     lock_path = cache_dir() / f"{name}.lock"
-    with lock_path.open("w") as handle:
+    try:
+        handle = lock_path.open("w")
+    except OSError as exc:
+        raise ToolchainError(f"cannot create the lock file {lock_path}: {exc.strerror}") from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -231,4 +416,11 @@ def warm_plugin_cache() -> None:
             return
         with tempfile.TemporaryDirectory(prefix="tfwarm-") as tmp:
             Path(tmp, "main.tf").write_text(WARMUP_CONFIG)
-            Workspace(Path(tmp), tc).init(backend=False)
+            try:
+                Workspace(Path(tmp), tc).init(backend=False)
+            except TerraformError as exc:
+                log = write_log("plugin-cache", exc.output)
+                raise ToolchainError(
+                    f"filling the provider plugin cache {tc.plugin_cache} failed: {first_diagnostic(exc.output)} "
+                    f"(full Terraform log: {log})"
+                ) from exc

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from scripts.errors import PlatformError
+
 REGISTRY_HOST = "registry.terraform.io"
 DEFAULT_MIRROR = "/opt/tf-plugins"
 MIRROR_ENV = "PLATFORM_TF_MIRROR"
@@ -25,7 +27,7 @@ CACHE_ENV = "PLATFORM_CACHE_DIR"
 BINARY_ENV = "PLATFORM_TERRAFORM_BINARY"
 
 
-class ToolchainError(RuntimeError):
+class ToolchainError(PlatformError, RuntimeError):
     """A missing or unusable tool; the message is one line that says how to fix it."""
 
 
@@ -52,7 +54,12 @@ def cache_dir() -> Path:
     explicit = os.environ.get(CACHE_ENV)
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     path = Path(explicit) if explicit else Path(xdg) / "imgclass-platform"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ToolchainError(
+            f"cache directory {path} cannot be created: {exc.strerror} (set {CACHE_ENV} to a writable directory)"
+        ) from exc
     return path
 
 
@@ -74,10 +81,16 @@ def find_terraform() -> tuple[str, str]:
         out = subprocess.run(
             [binary, "version", "-json"], capture_output=True, text=True, timeout=30, check=True
         ).stdout
+    except subprocess.CalledProcessError as exc:
+        last = (exc.stderr or exc.stdout or "").strip().splitlines()[-1:] or [f"exit {exc.returncode}"]
+        raise ToolchainError(f"terraform at {binary} does not run: {last[0]}") from exc
     except (OSError, subprocess.SubprocessError) as exc:
         raise ToolchainError(f"terraform at {binary} does not run: {exc}") from exc
-    version = json.loads(out)["terraform_version"]
-    major, minor = (int(p) for p in version.split(".")[:2])
+    try:
+        version = json.loads(out)["terraform_version"]
+        major, minor = (int(p) for p in version.split(".")[:2])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ToolchainError(f"{binary} is not Terraform: `version -json` printed no terraform_version") from exc
     if (major, minor) < (1, 10):
         raise ToolchainError(f"terraform {version} at {binary} is too old: the project needs >= 1.10")
     return binary, version
@@ -139,14 +152,19 @@ def toolchain() -> Toolchain:
     source, mirror = choose_provider_source()
     root = cache_dir()
     plugin_cache = root / "plugin-cache"
-    plugin_cache.mkdir(parents=True, exist_ok=True)
     cli_config = root / f"terraformrc.{source}"
     text = render_cli_config(source, mirror, plugin_cache)
     # Write atomically: parallel test workers resolve the toolchain at the same time.
-    if not cli_config.exists() or cli_config.read_text() != text:
-        tmp = cli_config.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text)
-        tmp.replace(cli_config)
+    try:
+        plugin_cache.mkdir(parents=True, exist_ok=True)
+        if not cli_config.exists() or cli_config.read_text() != text:
+            tmp = cli_config.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(text)
+            tmp.replace(cli_config)
+    except OSError as exc:
+        raise ToolchainError(
+            f"cannot write the Terraform CLI config in {root}: {exc.strerror} (set {CACHE_ENV} to a writable directory)"
+        ) from exc
     return Toolchain(binary, version, source, mirror, cli_config, plugin_cache)
 
 

@@ -119,9 +119,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the policy checks on a plan JSON (terraform show -json PLAN)",
         description=(
             "Policy checks on an existing plan JSON: connection budget, security, reliability, "
-            "destructive changes, cost estimate. Exit 0 safe, 1 violations, 2 bad input."
+            "destructive changes, cost estimate. Exit 0 safe, 1 violations, 2 bad usage or an unreadable, "
+            "undecodable or foreign plan file (one line)."
         ),
     )
-    parser.add_argument("plan_json", type=Path, metavar="PLAN_JSON", help="output of terraform show -json")
+    parser.add_argument(
+        "plan_json",
+        type=Path,
+        metavar="PLAN_JSON",
+        help="output of terraform show -json (UTF-8, or UTF-16 with a byte order mark as PowerShell 5.1 writes)",
+    )
     add_check_arguments(parser)
     parser.set_defaults(func=run)

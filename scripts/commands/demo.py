@@ -13,7 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the whole platform against the embedded AWS emulator (no AWS account)",
         description=(
             "Start the emulator, create the existing network, apply terraform/ with the environment's "
-            "tfvars, run the plan checks, report, re-plan for idempotency and destroy (also on Ctrl-C)."
+            "tfvars, run the plan checks, report, re-plan for idempotency and destroy (also on Ctrl-C). "
+            "Exit 0 applied, re-planned clean and destroyed; 1 a plan check, the apply, the re-plan or "
+            "the destroy failed; 2 environment error (toolchain, emulator; one line); 130 interrupted."
         ),
     )
     parser.add_argument(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -30,21 +31,14 @@ from scripts.checks.findings import PROD_ENVIRONMENTS
 from scripts.commands.check_plan import add_check_arguments, emit_report, ensure_writable, options_from
 from scripts.errors import UsageError
 from scripts.inventory import PlanInventory
-from scripts.tf import REPO_ROOT, TerraformError, Workspace, first_diagnostic, scratch_copy
+from scripts.tf import REPO_ROOT, TerraformError, Workspace, scratch_copy
 from scripts.toolchain import toolchain
 
 ROOT_DIR = "terraform"
 ENV_DIR = "environments"
 DEFAULT_REGION = "eu-west-1"
-# Diagnostics that mean "the configuration refused these inputs": a policy verdict, not an outage.
-POLICY_DIAGNOSTICS = (
-    "Invalid value for variable",
-    "Resource precondition failed",
-    "Resource postcondition failed",
-    "Module output precondition failed",
-    "Output precondition failed",
-    "Check block assertion failed",
-)
+# A refused plan prints one line per distinct error; the rest stays in the log.
+MAX_REFUSAL_LINES = 8
 
 
 @dataclass(frozen=True)
@@ -108,7 +102,9 @@ def prepare_out(out: Path) -> Path:
 @contextmanager
 def emulated_network(env: str, region: str) -> Iterator[Any]:
     """Start the emulator (embedded or PLATFORM_AWS_ENDPOINT_URL) with the network the root looks up."""
-    from scripts.emulator import Emulator
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from scripts.emulator import Emulator, EmulatorError
 
     try:
         from scripts.fixtures.network import create_network, delete_network, network_tags
@@ -117,12 +113,29 @@ def emulated_network(env: str, region: str) -> Iterator[Any]:
     emulator = Emulator.from_env(region=region).start()
     network = None
     try:
-        network = create_network(emulator, region, network_tags(env))
-        yield emulator
+        try:
+            network = create_network(emulator, region, network_tags(env))
+        except (BotoCoreError, ClientError, RuntimeError) as exc:
+            first = str(exc).strip().splitlines()[:1] or [type(exc).__name__]
+            raise EmulatorError(f"creating the network fixture at {emulator.endpoint_url} failed: {first[0]}") from exc
+        yield emulator, account_env(env, emulator, network)
     finally:
         if network is not None and emulator.external:
             delete_network(emulator, network)
         emulator.stop()
+
+
+def account_env(env: str, emulator: Any, network: Any) -> dict[str, str]:
+    """TF_VAR_<name> for the per-account inputs the emulator's "account" has (scripts.demo decides
+    which), except where the caller's environment sets them: theirs win, as in an AWS account."""
+    from scripts.demo import emulator_account_values
+
+    values = emulator_account_values(env, emulator, network)
+    return {
+        f"TF_VAR_{name}": value if isinstance(value, str) else json.dumps(value)
+        for name, value in values.items()
+        if f"TF_VAR_{name}" not in os.environ
+    }
 
 
 def _status(console: Console, text: str) -> Any:
@@ -130,7 +143,12 @@ def _status(console: Console, text: str) -> Any:
 
 
 def plan_environment(
-    repo: Path, files: EnvironmentFiles, out: Path, emulator: Any, console: Console
+    repo: Path,
+    files: EnvironmentFiles,
+    out: Path,
+    emulator: Any,
+    console: Console,
+    account: dict[str, str] | None = None,
 ) -> tuple[PlanInventory, Path]:
     """init + plan + show -json in a scratch copy; returns the inventory and the JSON path."""
     scratch = Path(tempfile.mkdtemp(prefix=f"plan-{files.env}-"))
@@ -141,33 +159,31 @@ def plan_environment(
             from scripts.emulator.override import write_override
 
             write_override(tfdir, emulator.endpoint_url, emulator.region, local_backend=True)
-            extra_env = emulator.env()
+            extra_env = {**emulator.env(), **(account or {})}
         else:
             lock = repo / ROOT_DIR / ".terraform.lock.hcl"
             if lock.exists():
                 shutil.copy2(lock, tfdir / lock.name)
-        ws = Workspace(tfdir, toolchain(), extra_env=extra_env)
+        log = out / f"{files.env}.terraform.log"
+        log.write_text("")  # one run, one log: init, plan and show, each with its command line
+        ws = Workspace(tfdir, toolchain(), extra_env=extra_env, log=log)
         plan_file = out / f"{files.env}.tfplan"
         json_file = out / f"{files.env}.tfplan.json"
-        log = out / f"{files.env}.terraform.log"
         tfvars = tfdir / ENV_DIR / files.tfvars.name
-        try:
-            with _status(console, f"terraform init ({files.env})"):
-                if emulator is None and files.backend is not None:
-                    ws.init(backend_config=str(tfdir / ENV_DIR / files.backend.name))
-                else:
-                    ws.init()
-        except TerraformError as exc:
-            log.write_text(exc.output)
-            raise UsageError(f"{exc} (full output: {log})") from exc
+        # A failed init or show is an environment error: TerraformError reaches the CLI (exit 2, one
+        # line, the log's path).
+        with _status(console, f"terraform init ({files.env})"):
+            if emulator is None and files.backend is not None:
+                ws.init(backend_config=str(tfdir / ENV_DIR / files.backend.name))
+            else:
+                ws.init()
         try:
             with _status(console, f"terraform plan ({files.env})"):
                 ws.run("plan", "-input=false", "-lock-timeout=60s", f"-var-file={tfvars}", f"-out={plan_file}")
         except TerraformError as exc:
-            log.write_text(exc.output)
-            if any(marker in exc.output for marker in POLICY_DIAGNOSTICS):
-                raise PlanRefused(exc, log) from exc
-            raise UsageError(f"{exc} (full output: {log})") from exc
+            if exc.refusals:
+                raise PlanRefused(exc.messages, log) from exc
+            raise
         with _status(console, "terraform show -json"):
             raw = ws.show_json(plan_file)
         json_file.write_text(json.dumps(raw, indent=1))
@@ -177,12 +193,31 @@ def plan_environment(
 
 
 class PlanRefused(Exception):
-    """Terraform refused the plan through the configuration's own validations or conditions."""
+    """Terraform refused the plan through the configuration's own validations or conditions.
 
-    def __init__(self, error: TerraformError, log: Path) -> None:
-        self.error = error
+    Not a PlatformError: a refusal is the command's verdict (exit 1), like a failed policy check.
+    """
+
+    def __init__(self, messages: list[str], log: Path) -> None:
+        self.messages = messages  # one per distinct error, the configuration's own messages first
         self.log = log
-        super().__init__(str(error))
+        super().__init__(messages[0] if messages else "terraform refused the plan")
+
+
+def print_refusal(console: Console, env: str, refused: PlanRefused) -> None:
+    """The configuration's own messages, one line each (the most useful first), then the log's path."""
+    shown = refused.messages[:MAX_REFUSAL_LINES]
+    for message in shown:
+        console.print(Text.assemble(("UNSAFE", "bold red"), f": {message}"), soft_wrap=True)
+    more = len(refused.messages) - len(shown)
+    count = f"{len(refused.messages)} error{'s' if len(refused.messages) != 1 else ''}"
+    tail = f"; {more} more in the log" if more else ""
+    console.print(
+        f"terraform refused the plan of {env} ({count}{tail}); full Terraform log: {refused.log}",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -196,20 +231,19 @@ def run(args: argparse.Namespace) -> int:
     toolchain()  # a missing terraform or provider is exit 2 before anything starts
     try:
         if args.emulator:
-            with emulated_network(args.env, region) as emulator:
-                inventory, json_file = plan_environment(repo, files, out, emulator, console)
+            with emulated_network(args.env, region) as (emulator, account):
+                inventory, json_file = plan_environment(repo, files, out, emulator, console, account)
         else:
             inventory, json_file = plan_environment(repo, files, out, None, console)
     except PlanRefused as refused:
-        console.print(
-            Text.assemble(
-                ("UNSAFE", "bold red"), f": terraform refused the plan: {first_diagnostic(refused.error.output)}"
-            ),
-            soft_wrap=True,
-        )
-        console.print(f"full output: {refused.log}", soft_wrap=True, markup=False)
+        print_refusal(console, args.env, refused)
         return 1
-    console.print(f"plan: {out / f'{args.env}.tfplan'}  json: {json_file}", soft_wrap=True, markup=False)
+    console.print(
+        f"plan: {out / f'{args.env}.tfplan'}  json: {json_file}  Terraform log: {out / f'{args.env}.terraform.log'}",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )
     prod_like = True if args.env.lower() in PROD_ENVIRONMENTS else None
     report = run_checks(inventory, options_from(args, prod_like), source=f"{args.env} ({json_file})")
     return emit_report(report, args)

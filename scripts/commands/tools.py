@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import subprocess
 
 from rich.console import Console
 from rich.table import Table
 
-from scripts.checkov_runner import checkov_binary
+from scripts.checkov_runner import checkov_binary, checkov_version
 from scripts.tf import warm_plugin_cache
 from scripts.toolchain import optional_tool, toolchain
 
@@ -20,7 +19,15 @@ OPTIONAL = {
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("tools", help="check the toolchain and warm the provider plugin cache")
+    parser = sub.add_parser(
+        "tools",
+        help="check the toolchain and warm the provider plugin cache",
+        description=(
+            "Resolve terraform and the AWS provider (filesystem mirror or registry), warm the plugin "
+            "cache, check checkov and list the optional tools. Exit 0 ready, 2 a required tool is "
+            "missing or does not run (one line that says how to fix it)."
+        ),
+    )
     parser.set_defaults(func=run)
 
 
@@ -36,8 +43,7 @@ def run(_args: argparse.Namespace) -> int:
     source = f"filesystem mirror {tc.mirror}" if tc.provider_source == "mirror" else "registry.terraform.io"
     table.add_row("terraform", f"[green]{tc.version}[/]", tc.terraform)
     table.add_row("hashicorp/aws", f"[green]{tc.provider_source}[/]", f"{source}; CLI config {tc.cli_config}")
-    checkov = subprocess.run([checkov_binary(), "--version"], capture_output=True, text=True, check=True)
-    table.add_row("checkov", f"[green]{checkov.stdout.strip()}[/]", checkov_binary())
+    table.add_row("checkov", f"[green]{checkov_version()}[/]", checkov_binary())
     for pkg in ("moto", "boto3", "tftest", "pytest"):
         table.add_row(pkg, f"[green]{importlib.metadata.version(pkg)}[/]", "python package")
     for name, where in OPTIONAL.items():

@@ -29,14 +29,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from scripts.checkov_runner import CheckovError, checkov_binary, run_checkov
 from scripts.checkov_runner import Finding as CheckovFinding
-from scripts.checkov_runner import run_checkov
 from scripts.errors import UsageError
-from scripts.tf import REPO_ROOT, TerraformError, Workspace, first_diagnostic, scratch_copy, warm_plugin_cache
+from scripts.tf import (
+    REPO_ROOT,
+    TerraformError,
+    Workspace,
+    first_diagnostic,
+    logs_dir,
+    scratch_copy,
+    warm_plugin_cache,
+)
 from scripts.toolchain import Toolchain, optional_tool, toolchain
 
 TREES = ("modules", "terraform")
 OK, FAIL, SKIPPED = "ok", "FAIL", "skipped"
+TERRAFORM_CHECKS = {"fmt", "init", "validate"}
 # checkov's suppress_comment when a skip carries no reason.
 NO_REASON = {"", "no comment provided"}
 OPTIONAL_TOOLS = {
@@ -115,8 +124,10 @@ class StepFailed(Exception):
     """A check found problems; the message is the detail for the summary."""
 
 
-def terraform_steps(workdir: Path, directory: str, tc: Toolchain, tflint: str | None) -> list[StepResult]:
-    ws = Workspace(workdir, tc)
+def terraform_steps(
+    workdir: Path, directory: str, tc: Toolchain, tflint: str | None, log: Path | None = None
+) -> list[StepResult]:
+    ws = Workspace(workdir, tc, log=log)
     results = []
 
     def fmt() -> str:
@@ -199,7 +210,7 @@ def checkov_step(repo: Path, target: str) -> StepResult:
     def scan() -> str:
         try:
             result = run_checkov(repo / target, quiet=False)
-        except (RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:
+        except CheckovError as exc:
             raise StepFailed(f"checkov did not run: {exc}") from exc
         problems = [f"{f.check_id} {f.resource} ({f.file})" for f in result.failed]
         problems += [f"skip of {f.check_id} on {f.resource} has no reason" for f in unexplained_skips(result.skipped)]
@@ -221,9 +232,17 @@ def unexplained_skips(skipped: list[CheckovFinding]) -> list[CheckovFinding]:
 # --- running -----------------------------------------------------------------------------------
 
 
-def run_all(repo: Path, only: Path | None, console: Console, workers: int | None = None) -> list[StepResult]:
+def log_name(directory: str) -> str:
+    return directory.replace("/", "__") + ".log"
+
+
+def run_all(
+    repo: Path, only: Path | None, console: Console, workers: int | None = None, logdir: Path | None = None
+) -> list[StepResult]:
+    """Every step over ``only`` (or the whole tree); Terraform's output per directory goes to ``logdir``."""
     tc = toolchain()
     warm_plugin_cache()
+    checkov_binary()  # missing checkov: exit 2 now, not one failed step per module later
     dirs = terraform_dirs(repo, only)
     targets = checkov_targets(repo, only)
     tflint = optional_tool("tflint")
@@ -259,7 +278,8 @@ def run_all(repo: Path, only: Path | None, console: Console, workers: int | None
             for t in targets:
                 jobs[pool.submit(lambda t=t: [checkov_step(repo, t)])] = f"checkov {t}"
             for d in dirs:
-                jobs[pool.submit(terraform_steps, scratch / d, d, tc, tflint)] = d
+                log = logdir / log_name(d) if logdir is not None else None
+                jobs[pool.submit(terraform_steps, scratch / d, d, tc, tflint, log)] = d
             for m in doc_modules:
                 jobs[
                     pool.submit(lambda m=m: [_timed(m, "terraform-docs", lambda: run_terraform_docs(docs, repo, m))])
@@ -297,12 +317,26 @@ def summary_table(results: list[StepResult]) -> Table:
     return table
 
 
-def markdown(results: list[StepResult], missing: dict[str, str]) -> str:
+def markdown(results: list[StepResult], missing: dict[str, str], logdir: Path | None = None) -> str:
     lines = ["| directory | check | status | time | detail |", "|---|---|---|---:|---|"]
     for r in results:
         lines.append(f"| `{r.directory}` | {r.check} | {r.status} | {r.seconds:.1f} s | {r.detail.replace('|', '/')} |")
     lines += ["", *[f"- not installed: {name} — {why}" for name, why in missing.items()]]
+    if logdir is not None:
+        lines.append(f"- Terraform logs of the failed directories: `{logdir}`")
     return "\n".join(lines) + "\n"
+
+
+def keep_failed_logs(logdir: Path, results: list[StepResult]) -> Path | None:
+    """Keep the logs of directories with a failed Terraform step; None (and nothing left) otherwise."""
+    failed = {log_name(r.directory) for r in results if r.status == FAIL and r.check in TERRAFORM_CHECKS}
+    for log in logdir.glob("*.log"):
+        if log.name not in failed:
+            log.unlink()
+    if not any(logdir.glob("*.log")):
+        shutil.rmtree(logdir, ignore_errors=True)
+        return None
+    return logdir
 
 
 def run(args: argparse.Namespace) -> int:
@@ -310,7 +344,13 @@ def run(args: argparse.Namespace) -> int:
     only = resolve_only(repo, args.only)
     console = Console(stderr=True, highlight=False)
     start = time.monotonic()
-    results = run_all(repo, only, console, args.workers)
+    logdir = Path(tempfile.mkdtemp(prefix="validate-", dir=logs_dir()))
+    try:
+        results = run_all(repo, only, console, args.workers, logdir)
+    except BaseException:
+        shutil.rmtree(logdir, ignore_errors=True)
+        raise
+    kept = keep_failed_logs(logdir, results)
     elapsed = time.monotonic() - start
     missing = missing_tools()
     failed = [r for r in results if r.status == FAIL]
@@ -320,10 +360,11 @@ def run(args: argparse.Namespace) -> int:
             "seconds": round(elapsed, 1),
             "results": [asdict(r) | {"seconds": round(r.seconds, 2)} for r in results],
             "not_installed": missing,
+            "terraform_logs": str(kept) if kept else None,
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     elif args.format == "markdown":
-        sys.stdout.write(markdown(results, missing))
+        sys.stdout.write(markdown(results, missing, kept))
     else:
         out = Console(highlight=False)
         out.print(summary_table(results))
@@ -332,6 +373,8 @@ def run(args: argparse.Namespace) -> int:
         verdict = "[bold green]all passed[/bold green]" if not failed else f"[bold red]{len(failed)} failed[/bold red]"
         dirs = len({r.directory for r in results})
         out.print(f"{verdict}: {len(results)} checks over {dirs} directories in {elapsed:.1f} s")
+        if kept:
+            out.print(f"Terraform logs of the failed directories: {kept}", markup=False, soft_wrap=True)
     return 1 if failed else 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 import sys
@@ -178,3 +179,51 @@ def test_entry_point_in_a_fresh_process(safe_plan):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["safe"] is True
+
+
+# --- plan files written by Windows PowerShell 5.1 --------------------------------------------------
+
+
+def powershell_redirect(source, target):
+    """What `terraform show -json PLAN > FILE` produces in Windows PowerShell 5.1: UTF-16 LE, a BOM, CRLF."""
+    target.write_bytes(codecs.BOM_UTF16_LE + (source.read_text() + "\r\n").encode("utf-16-le"))
+    return target
+
+
+def test_a_utf16_plan_from_powershell_is_checked_like_any_other(capsys, tmp_path, unsafe_plan):
+    plan = powershell_redirect(unsafe_plan, tmp_path / "ps.json")
+    code, out, err = run(capsys, plan, "--format", "json")
+    assert code == 1, err
+    assert "budget.exceeded" in {f["check_id"] for f in json.loads(out)["findings"]}
+
+
+def test_a_utf8_plan_with_a_bom_is_read(capsys, tmp_path, safe_plan):
+    plan = tmp_path / "bom.json"
+    plan.write_bytes(codecs.BOM_UTF8 + safe_plan.read_bytes())
+    code, out, err = run(capsys, plan, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["safe"] is True
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (
+            codecs.BOM_UTF16_LE + b"{\x00\x00\xd8",
+            "is not a text file in UTF-8 or UTF-16 (utf-16 by its byte order mark)",
+        ),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "is not a text file in UTF-8 or UTF-16"),
+        ('{"format_version": "1.2"}'.encode("utf-16-le"), "looks like UTF-16 without a byte order mark"),
+        (codecs.BOM_UTF16_LE + "{ not json".encode("utf-16-le"), "is not valid JSON (line 1"),
+    ],
+    ids=["broken-utf16", "binary", "utf16-without-bom", "utf16-not-json"],
+)
+def test_undecodable_or_non_json_files_exit_2_naming_the_file(capsys, tmp_path, data, fragment):
+    path = tmp_path / "plan.json"
+    path.write_bytes(data)
+    line = one_line_error(capsys, path)
+    assert str(path) in line and fragment in line
+
+
+def test_a_directory_is_an_unreadable_file(capsys, tmp_path):
+    assert f"cannot read plan JSON {tmp_path}: Is a directory" in one_line_error(capsys, tmp_path)

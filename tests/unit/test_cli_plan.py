@@ -98,19 +98,27 @@ class FakeWorkspace:
     fail: ClassVar[dict[str, str]] = {}
     plan_json: ClassVar[dict] = {}
 
-    def __init__(self, tfdir, tc=None, extra_env=None):
+    def __init__(self, tfdir, tc=None, extra_env=None, log=None):
         self.tfdir = Path(tfdir)
+        self.log = log
+
+    def _fail(self, command):
+        # As Workspace.run: the output goes to the log, and the error carries the log's path.
+        output = self.fail[command]
+        with self.log.open("a") as handle:
+            handle.write(f"$ terraform {command}\n{output}\n")
+        raise TerraformError(command, output, self.log)
 
     def init(self, backend=True, backend_config=None):
         FakeWorkspace.calls.append(("init", str(backend_config)))
         if "init" in self.fail:
-            raise TerraformError("init", self.fail["init"])
+            self._fail("init")
         return ""
 
     def run(self, command, *args, ok_codes=(0,)):
         FakeWorkspace.calls.append((command, *args))
         if command in self.fail:
-            raise TerraformError(command, self.fail[command])
+            self._fail(command)
         return None
 
     def show_json(self, plan_file):
@@ -162,12 +170,71 @@ def test_init_failure_is_an_environment_error_with_the_log(capsys, repo, fake_tf
     assert "credential" in (tmp_path / "out" / "dev.terraform.log").read_text()
 
 
+# Terraform 1.11's own rendering (-no-color) of a refused plan: the expression values under the
+# source line are Terraform's detail, the paragraph after them is the configuration's message.
+REFUSED = """
+Error: Invalid value for variable
+
+  on environments/prod.tfvars line 24:
+  24: deletion_protection = false
+    ├────────────────
+    │ var.deletion_protection is false
+
+prod needs deletion_protection = true: a terraform destroy or a replacement
+would delete the database.
+
+This was checked by the validation rule at variables.tf:151,3-13.
+
+Error: Resource precondition failed
+
+  on database.tf line 12, in module "database":
+  12:       condition     = local.budget.total <= local.budget.cap
+    ├────────────────
+    │ local.budget.cap is 303
+
+The services' connection budget exceeds the proxy cap.
+
+Error: Invalid value for variable
+
+  on environments/prod.tfvars line 24:
+  24: deletion_protection = false
+
+prod needs deletion_protection = true: a terraform destroy or a replacement
+would delete the database.
+
+This was checked by the validation rule at variables.tf:151,3-13.
+"""
+
+
 def test_inputs_refused_by_the_configuration_exit_1(capsys, repo, fake_tf, tmp_path):
-    fake_tf.fail = {"plan": "Error: Invalid value for variable\n\nprod needs deletion_protection = true."}
-    code = main(["plan", "--env", "dev", "--out", str(tmp_path / "out")])
-    err = capsys.readouterr().err
+    fake_tf.fail = {"plan": "Error: reading EC2 VPCs: throttled\n" + REFUSED}
+    out = tmp_path / "out"
+    code = main(["plan", "--env", "dev", "--out", str(out)])
+    captured = capsys.readouterr()
     assert code == 1
-    assert "terraform refused the plan: Invalid value for variable: prod needs deletion_protection" in err
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    # One line per distinct error, the configuration's own messages first, then the log's path.
+    assert lines == [
+        "UNSAFE: prod needs deletion_protection = true: a terraform destroy or a replacement would delete the "
+        "database.",
+        "UNSAFE: The services' connection budget exceeds the proxy cap.",
+        "UNSAFE: reading EC2 VPCs: throttled",
+        f"terraform refused the plan of dev (3 errors); full Terraform log: {out / 'dev.terraform.log'}",
+    ]
+    assert "var.deletion_protection is false" in (out / "dev.terraform.log").read_text()
+
+
+def test_a_long_refusal_keeps_the_terminal_short(capsys, repo, fake_tf, tmp_path):
+    refusals = [
+        f"Error: Resource precondition failed\n\n  on main.tf line {i}:\n\nrule {i} is broken.\n" for i in range(20)
+    ]
+    fake_tf.fail = {"plan": "\n".join(refusals)}
+    assert main(["plan", "--env", "dev", "--out", str(tmp_path / "out")]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == plan_cmd.MAX_REFUSAL_LINES + 1
+    assert lines[0] == "UNSAFE: rule 0 is broken."
+    assert "(20 errors; 12 more in the log)" in lines[-1]
 
 
 def test_other_plan_failures_exit_2(capsys, repo, fake_tf, tmp_path):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
 import scripts.commands.validate as validate
+from scripts.checkov_runner import CheckovError
 from scripts.checkov_runner import Finding as CheckovFinding
 from scripts.cli import main
 from scripts.errors import UsageError
@@ -121,7 +123,7 @@ def test_missing_optional_tools_are_reported_not_pretended(capsys, monkeypatch):
     assert "not installed: terraform-docs" not in out
 
 
-def test_run_all_runs_every_directory_and_checkov_target_in_parallel(tree, monkeypatch):
+def test_run_all_runs_every_directory_and_checkov_target_in_parallel(tree, tmp_path, monkeypatch):
     import threading
 
     seen = []
@@ -129,9 +131,11 @@ def test_run_all_runs_every_directory_and_checkov_target_in_parallel(tree, monke
     monkeypatch.setattr(validate, "toolchain", lambda: None)
     monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
     monkeypatch.setattr(validate, "optional_tool", lambda name: None)
+    monkeypatch.setattr(validate, "checkov_binary", lambda: "checkov")
 
-    def steps(workdir, directory, tc, tflint):
+    def steps(workdir, directory, tc, tflint, log):
         assert workdir.is_dir() and not str(workdir).startswith(str(tree))  # a scratch copy
+        assert log == tmp_path / "logs" / f"{directory.replace('/', '__')}.log"
         seen.append((directory, threading.current_thread().name))
         return [validate.StepResult(directory, "fmt", "ok", 0.0)]
 
@@ -139,7 +143,7 @@ def test_run_all_runs_every_directory_and_checkov_target_in_parallel(tree, monke
     monkeypatch.setattr(validate, "checkov_step", lambda repo, t: validate.StepResult(t, "checkov", "ok", 0.0))
     from rich.console import Console
 
-    results = validate.run_all(tree, None, Console(quiet=True), workers=2)
+    results = validate.run_all(tree, None, Console(quiet=True), workers=2, logdir=tmp_path / "logs")
     assert sorted(d for d, _ in seen) == validate.terraform_dirs(tree)
     assert [r.directory for r in results if r.check == "checkov"] == ["modules/a", "modules/b", "terraform"]
 
@@ -231,6 +235,10 @@ def test_validate_finds_unformatted_files_and_unexplained_skips(tc, tmp_path, mo
         in status[("modules/bad", "checkov")]["detail"]
     )
     assert not list(repo.rglob(".terraform")), "validate must leave the repository clean"
+    # Terraform's full output is kept for the directory that failed, and only for it.
+    logs = Path(data["terraform_logs"])
+    assert [p.name for p in logs.iterdir()] == ["modules__bad.log"]
+    assert "$ terraform fmt -no-color -check -list=true" in (logs / "modules__bad.log").read_text()
 
 
 def test_repo_root_is_the_default():
@@ -256,7 +264,7 @@ def test_checkov_step_fails_on_failed_checks_unexplained_skips_and_crashes(monke
     assert validate.checkov_step(tmp_path, "modules/a").status == "ok"
 
     def crash(d, quiet):
-        raise RuntimeError("checkov failed on modules/a: ['boom']")
+        raise CheckovError("checkov failed on modules/a: boom")
 
     monkeypatch.setattr(validate, "run_checkov", crash)
     result = validate.checkov_step(tmp_path, "modules/a")

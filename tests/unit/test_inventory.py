@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 
 import pytest
@@ -95,6 +96,51 @@ def test_unreadable_and_malformed_files(tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps(plan(RES)))
     assert len(PlanInventory.from_file(good).resources) == 2
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    # terraform writes UTF-8; Windows PowerShell 5.1's `>` writes UTF-16 LE with a byte order mark.
+    ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-32"],
+)
+def test_plan_files_in_every_unicode_encoding_with_a_bom_are_read(tmp_path, encoding):
+    raw = plan(RES)
+    raw["variables"] = {"owner": {"value": "équipe-plateforme ✓"}}  # non-ASCII survives the decoding
+    text = json.dumps(raw, ensure_ascii=False) + "\r\n"
+    path = tmp_path / "plan.json"
+    if encoding == "utf-16-le-bom":
+        path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    elif encoding == "utf-16-be-bom":
+        path.write_bytes(codecs.BOM_UTF16_BE + text.encode("utf-16-be"))
+    else:
+        path.write_bytes(text.encode(encoding))
+    inventory = PlanInventory.from_file(path)
+    assert len(inventory.resources) == 2
+    assert inventory.variables["owner"] == "équipe-plateforme ✓"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe{\x00\x00\xd8", r"not a text file in UTF-8 or UTF-16 \(utf-16 by its byte order mark\)"),
+        (
+            b'{"format_version": "1.2", "x": "\xe9t\xe9"}',
+            r"not a text file in UTF-8 or UTF-16: undecodable byte at offset 32",
+        ),
+        ('{"a": 1}'.encode("utf-16-le"), "looks like UTF-16 without a byte order mark"),
+        (b"", "is not valid JSON"),
+        (b"[" * 100_000, "nested too deeply|is not valid JSON"),
+        (b'{"planned_values": {}}', "plan.json: plan JSON has no format_version"),
+    ],
+    ids=["broken-utf16", "latin1", "utf16-no-bom", "empty", "deep", "no-version"],
+)
+def test_undecodable_or_foreign_files_are_one_line_naming_the_file(tmp_path, data, message):
+    path = tmp_path / "plan.json"
+    path.write_bytes(data)
+    with pytest.raises(PlanFormatError, match=message) as err:
+        PlanInventory.from_file(path)
+    assert str(path) in str(err.value)
+    assert "\n" not in str(err.value)
 
 
 def test_find_is_strict_about_ambiguity():

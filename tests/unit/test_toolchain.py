@@ -66,3 +66,26 @@ def test_real_toolchain_resolves_on_this_machine():
     env = tc.env()
     assert env["TF_CLI_CONFIG_FILE"] == str(tc.cli_config)
     assert "TF_LOG" not in env
+
+
+def test_unwritable_cache_dir_is_a_toolchain_error(monkeypatch):
+    monkeypatch.setenv(tcmod.CACHE_ENV, "/proc/imgclass-cache")
+    with pytest.raises(tcmod.ToolchainError, match=r"cache directory /proc/imgclass-cache cannot be created: .*"):
+        tcmod.cache_dir()
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("echo 'not json'", r"is not Terraform: `version -json` printed no terraform_version"),
+        ("echo boom >&2; exit 3", r"does not run: boom"),
+        ('echo \'{"terraform_version": "1.5.7"}\'', r"terraform 1\.5\.7 at .* is too old"),
+    ],
+)
+def test_a_binary_that_is_not_a_usable_terraform(monkeypatch, tmp_path, script, message):
+    binary = tmp_path / "terraform"
+    binary.write_text(f"#!/bin/sh\n{script}\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv(tcmod.BINARY_ENV, str(binary))
+    with pytest.raises(tcmod.ToolchainError, match=message):
+        tcmod.find_terraform()

@@ -1,0 +1,185 @@
+"""Every command's failure path: exit 2 and exactly one readable line on stderr, never a traceback.
+
+Each case runs ``python -m scripts`` as its own process, as people and CI run it: only a fresh
+process shows what Python's logging and exception machinery print when nothing catches them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts.checkov_runner import CheckovError
+from scripts.cli import command_names
+from scripts.emulator import EmulatorError
+from scripts.errors import PlatformError, UsageError
+from scripts.inventory import PlanFormatError
+from scripts.tf import REPO_ROOT, TerraformError
+from scripts.toolchain import ToolchainError
+
+DEAD_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        UsageError,
+        ToolchainError,
+        PlanFormatError,
+        TerraformError,
+        CheckovError,
+        pytest.param(
+            EmulatorError,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="scripts/emulator/server.py (not owned here) must declare "
+                "`class EmulatorError(PlatformError, RuntimeError)`; scripts/cli.py lists it until then",
+            ),
+        ),
+    ],
+)
+def test_every_domain_error_derives_from_the_one_base_class(error):
+    assert issubclass(error, PlatformError)
+
+
+def cli(*argv: object, env: dict[str, str] | None = None, path: str | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in {"PLATFORM_AWS_ENDPOINT_URL", "PYTEST_XDIST_WORKER"}}
+    if path is not None:
+        environ["PATH"] = path
+        environ.pop("PLATFORM_TERRAFORM_BINARY", None)
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "scripts", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=environ,
+        check=False,
+        timeout=120,
+    )
+
+
+def fake_tool(directory: Path, name: str, body: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    tool = directory / name
+    tool.write_text(f"#!/bin/sh\n{body}\n")
+    tool.chmod(0o755)
+    return tool
+
+
+def no_terraform(tmp: Path) -> dict:
+    """A PATH that holds no terraform (the interpreter and checkov are found by absolute path)."""
+    empty = tmp / "empty-bin"
+    empty.mkdir()
+    return {"path": str(empty)}
+
+
+def dead_emulator(tmp: Path) -> dict:
+    return {"env": {"PLATFORM_AWS_ENDPOINT_URL": DEAD_ENDPOINT}}
+
+
+def broken_checkov(tmp: Path) -> dict:
+    tool = fake_tool(tmp / "bin", "checkov", "echo \"ModuleNotFoundError: No module named 'checkov'\" >&2; exit 1")
+    return {"env": {"PLATFORM_CHECKOV_BINARY": str(tool)}}
+
+
+def missing_checkov(tmp: Path) -> dict:
+    return {"env": {"PLATFORM_CHECKOV_BINARY": str(tmp / "no-checkov")}}
+
+
+def unwritable_cache(tmp: Path) -> dict:
+    return {"env": {"PLATFORM_CACHE_DIR": "/proc/imgclass-cache"}}
+
+
+def failing_init(tmp: Path) -> dict:
+    """A terraform whose init fails, with the registry as provider source: the cache warm-up runs."""
+    tool = fake_tool(
+        tmp / "bin",
+        "terraform",
+        'if [ "$1" = version ]; then echo \'{"terraform_version": "1.11.4"}\'; exit 0; fi\n'
+        "printf '\\nError: Failed to query available provider packages\\n\\nregistry unreachable\\n' >&2; exit 1",
+    )
+    return {
+        "env": {
+            "PLATFORM_TERRAFORM_BINARY": str(tool),
+            "PLATFORM_CACHE_DIR": str(tmp / "cache"),
+            "PLATFORM_TF_PROVIDER_SOURCE": "registry",
+        }
+    }
+
+
+def write(tmp: Path, name: str, data: bytes) -> Path:
+    path = tmp / name
+    path.write_bytes(data)
+    return path
+
+
+# (command line, environment change, fragment of the one line). ``{tmp}`` is the test's tmp_path.
+CASES = {
+    "tools-without-terraform": (["tools"], no_terraform, "terraform not found: install Terraform"),
+    "tools-checkov-does-not-run": (["tools"], broken_checkov, "does not run (`checkov --version`: ModuleNotFound"),
+    "tools-unwritable-cache": (["tools"], unwritable_cache, "cache directory /proc/imgclass-cache cannot be created"),
+    "tools-plugin-cache-fails": (
+        ["tools"],
+        failing_init,
+        "plugin-cache failed: Failed to query available provider packages: registry unreachable (full Terraform log: ",
+    ),
+    "validate-without-terraform": (["validate", "--only", "modules/private-s3"], no_terraform, "terraform not found"),
+    "validate-without-checkov": (["validate", "--only", "modules/private-s3"], missing_checkov, "checkov not found"),
+    "plan-dead-emulator": (
+        ["plan", "--env", "dev", "--emulator", "--out", "{tmp}/out"],
+        dead_emulator,
+        f"AWS endpoint {DEAD_ENDPOINT} does not answer",
+    ),
+    "plan-without-terraform": (["plan", "--env", "dev", "--out", "{tmp}/out"], no_terraform, "terraform not found"),
+    "plan-usage": (["plan"], None, "the following arguments are required: --env"),
+    "check-plan-unreadable": (["check-plan", "{tmp}/missing.json"], None, "cannot read plan JSON"),
+    "check-plan-invalid": (["check-plan", "{tmp}/garbage.json"], None, "is not a text file in UTF-8 or UTF-16"),
+    "check-plan-not-a-plan": (["check-plan", "{tmp}/list.json"], None, "plan JSON must be an object"),
+    "demo-dead-emulator": (["demo"], dead_emulator, f"AWS endpoint {DEAD_ENDPOINT} does not answer"),
+    "demo-without-terraform": (["demo"], no_terraform, "terraform not found"),
+    "docs-not-a-module": (["docs", "{tmp}"], None, "README.md: No such file or directory"),
+}
+
+
+def test_every_command_has_a_failure_case():
+    """A new module in scripts/commands/ needs a case here (issue 12: every command's failure path)."""
+    covered = {argv[0].replace("-", "_") for argv, _, _ in CASES.values()}
+    assert covered == set(command_names())
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_command_failure_is_exit_2_and_one_line(case, tmp_path):
+    argv, change, fragment = CASES[case]
+    write(tmp_path, "garbage.json", b"\x89PNG\r\n\x1a\n\x00\x00\xff")
+    write(tmp_path, "list.json", b"[]")
+    kwargs = change(tmp_path) if change else {}
+    proc = cli(*(a.replace("{tmp}", str(tmp_path)) for a in argv), **kwargs)
+    lines = proc.stderr.splitlines()
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ") and fragment in lines[0], lines[0]
+
+
+def test_a_terraform_error_reaching_the_cli_prints_one_line_and_writes_the_log(tmp_path, capsys, monkeypatch):
+    """A TerraformError no command handled: the CLI writes its output to a log and prints the path."""
+    import scripts.commands.tools as tools
+    from scripts.cli import main
+
+    monkeypatch.setattr("scripts.tf.REPO_ROOT", tmp_path)
+
+    def fail(_args):
+        raise TerraformError("apply", "lots of output\n" * 500 + "\nError: creating ECS Service: boom\n\ndetail\n")
+
+    monkeypatch.setattr(tools, "run", fail)
+    assert main(["tools"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: terraform apply failed: creating ECS Service: boom: detail (full Terraform log: ")
+    log = Path(line.rsplit("full Terraform log: ", 1)[1].rstrip(")"))
+    assert log.parent == tmp_path / "build" / "logs"
+    assert log.read_text().count("lots of output") == 500
