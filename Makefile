@@ -9,6 +9,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # The stamp changes with the lock file, so `make tools` reinstalls only when dependencies change.
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
+# The IAM proof's evaluator (docs/adr/0016-iam-proof.md): pinned by its npm lock file, reinstalled
+# only when that changes.
+IAMSIM := tools/iam-simulate
+NPM_STAMP := $(IAMSIM)/node_modules/.installed-$(shell sha256sum $(IAMSIM)/package-lock.json | cut -c1-16)
 # Test workers: the emulator tests mostly wait on the provider's fixed sleeps, so more workers than
 # the 2 cores pay off; each worker runs its own emulator.
 JOBS   ?= 4
@@ -25,7 +29,12 @@ $(STAMP): requirements.lock
 	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
-tools: $(STAMP) ## install pinned Python tools, resolve terraform + provider, warm the plugin cache
+$(NPM_STAMP): $(IAMSIM)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js >= 20) is needed for the IAM proof: apt-get install nodejs npm" >&2; exit 2; }
+	npm ci --prefix $(IAMSIM) --no-audit --no-fund --loglevel=error
+	@rm -f $(IAMSIM)/node_modules/.installed-* && touch $@
+
+tools: $(STAMP) $(NPM_STAMP) ## install pinned Python and Node tools, resolve terraform + provider, warm the plugin cache
 	$(PY) -m scripts tools
 
 lint: tools ## ruff, terraform fmt and README tables in sync

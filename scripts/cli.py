@@ -18,14 +18,10 @@ import sys
 from typing import NoReturn
 
 import scripts.commands as commands_pkg
-from scripts.emulator.server import EmulatorError
 from scripts.errors import EXIT_ERROR, PlatformError
 
 EXIT_CODES = "Exit codes: 0 success, 1 the check found violations, 2 bad usage or environment error (one line)."
 
-# EmulatorError is listed until scripts/emulator/server.py derives it from PlatformError; the
-# test in tests/unit/test_cli_errors.py that every domain error does so fails until then.
-DOMAIN_ERRORS: tuple[type[BaseException], ...] = (PlatformError, EmulatorError)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -65,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except DOMAIN_ERRORS as exc:
+    except PlatformError as exc:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

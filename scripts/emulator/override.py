@@ -45,11 +45,15 @@ SERVICES = (
 
 # Deliberately absent: skip_requesting_account_id. moto answers STS, and skipping the call makes
 # security-group rules with referenced_security_group_id diff forever.
-_PROVIDER_BODY = """\
+_STATIC_CREDENTIALS = """\
   access_key                  = "testing"
   secret_key                  = "testing"
   skip_credentials_validation = true
-  skip_metadata_api_check     = true
+"""
+# As a deploy role: the session's keys come from AWS_* variables, and the provider validates them with
+# sts:GetCallerIdentity as it does against AWS.
+_PROVIDER_BODY = """\
+{credentials}  skip_metadata_api_check     = true
   s3_use_path_style           = true
   max_retries                 = {max_retries}
 """
@@ -74,6 +78,7 @@ def render_override(
     endpoint_url: str,
     aliases: list[str | None],
     max_retries: int = 2,
+    static_credentials: bool = True,
 ) -> str:
     if not endpoint_url.startswith(("http://", "https://")):
         raise ValueError(f"endpoint {endpoint_url!r} is not an http(s) URL")
@@ -84,7 +89,9 @@ def render_override(
         blocks.append(
             'provider "aws" {\n'
             + alias_line
-            + _PROVIDER_BODY.format(max_retries=max_retries)
+            + _PROVIDER_BODY.format(
+                max_retries=max_retries, credentials=_STATIC_CREDENTIALS if static_credentials else ""
+            )
             + "  endpoints {\n"
             + endpoints
             + "\n  }\n}\n"
@@ -93,17 +100,22 @@ def render_override(
 
 
 def write_override(
-    tfdir: Path, endpoint_url: str, region: str, max_retries: int = 2, local_backend: bool = False
+    tfdir: Path,
+    endpoint_url: str,
+    region: str,
+    max_retries: int = 2,
+    local_backend: bool = False,
+    static_credentials: bool = True,
 ) -> Path:
     """Write the override into ``tfdir``; a root without a provider block gets a plain provider file."""
     aliases = provider_aliases(tfdir)
-    text = render_override(endpoint_url, aliases, max_retries)
+    text = render_override(endpoint_url, aliases, max_retries, static_credentials)
     if aliases:
         path = tfdir / OVERRIDE_NAME
     else:
         # Terraform rejects an override for a provider the configuration never declares.
         path = tfdir / "emulator_provider.tf"
-        text = text.replace("  access_key", f'  region                      = "{region}"\n  access_key', 1)
+        text = text.replace('provider "aws" {\n', f'provider "aws" {{\n  region                      = "{region}"\n', 1)
     path.write_text(text)
     if local_backend:
         # State of a scratch run stays in the scratch copy, whatever backend the root declares.

@@ -12,9 +12,12 @@ import logging
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
+
+from scripts.errors import PlatformError
 
 ENDPOINT_ENV = "PLATFORM_AWS_ENDPOINT_URL"
 DEFAULT_REGION = "eu-west-1"
@@ -24,7 +27,7 @@ FAKE_SECRET_KEY = "testing"  # noqa: S105 - not a secret, the emulator's placeho
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-class EmulatorError(RuntimeError):
+class EmulatorError(PlatformError, RuntimeError):
     """The emulator could not be started or reached; the message is one line."""
 
 
@@ -33,6 +36,8 @@ class Emulator:
     endpoint_url: str | None = None
     region: str = DEFAULT_REGION
     external: bool = False
+    # Called with every signed request before moto serves it (scripts.emulator.recorder.Call).
+    on_call: Callable[[Any], None] | None = field(default=None, repr=False)
     _server: Any = field(default=None, repr=False)
 
     @classmethod
@@ -48,14 +53,12 @@ class Emulator:
         # Managed policies (AmazonECSTaskExecutionRolePolicy, ...) exist in AWS; moto loads them on request.
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "false")
-        from moto.server import ThreadedMotoServer
-
         from scripts.emulator import extensions
 
         extensions.install()
         # Request lines of the embedded server would drown test and demo output.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = _server_class(self.on_call)(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
@@ -104,6 +107,31 @@ class Emulator:
         req = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")  # noqa: S310
         with urllib.request.urlopen(req, timeout=10):  # noqa: S310 - loopback URL we started
             pass
+
+
+def _server_class(on_call: Callable[[Any], None] | None) -> Any:
+    """moto's threaded server, with the request recorder in front of its dispatcher when asked."""
+    from moto.server import ThreadedMotoServer
+
+    if on_call is None:
+        return ThreadedMotoServer
+    from moto.moto_server.threaded_moto_server import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+        make_server,
+    )
+
+    from scripts.emulator.recorder import RecordingApp
+
+    class RecordingMotoServer(ThreadedMotoServer):  # type: ignore[misc]
+        def _server_entry(self) -> None:
+            app = RecordingApp(DomainDispatcherApplication(create_backend_app), on_call)
+            self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return RecordingMotoServer
 
 
 def check_endpoint(url: str, timeout: float = 5.0) -> None:

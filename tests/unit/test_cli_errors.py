@@ -17,6 +17,7 @@ from scripts.checkov_runner import CheckovError
 from scripts.cli import command_names
 from scripts.emulator import EmulatorError
 from scripts.errors import PlatformError, UsageError
+from scripts.iam.evaluator import EvaluatorError
 from scripts.inventory import PlanFormatError
 from scripts.tf import REPO_ROOT, TerraformError
 from scripts.toolchain import ToolchainError
@@ -32,14 +33,8 @@ DEAD_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing listens on loo
         PlanFormatError,
         TerraformError,
         CheckovError,
-        pytest.param(
-            EmulatorError,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="scripts/emulator/server.py (not owned here) must declare "
-                "`class EmulatorError(PlatformError, RuntimeError)`; scripts/cli.py lists it until then",
-            ),
-        ),
+        EmulatorError,
+        EvaluatorError,
     ],
 )
 def test_every_domain_error_derives_from_the_one_base_class(error):
@@ -143,6 +138,8 @@ CASES = {
     "demo-dead-emulator": (["demo"], dead_emulator, f"AWS endpoint {DEAD_ENDPOINT} does not answer"),
     "demo-without-terraform": (["demo"], no_terraform, "terraform not found"),
     "docs-not-a-module": (["docs", "{tmp}"], None, "README.md: No such file or directory"),
+    "iam-check-without-terraform": (["iam-check"], no_terraform, "terraform not found"),
+    "iam-check-usage": (["iam-check", "--env", "qa"], None, "argument --env: invalid choice: 'qa'"),
 }
 
 

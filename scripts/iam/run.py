@@ -1,0 +1,175 @@
+"""The IAM proof end to end on the emulator, as the pipeline would run it in a new account.
+
+1. An administrator applies ``terraform/bootstrap`` (state bucket, OIDC provider, deploy roles).
+2. The apply role of the environment, assumed with the GitHub token of its environment, applies the
+   whole platform into the S3 backend; the test or command then re-plans it, updates it in place and
+   destroys it as the same role.
+3. The plan role, assumed with a pull request's token, plans every environment.
+4. Every call of both roles, recorded by the emulator, is judged against the roles' real policies.
+
+``Proof`` is a context manager so that the platform tests can read the applied platform back with
+boto3 between the apply and the destroy; ``python -m scripts iam-check`` runs the same steps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scripts.emulator import Emulator
+from scripts.emulator.recorder import CallBus
+from scripts.fixtures.network import create_certificate, create_network, delete_certificate, delete_network
+from scripts.iam.pipeline import Session, assume, role_workspace
+from scripts.iam.proof import CallLog, Verdict, judge
+from scripts.tf import TerraformError, Workspace, unique_name
+
+GITHUB = {"github_owner": "example-org", "github_repository": "imgclass-platform"}
+REPO_SUB = "repo:example-org/imgclass-platform"
+# What a pull request changes in place: a tag on everything and the log retention.
+UPDATE = {"tags": {"Team": "imaging"}, "log_retention_days": 30}
+
+
+@dataclass
+class Proof:
+    emulator: Emulator
+    bus: CallBus
+    workdir: Path
+    env: str = "dev"
+    boundary_arn: str | None = None
+    log: CallLog = field(default_factory=CallLog)
+    bootstrap: Workspace | None = None
+    bootstrap_out: dict[str, Any] = field(default_factory=dict)
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    certificates: dict[str, str] = field(default_factory=dict)
+    apply_session: Session | None = None
+    platform: Workspace | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    plan_roles: set[str] = field(default_factory=set)
+    _bucket_policy: str | None = None
+
+    # --- steps -----------------------------------------------------------------------------------
+    def bootstrap_account(self, extra: dict[str, Any] | None = None) -> None:
+        ws = Workspace.scratch("terraform/bootstrap", emulator=self.emulator, dest_root=self.workdir / "bootstrap")
+        ws.init()
+        tf_vars: dict[str, Any] = {**GITHUB, **(extra or {})}
+        if self.boundary_arn:
+            tf_vars["permissions_boundary_arn"] = self.boundary_arn
+        ws.set_vars(tf_vars)
+        self.bootstrap = ws
+        ws.apply()
+        self.bootstrap_out = ws.output()
+        # The state bucket only admits TLS; the emulator speaks plain HTTP. The policy is lifted in the
+        # emulator for the run, and the recorder judges every call against it as AWS would.
+        s3 = self.emulator.client("s3")
+        bucket = self.bootstrap_out["state_bucket"]
+        self._bucket_policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+        self.log.view.bucket_policies[bucket] = json.loads(self._bucket_policy)
+        s3.delete_bucket_policy(Bucket=bucket)
+        self.bus.subscribe(self.log)
+
+    def environment_inputs(self, env: str) -> dict[str, Any]:
+        """The per-account inputs of ``env`` in this emulated account: its network and certificate."""
+        if env not in self.networks:
+            self.networks[env] = create_network(
+                self.emulator, self.emulator.region, {"Network": unique_name(f"proof-{env}")}
+            )
+            self.certificates[env] = create_certificate(self.emulator, self.emulator.region, f"api.{env}.example.com")
+        inputs: dict[str, Any] = {
+            "network": {"vpc_tags": dict(self.networks[env]["tags"])},
+            "certificate_arn": self.certificates[env],
+        }
+        if self.boundary_arn:
+            inputs["permissions_boundary_arn"] = self.boundary_arn
+        return inputs
+
+    def apply_platform(self) -> dict[str, Any]:
+        self.apply_session = assume(
+            self.emulator, self.bootstrap_out["apply_role_arns"][self.env], f"{REPO_SUB}:environment:{self.env}"
+        )
+        self.platform = role_workspace(
+            "terraform",
+            self.emulator,
+            self.apply_session,
+            self.workdir / "platform",
+            self.env,
+            self.environment_inputs(self.env),
+        )
+        self.log.phase = "apply"
+        self.platform.apply()
+        self.outputs = self.platform.output()
+        return self.outputs
+
+    def update_in_place(self) -> str:
+        assert self.platform is not None
+        self.log.phase = "update"
+        return self.platform.apply({**self.environment_inputs(self.env), **UPDATE})
+
+    def plan_as_pull_request(self, env: str) -> Any:
+        """The plan role of ``env``, assumed with a pull request's token, plans ``env``."""
+        session = assume(self.emulator, self.bootstrap_out["plan_role_arns"][env], f"{REPO_SUB}:pull_request")
+        self.plan_roles.add(session.role_arn)
+        ws = role_workspace(
+            "terraform", self.emulator, session, self.workdir / f"plan-{env}", env, self.environment_inputs(env)
+        )
+        self.log.phase = f"plan {env}"
+        return ws.plan()
+
+    def destroy_platform(self) -> None:
+        if self.platform is None:
+            return
+        self.log.phase = "destroy"
+        try:
+            self.platform.destroy()
+        except TerraformError:
+            self.platform.destroy("-refresh=false")
+
+    # --- verdicts ----------------------------------------------------------------------------------
+    def verdict(self, role_arn: str, phases: set[str] | None = None) -> Verdict:
+        policies, boundary = self.log.view.role_policies(role_arn)
+        return judge(self.log.of_role(role_arn, phases), policies, boundary)
+
+    def verdicts(self) -> list[Verdict]:
+        roles = [self.apply_session.role_arn] if self.apply_session else []
+        return [self.verdict(r) for r in [*roles, *sorted(self.plan_roles)]]
+
+    # --- teardown -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.bus.unsubscribe(self.log)
+        with contextlib.suppress(Exception):
+            self.destroy_platform()
+        if self.bootstrap is not None:
+            if self._bucket_policy:
+                with contextlib.suppress(Exception):
+                    self.emulator.client("s3").put_bucket_policy(
+                        Bucket=self.bootstrap_out["state_bucket"], Policy=self._bucket_policy
+                    )
+            with contextlib.suppress(TerraformError):
+                self._empty_state_bucket()
+                self.bootstrap.destroy()
+        for env, net in self.networks.items():
+            delete_certificate(self.emulator, self.emulator.region, self.certificates[env])
+            delete_network(self.emulator, net)
+
+    def _empty_state_bucket(self) -> None:
+        """State versions stay behind after a destroy; the bucket (force_destroy off) needs them gone."""
+        s3 = self.emulator.client("s3")
+        bucket = self.bootstrap_out.get("state_bucket")
+        if not bucket:
+            return
+        s3.delete_bucket_policy(Bucket=bucket)
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
+
+
+@contextlib.contextmanager
+def proof(emulator: Emulator, bus: CallBus, workdir: Path, **settings: Any) -> Iterator[Proof]:
+    run = Proof(emulator, bus, workdir, **settings)
+    try:
+        yield run
+    finally:
+        run.close()
