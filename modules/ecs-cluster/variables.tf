@@ -1,10 +1,13 @@
 variable "name" {
-  description = "Cluster name (1-255 letters, digits, hyphens and underscores). Also names the ECS Exec audit log group /aws/ecs/<name>/execute-command."
+  description = "Cluster name (1-246 letters, digits, hyphens and underscores). Also names the ECS Exec audit log group /aws/ecs/<name>/execute-command and the KMS alias alias/ecs/<name>."
   type        = string
 
+  # ECS takes 255 characters (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html),
+  # but the key alias alias/ecs/<name> must fit KMS's 256
+  # (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html, AliasName), so 246.
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$", var.name))
-    error_message = "name must be 1-255 letters, digits, hyphens and underscores, starting with a letter or digit."
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,245}$", var.name))
+    error_message = "name must be 1-246 letters, digits, hyphens and underscores, starting with a letter or digit (the KMS alias alias/ecs/<name> must fit KMS's 256-character limit)."
   }
 }
 

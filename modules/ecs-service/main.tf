@@ -229,6 +229,7 @@ resource "aws_iam_role" "execution" {
   description          = "ECS pulls the images of ${var.name}, writes its logs and reads its secrets"
   assume_role_policy   = data.aws_iam_policy_document.assume.json
   max_session_duration = 3600
+  permissions_boundary = var.permissions_boundary
   tags                 = var.tags
 }
 
@@ -310,6 +311,7 @@ resource "aws_iam_role" "task" {
   description          = "Application permissions of ECS service ${var.name}"
   assume_role_policy   = data.aws_iam_policy_document.assume.json
   max_session_duration = 3600
+  permissions_boundary = var.permissions_boundary
   tags                 = var.tags
 }
 

@@ -294,6 +294,9 @@ variable "platform_version" {
   type        = string
   default     = "LATEST"
 
+  # Both choices are 1.4.0 or later, which FARGATE_SPOT needs for ARM64 tasks (X86_64: 1.3.0), so
+  # fargate_spot_share and cpu_architecture combine freely on either:
+  # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
   validation {
     condition     = can(regex("^(LATEST|1\\.4\\.0)$", var.platform_version))
     error_message = "platform_version must be LATEST or 1.4.0."
@@ -691,5 +694,17 @@ variable "tags" {
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
     error_message = "tags keys must be at most 128 characters and values at most 256."
+  }
+}
+
+variable "permissions_boundary" {
+  description = "ARN of the IAM policy set as permissions boundary on every role the module creates (the execution and task roles). Null sets none."
+  type        = string
+  default     = null
+
+  # PermissionsBoundary is the ARN of a managed policy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+  validation {
+    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.permissions_boundary, "x")))
+    error_message = "permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
   }
 }

@@ -5,6 +5,9 @@ locals {
   create_kms_key = var.encryption == "aws:kms" && var.kms_key_arn == null
   kms_key_arn    = var.encryption == "aws:kms" ? coalesce(var.kms_key_arn, try(aws_kms_key.this[0].arn, null)) : null
   account_root   = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+
+  # The order in which S3 Lifecycle can move objects between classes (see the transitions validations).
+  transition_waterfall = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
 }
 
 # --- Encryption key -------------------------------------------------------------------------

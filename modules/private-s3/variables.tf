@@ -77,6 +77,14 @@ variable "object_expiration_days" {
     condition     = var.object_expiration_days == null || try(var.object_expiration_days >= 1 && floor(var.object_expiration_days) == var.object_expiration_days, false)
     error_message = "object_expiration_days must be null or a whole number of days, at least 1."
   }
+
+  # An Expiration earlier than (or on the day of) a Transition of the same rule is refused by
+  # PutBucketLifecycleConfiguration ("'Days' in the Expiration action ... must be greater than 'Days'
+  # in the Transition action"): https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
+  validation {
+    condition     = var.object_expiration_days == null || try(alltrue([for t in var.transitions : var.object_expiration_days > t.days]), false)
+    error_message = "object_expiration_days must be greater than every transitions[*].days: S3 refuses a rule that expires objects before (or when) it transitions them."
+  }
 }
 
 variable "transitions" {
@@ -95,6 +103,35 @@ variable "transitions" {
   validation {
     condition     = alltrue([for t in var.transitions : t.days >= 1 && floor(t.days) == t.days && (!contains(["STANDARD_IA", "ONEZONE_IA"], t.storage_class) || t.days >= 30)])
     error_message = "transitions[*].days must be a positive whole number, and at least 30 for STANDARD_IA and ONEZONE_IA."
+  }
+
+  # S3 refuses a lifecycle rule that names a storage class twice, that moves objects up the transition
+  # waterfall (STANDARD_IA -> INTELLIGENT_TIERING -> ONEZONE_IA -> GLACIER_IR -> GLACIER -> DEEP_ARCHIVE),
+  # or that moves them out of STANDARD_IA or ONEZONE_IA less than 30 days after moving them in:
+  # https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
+  validation {
+    condition     = length(distinct([for t in var.transitions : t.storage_class])) == length(var.transitions)
+    error_message = "transitions must name each storage_class at most once (S3 refuses two transitions to the same class in one rule)."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for a in var.transitions : [
+        for b in var.transitions : b.days > a.days
+        if try(index(local.transition_waterfall, b.storage_class) > index(local.transition_waterfall, a.storage_class), false)
+      ]
+    ]))
+    error_message = "transitions must follow the S3 transition waterfall STANDARD_IA -> INTELLIGENT_TIERING -> ONEZONE_IA -> GLACIER_IR -> GLACIER -> DEEP_ARCHIVE: each later class needs more days than every earlier one (S3 cannot move objects back up)."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for a in var.transitions : [
+        for b in var.transitions : b.days >= a.days + 30
+        if contains(["STANDARD_IA", "ONEZONE_IA"], a.storage_class) && try(index(local.transition_waterfall, b.storage_class) > index(local.transition_waterfall, a.storage_class), false)
+      ]
+    ]))
+    error_message = "transitions out of STANDARD_IA or ONEZONE_IA must come at least 30 days after the transition into it (S3 keeps objects 30 days in an IA class before the next transition)."
   }
 }
 

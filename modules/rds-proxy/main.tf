@@ -59,10 +59,11 @@ data "aws_iam_policy_document" "secrets" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = "${var.name}-rds-proxy"
-  description        = "RDS proxy ${var.name}: reads its database secrets"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name                 = "${var.name}-rds-proxy"
+  description          = "RDS proxy ${var.name}: reads its database secrets"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "secrets" {

@@ -196,3 +196,15 @@ variable "tags" {
     error_message = "tags keys must be at most 128 characters and values at most 256."
   }
 }
+
+variable "permissions_boundary" {
+  description = "ARN of the IAM policy set as permissions boundary on every role the module creates (the proxy's role). Null sets none."
+  type        = string
+  default     = null
+
+  # PermissionsBoundary is the ARN of a managed policy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+  validation {
+    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.permissions_boundary, "x")))
+    error_message = "permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
+}

@@ -11,6 +11,11 @@ pytestmark = pytest.mark.emulator
 VALID = {"name": "imgclass-dev"}
 
 CASES = [
+    (
+        {"name": "c" * 247},
+        "name must be 1-246 letters, digits, hyphens and underscores, starting with a letter or digit"
+        " (the KMS alias alias/ecs/<name> must fit KMS's 256-character limit)",
+    ),
     ({"container_insights": "disabled"}, 'container_insights must be "enhanced" or "enabled"'),
     (
         {"default_capacity_provider_strategy": [{"capacity_provider": "EC2"}]},

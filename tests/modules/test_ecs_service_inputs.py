@@ -74,6 +74,10 @@ CASES = [
         "queue_scaling needs queue_name (an SQS queue name, not a URL or ARN)",
     ),
     (
+        {"permissions_boundary": "arn:aws:iam::123456789012:role/boundary"},
+        "permissions_boundary must be null or an IAM policy ARN",
+    ),
+    (
         {"task_role_statements": [{"actions": ["*"], "resources": ["*"]}]},
         'task_role_statements must not allow the "*" action',
     ),

@@ -35,6 +35,7 @@ CASES = [
     ),
     ({"connection_borrow_timeout": 0}, [BORROW, "0, an unlimited wait, is not allowed"]),
     ({"connection_borrow_timeout": 3601}, [BORROW]),
+    ({"permissions_boundary": "AdministratorAccess"}, ["permissions_boundary must be null or an IAM policy ARN"]),
     ({"subnet_ids": []}, ["subnet_ids must list at least two subnets in different Availability Zones"]),
     ({"subnet_ids": ["subnet-0a1b2c3d4e5f60718"]}, ["subnet_ids must list at least two subnets"]),
     ({"allowed_security_group_ids": {}}, ["allowed_security_group_ids must name at least one client security group"]),
