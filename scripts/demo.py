@@ -23,6 +23,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -86,6 +87,30 @@ def env_tfvars(env: str) -> Path:
     return path
 
 
+def emulator_account_values(env: str, emulator: Emulator, network: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-account inputs (docs/cicd.md) as the emulator's "account" has them.
+
+    In an AWS account they come from TF_VAR_<name>; here the demo and the tests supply them: the
+    emulator's own account id, the network it just created, origins and an alarm address on
+    loopback names (never example.com, which the root refuses), and a certificate ARN of that
+    account and region. A plan needs no issued certificate; an apply does, so the demo and the apply
+    tests pass the ARN of one they created (``create_certificate``).
+    """
+    account = emulator.client("sts").get_caller_identity()["Account"]
+    values: dict[str, Any] = {
+        "account_id": account,
+        "network": {"vpc_tags": dict(network["tags"])},
+        "certificate_arn": f"arn:aws:acm:{emulator.region}:{account}:certificate/{uuid.uuid4()}",
+        "image_tag": f"demo-{env}",
+    }
+    if env == "prod":
+        values["allowed_origins"] = ["https://app.imgclass.localhost"]
+        values["alarm_email_addresses"] = ["oncall@alerts.imgclass.localhost"]
+    else:
+        values["allowed_origins"] = ["http://localhost:3000"]
+    return values
+
+
 def prepare_platform(
     env: str,
     emulator: Emulator,
@@ -97,7 +122,7 @@ def prepare_platform(
     source = env_tfvars(env)
     ws = Workspace.scratch(ROOT, emulator=emulator, dest_root=dest_root, local_backend=True)
     shutil.copy(source, ws.tfdir / ENV_TFVARS)
-    ws.set_vars({"network": {"vpc_tags": dict(network["tags"])}, **dict(overrides or {})})
+    ws.set_vars({**emulator_account_values(env, emulator, network), **dict(overrides or {})})
     ws.init()
     return PreparedPlatform(env, ws, network)
 
@@ -315,7 +340,7 @@ def run(env: str = "dev", console: Console | None = None) -> int:
     try:
         with step(console, f"existing network (VPC, 2 AZs, tags {network_tags(env)}) and certificate"):
             network = create_network(emulator, emulator.region, network_tags(env))
-            cert_arn = create_certificate(emulator, emulator.region, f"api.{env}.example.com")
+            cert_arn = create_certificate(emulator, emulator.region, f"api.{env}.imgclass.localhost")
         console.print(
             f"  {network['vpc_id']}: private {', '.join(network['private_subnet_ids'])}; "
             f"public {', '.join(network['public_subnet_ids'])}"

@@ -48,13 +48,13 @@ module "api" {
   cluster_arn      = module.cluster.cluster_arn
   vpc_id           = local.vpc_id
   subnet_ids       = local.private_subnet_ids
-  image            = "${aws_ecr_repository.this["api"].repository_url}:${var.image_tag}"
+  image            = "${aws_ecr_repository.this["api"].repository_url}:${local.deployed_tag}"
   cpu              = var.api.cpu
   memory           = var.api.memory
   cpu_architecture = var.api.cpu_architecture
   container_port   = var.api.container_port
-  min_capacity     = var.api.min_capacity
-  max_capacity     = var.api.max_capacity
+  min_capacity     = local.images_pending ? 0 : var.api.min_capacity
+  max_capacity     = local.images_pending ? 0 : var.api.max_capacity
 
   db_pool_size          = var.api.db_pool_size
   db_port               = module.database.port
@@ -91,12 +91,12 @@ module "worker" {
   cluster_arn            = module.cluster.cluster_arn
   vpc_id                 = local.vpc_id
   subnet_ids             = local.private_subnet_ids
-  image                  = "${aws_ecr_repository.this["worker"].repository_url}:${var.image_tag}"
+  image                  = "${aws_ecr_repository.this["worker"].repository_url}:${local.deployed_tag}"
   cpu                    = var.worker.cpu
   memory                 = var.worker.memory
   cpu_architecture       = var.worker.cpu_architecture
-  min_capacity           = var.worker.min_capacity
-  max_capacity           = var.worker.max_capacity
+  min_capacity           = local.images_pending ? 0 : var.worker.min_capacity
+  max_capacity           = local.images_pending ? 0 : var.worker.max_capacity
   fargate_spot_share     = var.worker.fargate_spot_share
   fargate_on_demand_base = var.worker.fargate_on_demand_base
   # A job in flight gets the longest grace Fargate allows; an interrupted one returns to the queue.

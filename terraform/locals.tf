@@ -1,4 +1,23 @@
-data "aws_caller_identity" "current" {}
+# The credentials must belong to the account the per-account values were written for: a plan of
+# dev's values with prod's credentials (or the reverse) stops here, before anything is compared.
+data "aws_caller_identity" "current" {
+  lifecycle {
+    postcondition {
+      condition     = self.account_id == var.account_id
+      error_message = "account_id is ${var.account_id}, but these credentials belong to account ${self.account_id}: use the ${var.environment} account's credentials, or correct account_id (TF_VAR_account_id locally, the GitHub variable ${upper(var.environment)}_ACCOUNT_ID in the pipeline; see docs/cicd.md)."
+    }
+
+    # terraform.tfvars is loaded automatically and beats TF_VAR_* (Terraform's variable precedence:
+    # environment variables < terraform.tfvars < *.auto.tfvars < -var/-var-file,
+    # https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence),
+    # so a leftover file would silently override the per-account values the pipeline and
+    # terraform/<env>.account.env set.
+    postcondition {
+      condition     = !fileexists("${path.module}/terraform.tfvars") && !fileexists("${path.module}/terraform.tfvars.json")
+      error_message = "terraform/terraform.tfvars (or .tfvars.json) exists and would override the per-account TF_VAR_* values: delete it and put per-account values in terraform/${var.environment}.account.env (see docs/cicd.md)."
+    }
+  }
+}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 

@@ -10,6 +10,16 @@ variable "environment" {
   }
 }
 
+variable "account_id" {
+  description = "Per account: the 12-digit id of the AWS account this environment deploys to. A plan made with credentials of any other account is refused before anything is read or changed."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be the 12-digit id of the environment's AWS account (got \"${var.account_id}\"). Set it per account: TF_VAR_account_id (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ACCOUNT_ID (the pipeline); see docs/cicd.md."
+  }
+}
+
 variable "region" {
   description = "AWS region of the platform, e.g. eu-west-1."
   type        = string
@@ -65,7 +75,7 @@ variable "tags" {
 # --- Existing network (owned by the network team, looked up here) ---------------------------
 
 variable "network" {
-  description = "How to find the existing network: the tags of the VPC (exactly one VPC must match) and, inside it, the tags of the private subnets (services, proxy, database) and public subnets (load balancer). Each subnet set must span at least two availability zones."
+  description = "Per account: how to find the existing network: the tags of the VPC (exactly one VPC must match) and, inside it, the tags of the private subnets (services, proxy, database) and public subnets (load balancer). Each subnet set must span at least two availability zones."
   type = object({
     vpc_tags            = map(string)
     private_subnet_tags = optional(map(string), { Tier = "private" })
@@ -74,45 +84,79 @@ variable "network" {
 
   validation {
     condition     = length(var.network.vpc_tags) > 0 && length(var.network.private_subnet_tags) > 0 && length(var.network.public_subnet_tags) > 0
-    error_message = "network.vpc_tags, network.private_subnet_tags and network.public_subnet_tags must each name at least one tag; an empty filter would match every VPC or subnet."
+    error_message = "network.vpc_tags, network.private_subnet_tags and network.public_subnet_tags must each name at least one tag; an empty filter would match every VPC or subnet. Set it per account: TF_VAR_network (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_NETWORK (the pipeline); see docs/cicd.md."
   }
 }
 
 # --- Edge ---------------------------------------------------------------------------------
 
 variable "certificate_arn" {
-  description = "ARN of the ACM certificate for the HTTPS listener (in the platform's region)."
+  description = "Per account: ARN of the ACM certificate for the HTTPS listener, issued in the platform's region and account."
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", var.certificate_arn))
+    condition     = var.certificate_arn != ""
+    error_message = "certificate_arn is empty. Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
+  }
+
+  validation {
+    condition     = var.certificate_arn == "" || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", var.certificate_arn))
     error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
+  }
+
+  # A certificate id made of one repeated digit is the example in a template, never an issued one.
+  validation {
+    condition     = !can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", var.certificate_arn)) || try(length(distinct(regexall("[0-9a-f]", lower(split("/", var.certificate_arn)[1])))) > 1, false)
+    error_message = "certificate_arn is a placeholder (${var.certificate_arn}). Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
+  }
+
+  # ACM certificates are regional resources that cannot be copied between regions, so the listener
+  # needs one issued in the platform's own region (https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html),
+  # and the load balancer can only read certificates of its own account.
+  validation {
+    condition     = !can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", var.certificate_arn)) || try(split(":", var.certificate_arn)[3] == var.region && split(":", var.certificate_arn)[4] == var.account_id, false)
+    error_message = "certificate_arn must be a certificate of account ${var.account_id} in ${var.region} (the load balancer's account and region); got ${var.certificate_arn}. Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
   }
 }
 
 variable "api_domain_name" {
-  description = "DNS name clients use for the API (a CNAME or alias to the load balancer, managed outside this configuration). Null: the API URL is the load balancer's own DNS name."
+  description = "Per account: DNS name clients use for the API (a CNAME or alias to the load balancer, managed outside this configuration). Null or empty: the API URL is the load balancer's own DNS name."
   type        = string
   default     = null
 
   validation {
-    condition     = var.api_domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.api_domain_name))
-    error_message = "api_domain_name must be a lowercase DNS name such as api.example.com (no scheme, no path)."
+    condition     = var.api_domain_name == null || var.api_domain_name == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", coalesce(var.api_domain_name, "-")))
+    error_message = "api_domain_name must be a lowercase DNS name such as api.imgclass.acme.io (no scheme, no path)."
+  }
+
+  validation {
+    condition     = var.api_domain_name == null || !can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(coalesce(var.api_domain_name, "-"))))
+    error_message = "api_domain_name is a placeholder domain (example.com, .example, .invalid, .test). Set it per account: TF_VAR_api_domain_name (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_API_DOMAIN_NAME (the pipeline); see docs/cicd.md."
   }
 }
 
 variable "allowed_origins" {
-  description = "Browser origins of the web application (scheme://host[:port]); they may PUT uploads through presigned URLs (S3 CORS). \"*\" is accepted in dev only."
+  description = "Per account: browser origins of the web application (scheme://host[:port]); they may PUT uploads through presigned URLs (S3 CORS). \"*\" is accepted in dev only."
   type        = list(string)
 
   validation {
-    condition     = length(var.allowed_origins) > 0 && alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", o))])
-    error_message = "allowed_origins must list at least one origin like https://app.example.com (scheme://host[:port], lowercase, no path or trailing slash), or \"*\" outside prod."
+    condition     = length(var.allowed_origins) > 0
+    error_message = "allowed_origins is empty. Set it per account: TF_VAR_allowed_origins (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALLOWED_ORIGINS (the pipeline); see docs/cicd.md."
+  }
+
+  validation {
+    condition     = alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", o))])
+    error_message = "allowed_origins must list origins like https://app.acme.io (scheme://host[:port], lowercase, no path or trailing slash), or \"*\" outside prod."
+  }
+
+  validation {
+    condition     = !anytrue([for o in var.allowed_origins : can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(o)))])
+    error_message = "allowed_origins contains a placeholder origin (example.com, .example, .invalid, .test). Set it per account: TF_VAR_allowed_origins (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALLOWED_ORIGINS (the pipeline); see docs/cicd.md."
   }
 
   validation {
     condition     = !(var.environment == "prod" && contains(var.allowed_origins, "*"))
-    error_message = "allowed_origins must not contain \"*\" in prod: any web page could then upload into the bucket with a leaked presigned URL. List the web application's origins, e.g. [\"https://app.example.com\"]."
+    error_message = "allowed_origins must not contain \"*\" in prod: any web page could then upload into the bucket with a leaked presigned URL. List the web application's origins, e.g. [\"https://app.acme.io\"]."
   }
 
   validation {
@@ -214,12 +258,13 @@ variable "proxy" {
 # --- Compute ------------------------------------------------------------------------------
 
 variable "image_tag" {
-  description = "Tag of the api and worker images in the platform's ECR repositories (CI passes the commit SHA). Tags are immutable; latest is refused in prod."
+  description = "Per account: tag of the api and worker images in the platform's ECR repositories (the pipeline passes the tag the image build pushed, e.g. the commit SHA). Empty: no image pushed yet, the services are created without tasks (docs/adr/0015-first-deploy-before-any-image.md). Tags are immutable; latest is refused in prod."
   type        = string
+  nullable    = false
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
-    error_message = "image_tag must be a Docker tag: 1-128 letters, digits, underscores, dots and hyphens, not starting with a dot or hyphen."
+    condition     = var.image_tag == "" || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "image_tag must be a Docker tag: 1-128 letters, digits, underscores, dots and hyphens, not starting with a dot or hyphen (or empty before the first image is pushed)."
   }
 
   validation {
@@ -374,29 +419,41 @@ variable "classification" {
 # --- Observability ------------------------------------------------------------------------
 
 variable "alarm_email_addresses" {
-  description = "Addresses subscribed to the alarm topic (each confirms by mail). Prod needs at least one paging destination here or in alarm_https_endpoints."
+  description = "Per account: addresses subscribed to the alarm topic (each confirms by mail). Prod needs at least one paging destination here or in alarm_https_endpoints."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
-    error_message = "alarm_email_addresses must be email addresses such as oncall@example.com."
+    error_message = "alarm_email_addresses must be email addresses such as oncall@acme.io."
+  }
+
+  validation {
+    condition     = !anytrue([for e in var.alarm_email_addresses : can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(e)))])
+    error_message = "alarm_email_addresses contains a placeholder address (example.com, .example, .invalid, .test): alarms would mail nobody. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
   }
 
   validation {
     condition     = var.environment != "prod" || length(var.alarm_email_addresses) + length(var.alarm_https_endpoints) > 0
-    error_message = "prod needs a paging destination: set alarm_email_addresses or alarm_https_endpoints, or alarms fire into an empty topic."
+    error_message = "prod needs a paging destination: set alarm_email_addresses or alarm_https_endpoints, or alarms fire into an empty topic. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
   }
 }
 
 variable "alarm_https_endpoints" {
-  description = "HTTPS endpoints (a paging service's SNS integration URL) subscribed to the alarm topic."
+  description = "Per account: HTTPS endpoints (a paging service's SNS integration URL) subscribed to the alarm topic."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for u in var.alarm_https_endpoints : startswith(u, "https://")])
     error_message = "alarm_https_endpoints must be https:// URLs."
+  }
+
+  validation {
+    condition     = !anytrue([for u in var.alarm_https_endpoints : can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(try(regex("^https://([^/?#]+)", u)[0], "-"))))])
+    error_message = "alarm_https_endpoints contains a placeholder host (example.com, .example, .invalid, .test). Set it per account: TF_VAR_alarm_https_endpoints (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_HTTPS_ENDPOINTS (the pipeline); see docs/cicd.md."
   }
 }
 

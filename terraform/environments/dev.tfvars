@@ -1,19 +1,13 @@
 # dev: smallest sizes, Spot workers, single-AZ database, everything deletable.
-# Account-specific values (certificate, alarm destinations) are overridden per account: see
-# terraform.tfvars.example at the repository root.
+# Only what is the same in every AWS account lives here. The per-account values (account_id,
+# certificate_arn, network, allowed_origins, image_tag, api_domain_name, alarm destinations) come
+# from TF_VAR_<name> environment variables: the pipeline sets them from the GitHub variables
+# DEV_<NAME>, a person from terraform/dev.account.env (docs/cicd.md, terraform.tfvars.example).
 
 environment = "dev"
 region      = "eu-west-1"
 owner       = "platform-team"
 cost_center = "CC-1001"
-
-network = {
-  vpc_tags = { Network = "shared-dev" }
-}
-
-certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-allowed_origins = ["https://app.dev.example.com", "http://localhost:3000"]
-image_tag       = "bootstrap"
 
 deletion_protection = false
 log_retention_days  = 14

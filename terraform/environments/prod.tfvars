@@ -1,24 +1,17 @@
 # prod: Multi-AZ database with deletion protection and two weeks of backups, more tasks, workers on
-# on-demand Fargate, paging alarms. Account-specific values (certificate, alarm destinations) are
-# overridden per account: see terraform.tfvars.example at the repository root.
+# on-demand Fargate, paging alarms. Only what is the same in every AWS account lives here. The
+# per-account values (account_id, certificate_arn, network, allowed_origins, image_tag,
+# api_domain_name, alarm destinations) come from TF_VAR_<name> environment variables: the pipeline
+# sets them from the GitHub variables PROD_<NAME>, a person from terraform/prod.account.env
+# (docs/cicd.md, terraform.tfvars.example).
 
 environment = "prod"
 region      = "eu-west-1"
 owner       = "platform-team"
 cost_center = "CC-1001"
 
-network = {
-  vpc_tags = { Network = "shared-prod" }
-}
-
-certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
-api_domain_name = "api.example.com"
-allowed_origins = ["https://app.example.com"]
-image_tag       = "bootstrap"
-
-deletion_protection   = true
-log_retention_days    = 90
-alarm_email_addresses = ["oncall@example.com"]
+deletion_protection = true
+log_retention_days  = 90
 
 database = {
   instance_class          = "db.m6g.large"

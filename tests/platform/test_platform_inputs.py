@@ -2,23 +2,29 @@
 
 One initialised root (dev tfvars, a two-AZ test network) serves every case: each case only rewrites
 the harness's variables file, which is loaded after the environment's tfvars and so overrides it.
+That file always carries the per-account values of the emulator's account (``account_values``),
+as TF_VAR_* would in a real account, so each case breaks exactly the rule it names.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from scripts.demo import emulator_account_values
 from scripts.tf import unique_name
 from tests.harness import assert_rejected
 from tests.platform.support import network, platform_workspace
 
 pytestmark = pytest.mark.emulator
 
+# moto's account: the caller identity every emulator plan runs as.
+MOTO_ACCOUNT = "123456789012"
+
 # A prod configuration that passes every rule; each prod case breaks exactly one of them.
 PROD = {
     "environment": "prod",
-    "allowed_origins": ["https://app.example.com"],
-    "alarm_email_addresses": ["oncall@example.com"],
+    "allowed_origins": ["https://app.imgclass.localhost"],
+    "alarm_email_addresses": ["oncall@alerts.imgclass.localhost"],
     "deletion_protection": True,
     "database": {"instance_class": "db.m6g.large", "multi_az": True, "backup_retention_period": 14},
 }
@@ -42,7 +48,7 @@ CASES = [
     ),
     (
         "prod-wildcard-origin",
-        {**PROD, "allowed_origins": ["https://app.example.com", "*"]},
+        {**PROD, "allowed_origins": ["https://app.imgclass.localhost", "*"]},
         ['allowed_origins must not contain "*" in prod'],
     ),
     ("prod-latest-image", {**PROD, "image_tag": "latest"}, ['image_tag must not be "latest" in prod']),
@@ -62,6 +68,55 @@ CASES = [
         ["waf.start_job_window_seconds must be 60, 120, 300 or 600"],
     ),
     ("waf-limit-below-minimum", {"waf": {"start_job_limit": 5}}, ["from 10 (the lowest rate limit AWS WAF accepts)"]),
+    # Per-account values: placeholders and values of another account never reach a plan, and the
+    # message says where the value is set (TF_VAR_<name> locally, <ENV>_<NAME> in the pipeline).
+    (
+        "empty-certificate",
+        {"certificate_arn": ""},
+        ["certificate_arn is empty", "TF_VAR_certificate_arn", "GitHub variable DEV_CERTIFICATE_ARN"],
+    ),
+    (
+        "placeholder-certificate",
+        {"certificate_arn": f"arn:aws:acm:eu-west-1:{MOTO_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000"},
+        ["certificate_arn is a placeholder", "GitHub variable DEV_CERTIFICATE_ARN"],
+    ),
+    (
+        "certificate-of-another-account",
+        {"certificate_arn": "arn:aws:acm:eu-west-1:210987654321:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"},
+        [f"certificate_arn must be a certificate of account {MOTO_ACCOUNT} in eu-west-1"],
+    ),
+    (
+        "certificate-of-another-region",
+        {"certificate_arn": f"arn:aws:acm:us-east-1:{MOTO_ACCOUNT}:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"},
+        [f"certificate_arn must be a certificate of account {MOTO_ACCOUNT} in eu-west-1"],
+    ),
+    ("malformed-account-id", {"account_id": "12345"}, ["account_id must be the 12-digit id", "DEV_ACCOUNT_ID"]),
+    (
+        "placeholder-origin",
+        {"allowed_origins": ["https://app.dev.example.com"]},
+        ["allowed_origins contains a placeholder origin", "TF_VAR_allowed_origins", "DEV_ALLOWED_ORIGINS"],
+    ),
+    ("empty-origins", {"allowed_origins": []}, ["allowed_origins is empty", "DEV_ALLOWED_ORIGINS"]),
+    (
+        "placeholder-alarm-address",
+        {**PROD, "alarm_email_addresses": ["oncall@example.com"]},
+        ["alarm_email_addresses contains a placeholder address", "PROD_ALARM_EMAIL_ADDRESSES"],
+    ),
+    (
+        "placeholder-paging-endpoint",
+        {"alarm_https_endpoints": ["https://events.pager.example/integration/abc"]},
+        ["alarm_https_endpoints contains a placeholder host", "DEV_ALARM_HTTPS_ENDPOINTS"],
+    ),
+    (
+        "placeholder-api-domain",
+        {"api_domain_name": "api.example.com"},
+        ["api_domain_name is a placeholder domain", "DEV_API_DOMAIN_NAME"],
+    ),
+    (
+        "empty-network-filter",
+        {"network": {"vpc_tags": {}}},
+        ["network.vpc_tags, network.private_subnet_tags and network.public_subnet_tags", "DEV_NETWORK"],
+    ),
     (
         "prompt-missing-default",
         {"classification": {"prompts": {"other": "x"}, "model": {"model_id": "m"}}},
@@ -81,28 +136,49 @@ def ws(emulator, net, tmp_path_factory):
     return platform_workspace("dev", emulator, tmp_path_factory.mktemp("platform-inputs"), net)
 
 
-def with_network(net, variables):
-    return {"network": {"vpc_tags": net["tags"]}, **variables}
+@pytest.fixture(scope="module")
+def account_values(emulator, net):
+    values = emulator_account_values("dev", emulator, net)
+    assert values["account_id"] == MOTO_ACCOUNT
+    return values
+
+
+def with_account(account_values, variables):
+    return {**account_values, **variables}
 
 
 @pytest.mark.parametrize(("variables", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_rejected_variable(ws, net, variables, fragments):
-    output = assert_rejected(ws, with_network(net, variables), *fragments)
+def test_rejected_variable(ws, account_values, variables, fragments):
+    output = assert_rejected(ws, with_account(account_values, variables), *fragments)
     # The case breaks one rule: exactly one error, so the message cannot hide behind another.
     assert output.count("Error:") == 1, output[-3000:]
 
 
-def test_vpc_lookup_matching_nothing(ws):
+def test_credentials_of_another_account_are_refused(ws, account_values):
+    """account_id names another account (its certificate is consistent with it): the caller check
+    is what refuses, before anything is compared or changed."""
+    other = "210987654321"
+    cert = f"arn:aws:acm:eu-west-1:{other}:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    output = assert_rejected(
+        ws,
+        with_account(account_values, {"account_id": other, "certificate_arn": cert}),
+        f"account_id is {other}, but these credentials belong to account {MOTO_ACCOUNT}",
+        "the GitHub variable DEV_ACCOUNT_ID",
+    )
+    assert output.count("Error:") == 1, output[-3000:]
+
+
+def test_vpc_lookup_matching_nothing(ws, account_values):
     tags = {"Network": unique_name("no-such-network")}
     assert_rejected(
         ws,
-        {"network": {"vpc_tags": tags}},
+        with_account(account_values, {"network": {"vpc_tags": tags}}),
         f'VPC lookup by tags {{"Network":"{tags["Network"]}"}} matched 0 VPCs',
         "exactly one is required",
     )
 
 
-def test_subnets_in_one_availability_zone(ws, emulator):
+def test_subnets_in_one_availability_zone(ws, emulator, account_values):
     ec2 = emulator.client("ec2")
     tags = {"Network": unique_name("one-az")}
     tag_spec = [{"ResourceType": "vpc", "Tags": [{"Key": "Network", "Value": tags["Network"]}]}]
@@ -123,7 +199,7 @@ def test_subnets_in_one_availability_zone(ws, emulator):
             )
         assert_rejected(
             ws,
-            {"network": {"vpc_tags": tags}},
+            with_account(account_values, {"network": {"vpc_tags": tags}}),
             f"The private subnets of {vpc}",
             "span 1 availability zone(s)",
             "in 2 subnet(s); at least two AZs are required",
@@ -134,10 +210,10 @@ def test_subnets_in_one_availability_zone(ws, emulator):
         ec2.delete_vpc(VpcId=vpc)
 
 
-def test_over_budget_connections_name_services_and_numbers(ws, net):
+def test_over_budget_connections_name_services_and_numbers(ws, account_values):
     assert_rejected(
         ws,
-        with_network(net, {"api": {"max_capacity": 40, "db_pool_size": 5}}),
+        with_account(account_values, {"api": {"max_capacity": 40, "db_pool_size": 5}}),
         "Database connection budget exceeded:",
         "api 40 tasks x 5 = 200 + worker 2 tasks x 2 = 4 + reserved 5 = 209 connections",
         "but the proxy may open only 147 (75 % of max_connections 197 on db.t4g.small)",
@@ -145,10 +221,27 @@ def test_over_budget_connections_name_services_and_numbers(ws, net):
     )
 
 
-def test_over_budget_from_a_smaller_proxy_share(ws, net):
+def test_over_budget_from_a_smaller_proxy_share(ws, account_values):
     """The same rule from the other side: the pool fits the database but not the proxy's share."""
     assert_rejected(
         ws,
-        with_network(net, {"proxy": {"max_connections_percent": 8, "max_idle_connections_percent": 5}}),
+        with_account(account_values, {"proxy": {"max_connections_percent": 8, "max_idle_connections_percent": 5}}),
         "= 19 connections, but the proxy may open only 15 (8 % of max_connections 197",
     )
+
+
+def test_a_terraform_tfvars_file_is_refused(ws, account_values):
+    """terraform.tfvars would beat the TF_VAR_* per-account values (Terraform's precedence), so its
+    mere presence stops the plan instead of silently deploying its values."""
+    stray = ws.tfdir / "terraform.tfvars"
+    stray.write_text('allowed_origins = ["https://app.acme.io"]\n')
+    try:
+        output = assert_rejected(
+            ws,
+            with_account(account_values, {}),
+            "terraform/terraform.tfvars (or .tfvars.json) exists and would override the per-account TF_VAR_* values",
+            "terraform/dev.account.env",
+        )
+    finally:
+        stray.unlink()
+    assert output.count("Error:") == 1, output[-3000:]

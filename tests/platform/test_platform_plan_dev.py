@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from scripts.fixtures.network import network_tags
-from scripts.tf import REPO_ROOT
 from tests.harness import assert_inventory
 from tests.platform.support import (
     capacity_providers,
@@ -158,9 +157,10 @@ def test_worker_parameters_are_encrypted(plan):
 
 
 def test_uploads_cors_allows_the_listed_origins_to_put(plan):
+    """allowed_origins is per account: here the emulator account's value (scripts.demo)."""
     cors = plan.one("aws_s3_bucket_cors_configuration").values["cors_rule"][0]
     assert cors["allowed_methods"] == ["PUT"]
-    assert sorted(cors["allowed_origins"]) == ["http://localhost:3000", "https://app.dev.example.com"]
+    assert cors["allowed_origins"] == ["http://localhost:3000"]
 
 
 def test_connection_budget_output(plan):
@@ -188,10 +188,19 @@ def test_plan_passes_the_policy_checks(plan):
     assert plan_check_errors(plan) == []
 
 
-def test_fixture_tags_match_the_committed_lookup():
-    """The demo creates the network with network_tags(env); each tfvars file must look up the same."""
-    for env in ("dev", "prod"):
-        text = (REPO_ROOT / "terraform" / "environments" / f"{env}.tfvars").read_text()
-        found = re.search(r"vpc_tags\s*=\s*\{\s*(\w+)\s*=\s*\"([^\"]+)\"\s*\}", text)
-        assert found, f"{env}.tfvars has no single-tag network.vpc_tags"
-        assert {found.group(1): found.group(2)} == network_tags(env)
+@pytest.mark.xfail(
+    strict=True,
+    reason="modules/ecs-service refuses min_capacity = 0 (needed by docs/adr/0015); strict: passes once it accepts it",
+)
+def test_services_without_an_image_have_no_tasks(planned, emulator):
+    """image_tag empty (nothing pushed yet): both services exist with desired count 0 and autoscaling
+    0-0, so nothing tries to pull from the empty repositories."""
+    from scripts.demo import emulator_account_values
+
+    _, net = planned
+    ws = platform_workspace("dev", emulator, Path(tempfile.mkdtemp(prefix="platform-dev-noimage-")), net)
+    pending = ws.plan({**emulator_account_values("dev", emulator, net), "image_tag": ""})
+    for service in ("api", "worker"):
+        assert pending.find(f"module.{service}.aws_ecs_service.this").values["desired_count"] == 0
+        target = pending.find(f"module.{service}.aws_appautoscaling_target.this").values
+        assert (target["min_capacity"], target["max_capacity"]) == (0, 0)

@@ -19,7 +19,13 @@ pytestmark = pytest.mark.emulator
 @pytest.fixture(scope="module")
 def plan(emulator, tmp_path_factory):
     with network(emulator) as net:
-        ws = platform_workspace("prod", emulator, tmp_path_factory.mktemp("platform-prod"), net)
+        ws = platform_workspace(
+            "prod",
+            emulator,
+            tmp_path_factory.mktemp("platform-prod"),
+            net,
+            {"api_domain_name": "api.imgclass.localhost"},
+        )
         yield ws.plan()
 
 
@@ -90,12 +96,12 @@ def test_more_tasks(plan):
 
 def test_alarms_page_someone(plan):
     sub = plan.one("aws_sns_topic_subscription")
-    assert (sub.values["protocol"], sub.values["endpoint"]) == ("email", "oncall@example.com")
+    assert (sub.values["protocol"], sub.values["endpoint"]) == ("email", "oncall@alerts.imgclass.localhost")
 
 
 def test_only_https_origins(plan):
     cors = plan.one("aws_s3_bucket_cors_configuration").values["cors_rule"][0]
-    assert cors["allowed_origins"] == ["https://app.example.com"]
+    assert cors["allowed_origins"] == ["https://app.imgclass.localhost"]
 
 
 def test_only_the_load_balancer_listens_on_the_internet(plan):
@@ -114,7 +120,7 @@ def test_connection_budget_fits_with_headroom(plan):
 
 
 def test_api_url_uses_the_domain(plan):
-    assert plan.outputs["api_url"] == "https://api.example.com"
+    assert plan.outputs["api_url"] == "https://api.imgclass.localhost"
 
 
 def test_plan_passes_the_policy_checks(plan):
