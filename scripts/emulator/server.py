@@ -38,6 +38,8 @@ class Emulator:
     external: bool = False
     # Called with every signed request before moto serves it (scripts.emulator.recorder.Call).
     on_call: Callable[[Any], None] | None = field(default=None, repr=False)
+    # Throttling, 5xx and latency injected in front of moto (scripts.emulator.faults.FaultPlan).
+    faults: Any = field(default=None, repr=False)
     _server: Any = field(default=None, repr=False)
 
     @classmethod
@@ -58,7 +60,7 @@ class Emulator:
         extensions.install()
         # Request lines of the embedded server would drown test and demo output.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = _server_class(self.on_call)(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = _server_class(self.on_call, self.faults)(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
@@ -109,11 +111,12 @@ class Emulator:
             pass
 
 
-def _server_class(on_call: Callable[[Any], None] | None) -> Any:
-    """moto's threaded server, with the request recorder in front of its dispatcher when asked."""
+def _server_class(on_call: Callable[[Any], None] | None, faults: Any = None) -> Any:
+    """moto's threaded server, with the request recorder and/or the fault injector in front of its
+    dispatcher when asked (the injector outermost: a faulted call reaches neither moto nor the recorder)."""
     from moto.server import ThreadedMotoServer
 
-    if on_call is None:
+    if on_call is None and faults is None:
         return ThreadedMotoServer
     from moto.moto_server.threaded_moto_server import (
         DomainDispatcherApplication,
@@ -126,7 +129,13 @@ def _server_class(on_call: Callable[[Any], None] | None) -> Any:
 
     class RecordingMotoServer(ThreadedMotoServer):  # type: ignore[misc]
         def _server_entry(self) -> None:
-            app = RecordingApp(DomainDispatcherApplication(create_backend_app), on_call)
+            app: Any = DomainDispatcherApplication(create_backend_app)
+            if on_call is not None:
+                app = RecordingApp(app, on_call)
+            if faults is not None:
+                from scripts.emulator.faults import FaultApp
+
+                app = FaultApp(app, faults)
             self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
             self._server_ready_event.set()
             self._server.serve_forever()
