@@ -140,6 +140,18 @@ CASES = {
     "docs-not-a-module": (["docs", "{tmp}"], None, "README.md: No such file or directory"),
     "iam-check-without-terraform": (["iam-check"], no_terraform, "terraform not found"),
     "iam-check-usage": (["iam-check", "--env", "qa"], None, "argument --env: invalid choice: 'qa'"),
+    "orphans-usage": (["orphans"], None, "the following arguments are required: --env"),
+    "orphans-unreadable-state": (
+        ["orphans", "--env", "dev", "--state", "{tmp}/missing.tfstate"],
+        None,
+        "missing.tfstate: No such file or directory",
+    ),
+    "orphans-not-a-state": (
+        ["orphans", "--env", "dev", "--state", "{tmp}/list.json"],
+        None,
+        "is not a Terraform state",
+    ),
+    "orphans-without-terraform": (["orphans", "--env", "dev"], no_terraform, "terraform not found"),
 }
 
 
