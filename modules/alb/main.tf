@@ -40,6 +40,13 @@ resource "aws_vpc_security_group_ingress_rule" "http" {
 
 resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_28:The WAF web ACL is associated by the platform composition (aws_wafv2_web_acl_association), which owns the rules.
+  # CKV2_AWS_76 is seen only by one checkov run over the whole repository, where the root's
+  # aws_wafv2_web_acl_association reaches this load balancer. Its Log4j part holds: terraform/waf.tf runs
+  # AWSManagedRulesKnownBadInputsRuleSet, AWS's Log4j rules (tests/unit/test_checkov_skips.py keeps it so).
+  # https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html
+  # The check also demands AWSManagedRulesAnonymousIpList, which blocks VPN, proxy and hosting-provider
+  # sources: https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-ip-rep.html
+  #checkov:skip=CKV2_AWS_76:Log4j is covered by AWSManagedRulesKnownBadInputsRuleSet in the root web ACL; blocking anonymous and hosting-provider IPs is an access decision for the web ACL owner, not a Log4j gap.
   name               = var.name
   load_balancer_type = "application"
   internal           = false
