@@ -1,4 +1,9 @@
-"""Run checkov over a Terraform directory and return its findings (failed and skipped checks)."""
+"""Run checkov over a directory and return its findings (failed and skipped checks).
+
+The repository's ``.checkov.yaml`` (found by checkov itself in the scanned directory or the working
+directory, or passed as ``config_file``) holds what every run shares: frameworks and skipped paths.
+Skipped checks are never configured there: each skip is an inline comment with its reason.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +40,9 @@ class CheckovResult:
     failed: list[Finding]
     skipped: list[Finding]
     parsing_errors: int
+    # The file of every passed check (checkov's path, relative to the scanned directory): lets one
+    # run over the whole tree report per directory. Empty with ``quiet``.
+    passed_files: tuple[str, ...] = ()
 
 
 def checkov_binary() -> str:
@@ -69,18 +77,25 @@ def checkov_version(timeout: int = 120) -> str:
     return version.splitlines()[-1]
 
 
-def run_checkov(directory: Path, timeout: int = 600, quiet: bool = False) -> CheckovResult:
-    """checkov over ``directory`` (recursively, examples included) with the repository's config.
+def run_checkov(
+    directory: Path,
+    timeout: int = 600,
+    quiet: bool = False,
+    config_file: Path | None = None,
+    frameworks: tuple[str, ...] | None = ("terraform",),
+) -> CheckovResult:
+    """checkov over ``directory`` (recursively, examples included).
 
     ``quiet`` (checkov's ``--quiet``) leaves passed AND skipped checks out of the report, so the default
-    keeps them: every skip must be seen to carry a reason.
+    keeps them: every skip must be seen to carry a reason. ``frameworks`` None leaves the choice to the
+    config file (``config_file``, else the ``.checkov.yaml`` checkov finds itself).
     """
     cmd = [
         checkov_binary(),
         "--directory",
         str(directory),
-        "--framework",
-        "terraform",
+        *(["--config-file", str(config_file)] if config_file is not None else []),
+        *(["--framework", *frameworks] if frameworks else []),
         "--output",
         "json",
         *(["--quiet"] if quiet else []),
@@ -102,6 +117,7 @@ def run_checkov(directory: Path, timeout: int = 600, quiet: bool = False) -> Che
         raise CheckovError(f"checkov on {directory} printed no JSON report: {exc.msg} at line {exc.lineno}") from exc
     reports = data if isinstance(data, list) else [data]
     passed, failed, skipped, parse_errors = 0, [], [], 0
+    passed_files: list[str] = []
     for report in reports:
         if "results" not in report:  # an empty scan reports only a summary
             continue
@@ -109,9 +125,10 @@ def run_checkov(directory: Path, timeout: int = 600, quiet: bool = False) -> Che
         passed += summary.get("passed", 0)
         parse_errors += summary.get("parsing_errors", 0)
         results = report["results"]
+        passed_files += [c.get("file_path", "") for c in results.get("passed_checks", [])]
         failed += [_finding(c) for c in results.get("failed_checks", [])]
         skipped += [_finding(c) for c in results.get("skipped_checks", [])]
-    return CheckovResult(passed, failed, skipped, parse_errors)
+    return CheckovResult(passed, failed, skipped, parse_errors, tuple(passed_files))
 
 
 def _finding(check: dict) -> Finding:

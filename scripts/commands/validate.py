@@ -1,12 +1,28 @@
 """``validate``: fmt, init, validate for every Terraform directory, then checkov over the tree.
 
 Directories are every directory with ``*.tf`` files under ``modules/`` and ``terraform/`` (modules,
-their examples, the root and ``terraform/bootstrap``). Each runs ``terraform fmt -check``,
-``init -backend=false`` and ``validate`` in a scratch copy of the repository, so parallel inits
-never share ``.terraform`` directories and the working tree stays clean. checkov runs per module
-and over ``terraform/``; a failed check or a skip without a reason fails. Work runs in parallel
-with one worker per CPU core. tflint and terraform-docs run where installed; otherwise the report
-says they did not run. Exit 0 when everything passed, 1 otherwise, 2 when the toolchain is missing.
+their examples, the root and ``terraform/bootstrap``). All Terraform runs in a scratch copy of the
+repository, so parallel inits never share ``.terraform`` directories and the working tree stays clean.
+
+The default strategy, ``tree``, spends one process per job, not per directory:
+
+- ``terraform fmt -check -recursive`` once over both trees;
+- ``init -backend=false`` + ``validate`` once per *validation root*: a directory no other directory
+  calls as a module (examples, the root, bootstrap, a module without an example). Validating a
+  configuration validates every module it calls, with the caller's arguments, so a module an example
+  calls needs no init and validate of its own: Terraform reports an error planted in the module from
+  the example's ``validate`` (tests/unit/test_cli_validate.py proves it). Which modules a root really
+  loaded is read from its ``.terraform/modules/modules.json`` after init; a module no root loaded is
+  validated on its own;
+- checkov once over the whole tree (``checkov -d .`` with the repository's ``.checkov.yaml``, as a
+  new user runs it): one run also evaluates the module calls between directories, which runs per
+  directory cannot. Its findings are reported per module.
+
+``--strategy per-directory`` is the former way (fmt, init and validate in every directory, one checkov
+process per module and one over ``terraform/``), kept for ``python -m scripts bench`` to measure
+against. Either way a failed check or a skip without a reason fails; tflint and terraform-docs run
+where installed, otherwise the report says they did not run. Exit 0 when everything passed, 1
+otherwise, 2 when the toolchain is missing.
 """
 
 from __future__ import annotations
@@ -14,22 +30,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from scripts.checkov_runner import CheckovError, checkov_binary, run_checkov
+from scripts.checkov_runner import CheckovError, CheckovResult, checkov_binary, run_checkov
 from scripts.checkov_runner import Finding as CheckovFinding
 from scripts.errors import UsageError
 from scripts.tf import (
@@ -46,6 +63,15 @@ from scripts.toolchain import Toolchain, optional_tool, toolchain
 TREES = ("modules", "terraform")
 OK, FAIL, SKIPPED = "ok", "FAIL", "skipped"
 TERRAFORM_CHECKS = {"fmt", "init", "validate"}
+TREE, PER_DIRECTORY = "tree", "per-directory"
+STRATEGIES = (TREE, PER_DIRECTORY)
+# The row of a step that ran once for the whole tree (or for --only); its log file.
+WHOLE = "."
+FMT_LOG = "fmt.log"
+CHECKOV_CONFIG = ".checkov.yaml"
+# A local module call's source ("./x", "../x"). A static first guess at which directories a
+# configuration calls; what Terraform really loaded is read from modules.json after init.
+_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
 # checkov's suppress_comment when a skip carries no reason.
 NO_REASON = {"", "no comment provided"}
 OPTIONAL_TOOLS = {
@@ -103,6 +129,40 @@ def resolve_only(repo: Path, only: str | None) -> Path | None:
     if not path.is_dir() or not terraform_dirs(repo, path):
         raise UsageError(f"--only {only}: no Terraform directory there")
     return path
+
+
+def local_module_calls(repo: Path, directory: str, dirs: set[str]) -> set[str]:
+    """Directories of ``dirs`` that ``directory`` calls through a local ``source`` (read statically)."""
+    found: set[str] = set()
+    for tf in sorted((repo / directory).glob("*.tf")):
+        for source in _LOCAL_SOURCE.findall(tf.read_text(encoding="utf-8", errors="replace")):
+            target = os.path.normpath(f"{directory}/{source}")
+            if target in dirs and target != directory:
+                found.add(target)
+    return found
+
+
+def validation_roots(repo: Path, dirs: list[str]) -> list[str]:
+    """The directories no other directory calls: validating them validates the rest."""
+    everything = set(dirs)
+    called = set().union(*(local_module_calls(repo, d, everything) for d in dirs))
+    return [d for d in dirs if d not in called]
+
+
+def modules_loaded(workdir: Path, scratch: Path) -> set[str]:
+    """Scratch-relative directories of the local modules ``terraform init`` installed in ``workdir``."""
+    manifest = workdir / ".terraform" / "modules" / "modules.json"
+    try:
+        entries = json.loads(manifest.read_text()).get("Modules", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    base = workdir.relative_to(scratch).as_posix()
+    loaded = set()
+    for entry in entries:
+        key, where = entry.get("Key", ""), entry.get("Dir", "")
+        if key and where and not PurePosixPath(where).is_absolute():
+            loaded.add(os.path.normpath(f"{base}/{where}"))
+    return loaded
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -229,6 +289,176 @@ def unexplained_skips(skipped: list[CheckovFinding]) -> list[CheckovFinding]:
     return [f for f in skipped if (f.skip_reason or "").strip().lower() in NO_REASON]
 
 
+# --- steps of the tree strategy ------------------------------------------------------------------
+
+
+@dataclass
+class RootOutcome:
+    """init + validate of one validation root, and what its validate covered."""
+
+    results: list[StepResult]
+    # Scratch-relative module directories the root's validate checked (empty unless validate ran).
+    loaded: set[str] = field(default_factory=set)
+    # Errors by the directory of the file they point at (a called module's own files included).
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def validate_root(
+    scratch: Path, directory: str, tc: Toolchain, tflint: str | None = None, log: Path | None = None
+) -> RootOutcome:
+    """``init -backend=false`` and ``validate`` in one directory; errors are attributed to their files."""
+    workdir = scratch / directory
+    ws = Workspace(workdir, tc, log=log)
+    outcome = RootOutcome([])
+
+    def init() -> str:
+        ws.init(backend=False)
+        return ""
+
+    def validate() -> str:
+        report = ws.validate()
+        first: list[str] = []
+        for diag in report.get("diagnostics", []):
+            if diag.get("severity") != "error":
+                continue
+            filename = diag.get("range", {}).get("filename")
+            where = os.path.normpath(f"{directory}/{filename}") if filename else ""
+            line = f"{diag.get('summary', 'invalid')}: {diag.get('detail', '')} {where}".strip()
+            owner = PurePosixPath(where).parent.as_posix() if where else directory
+            outcome.errors.setdefault(owner, []).append(line)
+            first = first or [line]
+        # Only a validate that ran vouches for the modules it loaded.
+        outcome.loaded = modules_loaded(workdir, scratch) - {directory}
+        if not report.get("valid"):
+            raise StepFailed(first[0] if first else "invalid")
+        warnings = [d.get("summary", "") for d in report.get("diagnostics", []) if d.get("severity") == "warning"]
+        notes = [f"{len(warnings)} warnings: {warnings[0]}"] if warnings else []
+        if outcome.loaded:
+            notes.append(f"with the {len(outcome.loaded)} module(s) it calls")
+        return "; ".join(notes)
+
+    init_result = _timed(directory, "init", init)
+    outcome.results.append(init_result)
+    if init_result.status != OK:
+        outcome.results.append(StepResult(directory, "validate", SKIPPED, 0.0, "init failed"))
+        return outcome
+    outcome.results.append(_timed(directory, "validate", validate))
+    if tflint and outcome.results[-1].status == OK:
+        outcome.results.append(_timed(directory, "tflint", lambda: run_tflint(tflint, workdir)))
+    return outcome
+
+
+def covered_results(dirs: list[str], outcomes: dict[str, RootOutcome]) -> tuple[list[StepResult], list[str]]:
+    """A validate row for every module a root validated; and the directories no root covered."""
+    rows: list[StepResult] = []
+    leftovers: list[str] = []
+    for d in dirs:
+        if d in outcomes:
+            continue
+        through = sorted(root for root, outcome in outcomes.items() if d in outcome.loaded)
+        if not through:
+            leftovers.append(d)
+            continue
+        errors = [line for root in through for line in outcomes[root].errors.get(d, [])]
+        via = f"through {through[0]}" + (f" (+{len(through) - 1} more)" if len(through) > 1 else "")
+        rows.append(StepResult(d, "validate", FAIL if errors else OK, 0.0, f"{errors[0]} ({via})" if errors else via))
+    return rows, leftovers
+
+
+def fmt_tree(
+    scratch: Path, dirs: list[str], only: str | None, tc: Toolchain, log: Path | None = None
+) -> list[StepResult]:
+    """One ``terraform fmt -check -recursive`` over both trees (or ``only``), reported per directory."""
+    targets = [only] if only else [t for t in TREES if (scratch / t).is_dir()]
+    start = time.monotonic()
+    try:
+        result = Workspace(scratch, tc, log=log).run(
+            "fmt", "-check", "-list=true", "-recursive", *targets, ok_codes=(0, 3)
+        )
+    except TerraformError as exc:
+        return [StepResult(WHOLE, "fmt", FAIL, time.monotonic() - start, first_diagnostic(exc.output))]
+    seconds = time.monotonic() - start
+    unformatted: dict[str, list[str]] = {}
+    for line in result.out.splitlines():
+        if line.strip():
+            path = PurePosixPath(os.path.normpath(line.strip()))
+            unformatted.setdefault(path.parent.as_posix(), []).append(path.name)
+    count = sum(len(files) for files in unformatted.values())
+    if result.retcode != 0 and not count:
+        return [StepResult(WHOLE, "fmt", FAIL, seconds, "not formatted: see terraform fmt -diff")]
+    summary = f"one process over {len(dirs)} directories" + (f": {count} files not formatted" if count else "")
+    rows = [StepResult(WHOLE, "fmt", OK, seconds, summary)]
+    for d in sorted(set(dirs) | set(unformatted)):
+        files = unformatted.get(d)
+        rows.append(
+            StepResult(d, "fmt", FAIL if files else OK, 0.0, f"not formatted: {', '.join(files)}" if files else "")
+        )
+    return rows
+
+
+def checkov_target_of(file: str, scanned: str, only: bool, targets: list[str]) -> str:
+    """The report row of a checkov finding: its module, ``terraform``, else its directory."""
+    if only:
+        return targets[0]
+    path = PurePosixPath(scanned, file.lstrip("/"))
+    parts = path.parts
+    if len(parts) > 2 and parts[0] == "modules":
+        return "/".join(parts[:2])
+    if parts and parts[0] == "terraform":
+        return "terraform"
+    return path.parent.as_posix()
+
+
+def checkov_tree(repo: Path, only: Path | None = None) -> list[StepResult]:
+    """One checkov run over the tree (``checkov -d .`` with .checkov.yaml), reported per module."""
+    scan = only or repo
+    config = repo / CHECKOV_CONFIG
+    start = time.monotonic()
+    try:
+        # The repository's config chooses the frameworks; without one (a stand-in repo), Terraform.
+        with_config = {"config_file": config, "frameworks": None} if config.is_file() else {}
+        result = run_checkov(scan, **with_config)
+    except CheckovError as exc:
+        return [StepResult(WHOLE, "checkov", FAIL, time.monotonic() - start, f"checkov did not run: {exc}")]
+    seconds = time.monotonic() - start
+    scanned = scan.relative_to(repo).as_posix()
+    targets = checkov_targets(repo, only)
+    return checkov_rows(result, seconds, scanned, only is not None, targets)
+
+
+def checkov_rows(
+    result: CheckovResult, seconds: float, scanned: str, only: bool, targets: list[str]
+) -> list[StepResult]:
+    def where(file: str) -> str:
+        return checkov_target_of(file, scanned, only, targets)
+
+    passed: dict[str, int] = {}
+    for file in result.passed_files:
+        passed[where(file)] = passed.get(where(file), 0) + 1
+    problems: dict[str, list[str]] = {}
+    for f in result.failed:
+        problems.setdefault(where(f.file), []).append(f"{f.check_id} {f.resource} ({f.file})")
+    for f in unexplained_skips(result.skipped):
+        problems.setdefault(where(f.file), []).append(f"skip of {f.check_id} on {f.resource} has no reason")
+    explained: dict[str, int] = {}
+    for f in result.skipped:
+        if f not in unexplained_skips([f]):
+            explained[where(f.file)] = explained.get(where(f.file), 0) + 1
+    whole_status, whole_detail = OK, (f"one run over {scanned}: {result.passed} passed, {len(result.skipped)} skipped")
+    if result.parsing_errors:
+        whole_status, whole_detail = FAIL, f"{result.parsing_errors} files could not be parsed"
+    rows = [StepResult(WHOLE, "checkov", whole_status, seconds, whole_detail)]
+    for target in sorted(set(targets) | set(passed) | set(problems) | set(explained)):
+        found = problems.get(target, [])
+        if found:
+            detail = f"{len(found)} problems: " + "; ".join(found[:5]) + (" ..." if len(found) > 5 else "")
+            rows.append(StepResult(target, "checkov", FAIL, 0.0, detail))
+        else:
+            detail = f"{passed.get(target, 0)} passed, {explained.get(target, 0)} skipped with reasons"
+            rows.append(StepResult(target, "checkov", OK, 0.0, detail))
+    return rows
+
+
 # --- running -----------------------------------------------------------------------------------
 
 
@@ -236,15 +466,68 @@ def log_name(directory: str) -> str:
     return directory.replace("/", "__") + ".log"
 
 
+class Board:
+    """The live progress bar, and one printed line per finished job."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = self.progress.add_task("validating", total=0)
+        self.total = 0
+
+    def __enter__(self) -> Board:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def expect(self, jobs: int) -> None:
+        self.total += jobs
+        self.progress.update(self.task, total=self.total)
+
+    def track(self, jobs: dict[Future, str]) -> list[StepResult]:
+        """Wait for ``jobs`` (futures of lists of results), printing each as it finishes."""
+        results: list[StepResult] = []
+        for future in as_completed(jobs):
+            done = future.result()
+            results += done
+            failed = [r for r in done if r.status == FAIL]
+            line = Text.from_markup("[red]✗[/red]" if failed else "[green]✓[/green]")
+            steps = " ".join(f"{r.check} {r.status}" for r in done[:4]) + (" ..." if len(done) > 4 else "")
+            line.append(f" {jobs[future]}: {steps} ({sum(r.seconds for r in done):.1f} s)")
+            self.progress.console.print(line)
+            self.progress.advance(self.task)
+        return results
+
+
+def default_workers() -> int:
+    """Concurrent Terraform processes: one per core (a validate is CPU-bound: schema, checksum)."""
+    return os.cpu_count() or 1
+
+
 def run_all(
-    repo: Path, only: Path | None, console: Console, workers: int | None = None, logdir: Path | None = None
+    repo: Path,
+    only: Path | None,
+    console: Console,
+    workers: int | None = None,
+    logdir: Path | None = None,
+    strategy: str = TREE,
 ) -> list[StepResult]:
     """Every step over ``only`` (or the whole tree); Terraform's output per directory goes to ``logdir``."""
+    if strategy not in STRATEGIES:
+        raise UsageError(f"unknown strategy {strategy!r}: one of {', '.join(STRATEGIES)}")
     tc = toolchain()
     warm_plugin_cache()
     checkov_binary()  # missing checkov: exit 2 now, not one failed step per module later
     dirs = terraform_dirs(repo, only)
-    targets = checkov_targets(repo, only)
     tflint = optional_tool("tflint")
     docs = optional_tool("terraform-docs")
     doc_modules = [d for d in dirs if d.count("/") == 1 and d.startswith("modules/")] if docs else []
@@ -255,49 +538,101 @@ def run_all(
         if prepared.status != OK:
             tflint = None
     scratch = Path(tempfile.mkdtemp(prefix="validate-"))
+
+    def log(name: str) -> Path | None:
+        return logdir / name if logdir is not None else None
+
     try:
         for tree in TREES:
             if (repo / tree).is_dir():
                 scratch_copy(tree, scratch)
-        jobs: dict[object, str] = {}
         with (
-            Progress(
-                SpinnerColumn(),
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as progress,
-            ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool,
+            Board(console) as board,
+            ThreadPoolExecutor(max_workers=workers or default_workers()) as pool,
+            ThreadPoolExecutor(max_workers=1) as side,
         ):
-            total = len(dirs) + len(targets) + len(doc_modules)
-            task = progress.add_task("validating", total=total)
-            # checkov runs are the longest: start them first so they do not form the tail.
-            for t in targets:
-                jobs[pool.submit(lambda t=t: [checkov_step(repo, t)])] = f"checkov {t}"
-            for d in dirs:
-                log = logdir / log_name(d) if logdir is not None else None
-                jobs[pool.submit(terraform_steps, scratch / d, d, tc, tflint, log)] = d
-            for m in doc_modules:
-                jobs[
-                    pool.submit(lambda m=m: [_timed(m, "terraform-docs", lambda: run_terraform_docs(docs, repo, m))])
-                ] = m
-            for future in as_completed(jobs):
-                done = future.result()
-                results += done
-                failed = [r for r in done if r.status == FAIL]
-                mark = "[red]✗[/red]" if failed else "[green]✓[/green]"
-                steps = " ".join(f"{r.check} {r.status}" for r in done)
-                line = Text.from_markup(mark)
-                line.append(f" {jobs[future]}: {steps} ({sum(r.seconds for r in done):.1f} s)")
-                progress.console.print(line)
-                progress.advance(task)
+            docs_jobs: dict[Future, str] = {
+                pool.submit(lambda m=m: [_timed(m, "terraform-docs", lambda: run_terraform_docs(docs, repo, m))]): m
+                for m in doc_modules
+            }
+            if strategy == PER_DIRECTORY:
+                results += _per_directory(repo, scratch, only, dirs, tc, tflint, log, board, pool, docs_jobs)
+            else:
+                results += _tree(repo, scratch, only, dirs, tc, tflint, log, board, pool, side, docs_jobs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     order = {"fmt": 0, "init": 1, "validate": 2, "tflint": 3, "terraform-docs": 4, "checkov": 5}
     return sorted(results, key=lambda r: (r.directory, order.get(r.check, 9)))
+
+
+def _per_directory(
+    repo: Path,
+    scratch: Path,
+    only: Path | None,
+    dirs: list[str],
+    tc: Toolchain,
+    tflint: str | None,
+    log: Callable[[str], Path | None],
+    board: Board,
+    pool: ThreadPoolExecutor,
+    docs_jobs: dict[Future, str],
+) -> list[StepResult]:
+    """The former way: fmt, init and validate in every directory; checkov once per module."""
+    jobs: dict[Future, str] = {}
+    # checkov runs are the longest: start them first so they do not form the tail.
+    for t in checkov_targets(repo, only):
+        jobs[pool.submit(lambda t=t: [checkov_step(repo, t)])] = f"checkov {t}"
+    for d in dirs:
+        jobs[pool.submit(terraform_steps, scratch / d, d, tc, tflint, log(log_name(d)))] = d
+    jobs.update(docs_jobs)
+    board.expect(len(jobs))
+    return board.track(jobs)
+
+
+def _tree(
+    repo: Path,
+    scratch: Path,
+    only: Path | None,
+    dirs: list[str],
+    tc: Toolchain,
+    tflint: str | None,
+    log: Callable[[str], Path | None],
+    board: Board,
+    pool: ThreadPoolExecutor,
+    side: ThreadPoolExecutor,
+    docs_jobs: dict[Future, str],
+) -> list[StepResult]:
+    """One fmt, one init + validate per validation root, one checkov run beside them."""
+    only_rel = only.relative_to(repo).as_posix() if only is not None else None
+    outcomes: dict[str, RootOutcome] = {}
+
+    def root(d: str) -> list[StepResult]:
+        outcomes[d] = validate_root(scratch, d, tc, tflint, log(log_name(d)))
+        return outcomes[d].results
+
+    # checkov is the longest single job: it gets its own thread, not one of the Terraform slots.
+    checkov_job = {side.submit(checkov_tree, repo, only): f"checkov over {only_rel or 'the tree'} (one run)"}
+    jobs: dict[Future, str] = {pool.submit(fmt_tree, scratch, dirs, only_rel, tc, log(FMT_LOG)): "fmt (one run)"}
+    # The deployable roots are the biggest configurations: first, so they do not form the tail.
+    roots = sorted(validation_roots(repo, dirs), key=lambda d: (not d.startswith("terraform"), d))
+    for d in roots:
+        jobs[pool.submit(root, d)] = f"{d}: init + validate"
+    jobs.update(docs_jobs)
+    board.expect(len(jobs) + 1)
+    results = board.track(jobs)
+    covered, leftovers = covered_results(dirs, outcomes)
+    results += covered
+    # A module no root loaded (init failed, or no example calls it after all): on its own.
+    more: dict[Future, str] = {pool.submit(root, d): f"{d}: init + validate (no root loaded it)" for d in leftovers}
+    if tflint:
+        for row in covered:
+            more[
+                pool.submit(lambda d=row.directory: [_timed(d, "tflint", lambda: run_tflint(tflint, scratch / d))])
+            ] = f"{row.directory}: tflint"
+    board.expect(len(more))
+    results += board.track(more)
+    results += board.track(checkov_job)
+    return results
 
 
 def missing_tools() -> dict[str, str]:
@@ -329,7 +664,13 @@ def markdown(results: list[StepResult], missing: dict[str, str], logdir: Path | 
 
 def keep_failed_logs(logdir: Path, results: list[StepResult]) -> Path | None:
     """Keep the logs of directories with a failed Terraform step; None (and nothing left) otherwise."""
-    failed = {log_name(r.directory) for r in results if r.status == FAIL and r.check in TERRAFORM_CHECKS}
+    # The tree strategy runs fmt once, into its own log; per directory, fmt shares the directory's log.
+    one_fmt = any(r.directory == WHOLE and r.check == "fmt" for r in results)
+    failed = {
+        FMT_LOG if one_fmt and r.check == "fmt" else log_name(r.directory)
+        for r in results
+        if r.status == FAIL and r.check in TERRAFORM_CHECKS
+    }
     for log in logdir.glob("*.log"):
         if log.name not in failed:
             log.unlink()
@@ -346,7 +687,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.monotonic()
     logdir = Path(tempfile.mkdtemp(prefix="validate-", dir=logs_dir()))
     try:
-        results = run_all(repo, only, console, args.workers, logdir)
+        results = run_all(repo, only, console, args.workers, logdir, args.strategy)
     except BaseException:
         shutil.rmtree(logdir, ignore_errors=True)
         raise
@@ -384,11 +725,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fmt, init, validate and checkov over every module, example and root",
         description=(
             "terraform fmt -check, init -backend=false and validate for every directory with *.tf "
-            "under modules/ and terraform/, then checkov (failures and skips without a reason fail). "
-            "Parallel on every core. Exit 0 all passed, 1 failures, 2 missing toolchain."
+            "under modules/ and terraform/ (a module an example calls is validated through the example), "
+            "then checkov once over the tree (failures and skips without a reason fail). "
+            "Exit 0 all passed, 1 failures, 2 missing toolchain."
         ),
     )
     parser.add_argument("--only", metavar="PATH", help="validate only this directory (and those below it)")
     parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
-    parser.add_argument("--workers", type=int, default=None, metavar="N", help="parallel workers (default: CPU cores)")
+    parser.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="concurrent Terraform processes (default: CPU cores)"
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default=TREE,
+        help="tree (default): one process per job; per-directory: the former way, kept for `bench` to compare",
+    )
     parser.set_defaults(func=run)

@@ -1,5 +1,6 @@
-"""``python -m scripts validate``: discovery, exit codes, formats, optional tools, and one real run
-(terraform + checkov) over a small stand-in repository."""
+"""``python -m scripts validate``: discovery, validation roots, per-directory reporting of the one-run
+steps, exit codes, formats, optional tools, and real runs (terraform + checkov) over a small stand-in
+repository, including the proof that validating an example reports an error planted in its module."""
 
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def test_missing_optional_tools_are_reported_not_pretended(capsys, monkeypatch):
     assert "not installed: terraform-docs" not in out
 
 
-def test_run_all_runs_every_directory_and_checkov_target_in_parallel(tree, tmp_path, monkeypatch):
+def test_per_directory_strategy_runs_every_directory_and_checkov_target(tree, tmp_path, monkeypatch):
     import threading
 
     seen = []
@@ -143,9 +144,205 @@ def test_run_all_runs_every_directory_and_checkov_target_in_parallel(tree, tmp_p
     monkeypatch.setattr(validate, "checkov_step", lambda repo, t: validate.StepResult(t, "checkov", "ok", 0.0))
     from rich.console import Console
 
-    results = validate.run_all(tree, None, Console(quiet=True), workers=2, logdir=tmp_path / "logs")
+    results = validate.run_all(
+        tree, None, Console(quiet=True), workers=2, logdir=tmp_path / "logs", strategy="per-directory"
+    )
     assert sorted(d for d, _ in seen) == validate.terraform_dirs(tree)
     assert [r.directory for r in results if r.check == "checkov"] == ["modules/a", "modules/b", "terraform"]
+
+
+# --- the tree strategy: roots, coverage and one-run steps reported per directory -------------------
+
+CALLS = {
+    "modules/a/main.tf": 'module "b" {\n  source = "../b"\n}\n',
+    "modules/a/examples/basic/main.tf": (
+        'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n\n'
+        'module "a" {\n  source = "../.."\n}\n'
+    ),
+    "modules/b/variables.tf": "",
+    "modules/c/main.tf": 'resource "aws_s3_object" "o" {\n  source = "./files/x.txt"\n}\n',
+    "terraform/main.tf": 'module "a" {\n  source = "../modules/a"\n}\n',
+    "terraform/bootstrap/main.tf": "",
+}
+
+
+@pytest.fixture
+def calling_tree(tmp_path):
+    root = tmp_path / "repo"
+    for rel, text in CALLS.items():
+        write(root / rel, text)
+    return root
+
+
+def test_validation_roots_are_the_directories_nothing_calls(calling_tree):
+    dirs = validate.terraform_dirs(calling_tree)
+    assert validate.local_module_calls(calling_tree, "modules/a/examples/basic", set(dirs)) == {"modules/a"}
+    assert validate.local_module_calls(calling_tree, "modules/a", set(dirs)) == {"modules/b"}
+    # A resource's "source" that is no Terraform directory, and a provider source, are no module calls.
+    assert validate.local_module_calls(calling_tree, "modules/c", set(dirs)) == set()
+    assert validate.validation_roots(calling_tree, dirs) == [
+        "modules/a/examples/basic",
+        "modules/c",
+        "terraform",
+        "terraform/bootstrap",
+    ]
+
+
+def test_modules_loaded_reads_what_init_installed(tmp_path):
+    scratch = tmp_path / "scratch"
+    manifest = scratch / "modules/a/examples/basic/.terraform/modules/modules.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(
+        json.dumps(
+            {
+                "Modules": [
+                    {"Key": "", "Source": "", "Dir": "."},
+                    {"Key": "a", "Source": "../..", "Dir": "../.."},
+                    {"Key": "a.b", "Source": "../b", "Dir": "../../../b"},
+                    {"Key": "vpc", "Source": "registry.terraform.io/x/vpc/aws", "Dir": ".terraform/modules/vpc"},
+                ]
+            }
+        )
+    )
+    loaded = validate.modules_loaded(scratch / "modules/a/examples/basic", scratch)
+    assert loaded == {"modules/a", "modules/b", "modules/a/examples/basic/.terraform/modules/vpc"}
+    assert validate.modules_loaded(tmp_path / "nowhere", tmp_path) == set()
+
+
+def test_a_called_module_is_reported_through_its_roots_and_an_uncovered_one_is_left_over():
+    ok, fail = validate.OK, validate.FAIL
+    outcomes = {
+        "modules/a/examples/basic": validate.RootOutcome(
+            [validate.StepResult("modules/a/examples/basic", "validate", fail, 3.0, "Unsupported argument")],
+            loaded={"modules/a", "modules/b"},
+            errors={"modules/a": ["Unsupported argument: An argument named x is not expected. modules/a/main.tf"]},
+        ),
+        "terraform": validate.RootOutcome(
+            [validate.StepResult("terraform", "validate", ok, 4.0)], loaded={"modules/a", "modules/b"}
+        ),
+    }
+    dirs = ["modules/a", "modules/a/examples/basic", "modules/b", "modules/c", "terraform"]
+    rows, leftovers = validate.covered_results(dirs, outcomes)
+    assert leftovers == ["modules/c"]
+    assert [(r.directory, r.check, r.status) for r in rows] == [
+        ("modules/a", "validate", fail),
+        ("modules/b", "validate", ok),
+    ]
+    assert rows[0].detail == (
+        "Unsupported argument: An argument named x is not expected. modules/a/main.tf "
+        "(through modules/a/examples/basic (+1 more))"
+    )
+    assert rows[1].detail == "through modules/a/examples/basic (+1 more)"
+
+
+def test_checkov_findings_of_one_run_are_reported_per_module():
+    from scripts.checkov_runner import CheckovResult
+
+    result = CheckovResult(
+        passed=4,
+        failed=[CheckovFinding("CKV2_AWS_76", "module.alb.aws_lb.this", "/modules/a/main.tf", "n")],
+        skipped=[
+            CheckovFinding("CKV_AWS_2", "aws_s3_bucket.x", "/modules/b/examples/e/main.tf", "n", "SSE-S3 by design"),
+            CheckovFinding("CKV_AWS_3", "aws_s3_bucket.y", "/terraform/main.tf", "n", None),
+        ],
+        parsing_errors=0,
+        passed_files=(
+            "/modules/a/main.tf",
+            "/modules/b/examples/e/main.tf",
+            "/terraform/bootstrap/main.tf",
+            "/.github/workflows/ci.yml",
+        ),
+    )
+    rows = validate.checkov_rows(result, 12.5, ".", False, ["modules/a", "modules/b", "modules/c", "terraform"])
+    got = {r.directory: (r.status, r.detail) for r in rows}
+    assert got["."] == ("ok", "one run over .: 4 passed, 2 skipped")
+    assert rows[0].seconds == 12.5
+    assert got["modules/a"] == ("FAIL", "1 problems: CKV2_AWS_76 module.alb.aws_lb.this (/modules/a/main.tf)")
+    assert got["modules/b"] == ("ok", "1 passed, 1 skipped with reasons")
+    assert got["modules/c"] == ("ok", "0 passed, 0 skipped with reasons")
+    assert got["terraform"] == ("FAIL", "1 problems: skip of CKV_AWS_3 on aws_s3_bucket.y has no reason")
+    assert got[".github/workflows"] == ("ok", "1 passed, 0 skipped with reasons")
+    # With --only, everything belongs to the one directory scanned.
+    only = validate.checkov_rows(result, 1.0, "modules/a", True, ["modules/a"])
+    assert [r.directory for r in only] == [".", "modules/a"]
+    assert only[1].status == "FAIL"
+
+
+def test_checkov_parsing_errors_fail_the_run():
+    from scripts.checkov_runner import CheckovResult
+
+    rows = validate.checkov_rows(CheckovResult(0, [], [], 2), 1.0, ".", False, ["modules/a"])
+    assert (rows[0].status, rows[0].detail) == ("FAIL", "2 files could not be parsed")
+
+
+def test_one_fmt_process_is_reported_per_directory(monkeypatch, tmp_path):
+    calls = []
+
+    class FakeWorkspace:
+        def __init__(self, workdir, tc, log=None):
+            self.workdir = workdir
+
+        def run(self, command, *args, ok_codes=(0,)):
+            import tftest
+
+            calls.append((self.workdir, command, args))
+            return tftest.TerraformCommandOutput(3, "modules/a/main.tf\nterraform/environments/dev.tfvars\n", "")
+
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "terraform").mkdir()
+    monkeypatch.setattr(validate, "Workspace", FakeWorkspace)
+    rows = validate.fmt_tree(tmp_path, ["modules/a", "modules/b", "terraform"], None, None)
+    assert calls == [(tmp_path, "fmt", ("-check", "-list=true", "-recursive", "modules", "terraform"))]
+    got = {r.directory: (r.status, r.detail) for r in rows}
+    assert got == {
+        ".": ("ok", "one process over 3 directories: 2 files not formatted"),
+        "modules/a": ("FAIL", "not formatted: main.tf"),
+        "modules/b": ("ok", ""),
+        "terraform": ("ok", ""),
+        "terraform/environments": ("FAIL", "not formatted: dev.tfvars"),
+    }
+    calls.clear()
+    validate.fmt_tree(tmp_path, ["modules/a"], "modules/a", None)
+    assert calls[0][2][-1] == "modules/a"
+
+
+def test_tree_strategy_validates_roots_then_what_no_root_loaded(calling_tree, tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr("scripts.tf.REPO_ROOT", calling_tree)
+    monkeypatch.setattr(validate, "toolchain", lambda: None)
+    monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
+    monkeypatch.setattr(validate, "optional_tool", lambda name: None)
+    monkeypatch.setattr(validate, "checkov_binary", lambda: "checkov")
+
+    def validate_root(scratch, directory, tc, tflint, log):
+        assert (scratch / directory).is_dir() and not str(scratch).startswith(str(calling_tree))
+        assert log == tmp_path / "logs" / f"{directory.replace('/', '__')}.log"
+        seen.append(directory)
+        # The example's init loaded only modules/a (say, modules/b failed to load): b is left over.
+        loaded = {"modules/a"} if directory == "modules/a/examples/basic" else set()
+        return validate.RootOutcome([validate.StepResult(directory, "validate", "ok", 1.0)], loaded=loaded)
+
+    monkeypatch.setattr(validate, "validate_root", validate_root)
+    monkeypatch.setattr(
+        validate, "fmt_tree", lambda scratch, dirs, only, tc, log: [validate.StepResult(".", "fmt", "ok", 0.1)]
+    )
+    monkeypatch.setattr(validate, "checkov_tree", lambda repo, only: [validate.StepResult(".", "checkov", "ok", 9.0)])
+    from rich.console import Console
+
+    results = validate.run_all(calling_tree, None, Console(quiet=True), workers=2, logdir=tmp_path / "logs")
+    roots = ["modules/a/examples/basic", "modules/c", "terraform", "terraform/bootstrap"]
+    assert sorted(seen[:4]) == roots and seen[4:] == ["modules/b"]
+    assert {(r.directory, r.check, r.detail) for r in results if r.directory == "modules/a"} == {
+        ("modules/a", "validate", "through modules/a/examples/basic")
+    }
+    assert [r.check for r in results if r.directory == "."] == ["fmt", "checkov"]
+
+
+def test_unknown_strategy_is_a_usage_error(tree):
+    from rich.console import Console
+
+    with pytest.raises(UsageError, match="unknown strategy 'fast'"):
+        validate.run_all(tree, None, Console(quiet=True), strategy="fast")
 
 
 def fake_tool(tmp_path, name, code, output):
@@ -209,11 +406,60 @@ resource "aws_cloudwatch_log_group" "this" {
 """
 
 
+# A module with an error only the provider's schema can see, and the example that calls it.
+PLANTED = """\
+terraform {
+  required_version = ">= 1.10"
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.100, < 7.0" }
+  }
+}
+
+resource "aws_ssm_parameter" "this" {
+  name  = "/planted/x"
+  type  = "String"
+  valeu = "x"
+}
+"""
+
+PLANTED_EXAMPLE = """\
+terraform {
+  required_version = ">= 1.10"
+}
+
+module "planted" {
+  source = "../.."
+}
+"""
+
+
 @pytest.mark.emulator
-def test_validate_finds_unformatted_files_and_unexplained_skips(tc, tmp_path, monkeypatch, capsys):
+def test_validating_an_example_reports_an_error_planted_in_the_module_it_calls(tc, tmp_path):
+    """Terraform itself, no project code in between: the example's validate points at the module's file."""
+    from scripts.tf import Workspace
+
+    example = tmp_path / "modules/planted/examples/basic"
+    write(tmp_path / "modules/planted/main.tf", PLANTED)
+    write(example / "main.tf", PLANTED_EXAMPLE)
+    ws = Workspace(example, tc)
+    ws.init(backend=False)
+    report = ws.validate()
+    assert report["valid"] is False
+    [error] = [d for d in report["diagnostics"] if d["severity"] == "error"]
+    assert error["summary"] == "Unsupported argument"
+    assert 'An argument named "valeu" is not expected here.' in error["detail"]
+    assert error["range"]["filename"] == "../../main.tf"
+
+
+@pytest.mark.emulator
+def test_validate_finds_unformatted_files_unexplained_skips_and_errors_in_called_modules(
+    tc, tmp_path, monkeypatch, capsys
+):
     repo = tmp_path / "repo"
     write(repo / "modules/good/main.tf", GOOD)
     write(repo / "modules/bad/main.tf", BAD)
+    write(repo / "modules/planted/main.tf", PLANTED)
+    write(repo / "modules/planted/examples/basic/main.tf", PLANTED_EXAMPLE)
     monkeypatch.setattr(validate, "REPO_ROOT", repo)
     monkeypatch.setattr("scripts.tf.REPO_ROOT", repo)
     code = main(["validate", "--format", "json"])
@@ -234,11 +480,23 @@ def test_validate_finds_unformatted_files_and_unexplained_skips(tc, tmp_path, mo
         "skip of CKV_AWS_158 on aws_cloudwatch_log_group.this has no reason"
         in status[("modules/bad", "checkov")]["detail"]
     )
+    # The planted module had no init or validate of its own: its example's validate reported it.
+    assert ("modules/planted", "init") not in status
+    planted = status[("modules/planted", "validate")]
+    assert planted["status"] == "FAIL"
+    assert planted["detail"].startswith("Unsupported argument: An argument named")
+    assert planted["detail"].endswith("modules/planted/main.tf (through modules/planted/examples/basic)")
+    assert status[("modules/planted/examples/basic", "validate")]["status"] == "FAIL"
+    assert {d for d, check in status if check == "init"} == {
+        "modules/good",
+        "modules/bad",
+        "modules/planted/examples/basic",
+    }
     assert not list(repo.rglob(".terraform")), "validate must leave the repository clean"
-    # Terraform's full output is kept for the directory that failed, and only for it.
+    # Terraform's full output is kept for what failed, and only for it: fmt's one run and the example.
     logs = Path(data["terraform_logs"])
-    assert [p.name for p in logs.iterdir()] == ["modules__bad.log"]
-    assert "$ terraform fmt -no-color -check -list=true" in (logs / "modules__bad.log").read_text()
+    assert sorted(p.name for p in logs.iterdir()) == ["fmt.log", "modules__planted__examples__basic.log"]
+    assert "$ terraform fmt -no-color -check -list=true -recursive modules" in (logs / "fmt.log").read_text()
 
 
 def test_repo_root_is_the_default():
