@@ -43,7 +43,7 @@ lint: tools ## ruff, terraform fmt and README tables in sync
 	terraform fmt -check -recursive modules terraform
 	$(PY) -m scripts docs --check
 
-validate: tools ## fmt + init + validate every module, example and root, then checkov
+validate: tools ## fmt + init + validate every module, example and root (through its callers), checkov once over the tree
 	$(PY) -m scripts validate
 
 unit: tools ## tests that need no emulator
@@ -57,8 +57,8 @@ test: lint validate ## everything: lint, validate, checkov and the whole pytest 
 demo: tools ## apply the platform to the embedded AWS emulator, report, re-plan, destroy
 	$(PY) -m scripts demo --env $(ENV)
 
-bench: tools ## time validate over the tree and check-plan on the platform plan (warm)
-	$(PY) -m scripts.bench
+bench: tools ## time make check's phases the old and the new way side by side, and check-plan (warm)
+	$(PY) -m scripts bench
 
 docs: tools ## regenerate the inputs/outputs tables of every module README
 	$(PY) -m scripts docs

@@ -1,16 +1,25 @@
-"""``make bench``: time ``validate`` over the whole tree and ``check-plan`` on the platform's plan.
+"""``make bench`` (``python -m scripts bench``): the inner loop's phases, before and after, side by side.
 
-Warm means: the provider plugin cache is filled before the clock starts (a first run on a fresh
-machine also unpacks the provider), and one untimed ``check-plan`` runs before the timed ones.
+Every phase runs as a process, one after the other, and is measured twice in the same run: the
+former way ("before") and today's ("after"). The table shows wall time and the CPU time of the
+process tree (user + system, from ``getrusage(RUSAGE_CHILDREN)``): on a machine shared with other
+Terraform runs wall time moves with the load, CPU time much less. The 1-minute load average is
+printed next to every figure.
 
-- validate: ``python -m scripts validate`` as a process, ``--validate-runs`` times (default 1;
-  every module, example and root; parallel on every core).
-- check-plan: the checks and all three renderers in-process, ``--runs`` times, and the CLI as a
-  process (interpreter start included), ``--cli-runs`` times.
+- validate: ``validate --strategy per-directory`` (fmt, init and validate in every directory, one
+  checkov process per module) against ``validate`` (one fmt, one init + validate per validation
+  root, one checkov run over the tree);
+- unit tests, lint and ``tools``: the commands ``make check`` runs; where before and after are the
+  same command it runs once and counts on both sides;
+- ``make check``: the sum of its phases, which it runs one after the other;
+- the test suite: from JUnit reports of two full ``make test`` runs when given
+  (``--suite-before``/``--suite-after``, ``pytest --junitxml``), else "not measured";
+- check-plan: the checks and all three renderers in-process (``--runs`` times) and the CLI as a
+  process (``--cli-runs`` times), on ``--plan FILE`` or the newest plan under build/plans, else a
+  platform-shaped plan built in memory.
 
-The plan is ``--plan FILE`` (for example build/plans/dev/dev.tfplan.json from
-``python -m scripts plan --env dev --emulator``); without it, the newest plan under build/plans is
-used, else a platform-shaped plan built in memory (scripts/checks/planbuilder.py) is.
+Warm means: the toolchain is resolved, the provider mirror and checkov have been read once (one
+untimed ``validate --only`` of a small module), and one untimed ``check-plan`` ran before the clock.
 """
 
 from __future__ import annotations
@@ -18,20 +27,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from rich.console import Console
 from rich.table import Table
 
+from scripts.checkov_runner import checkov_binary
 from scripts.checks import CheckOptions, run_checks
 from scripts.checks.planbuilder import platform_plan
 from scripts.checks.report import FORMATS, render
+from scripts.errors import UsageError
 from scripts.inventory import PlanInventory
 from scripts.tf import REPO_ROOT, warm_plugin_cache
 from scripts.toolchain import toolchain
@@ -67,8 +81,153 @@ def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
-    results: dict[str, object] = {"cpus": os.cpu_count()}
+# --- phases measured as processes ----------------------------------------------------------------
+
+PY = sys.executable
+VALIDATE_BEFORE = [PY, "-m", "scripts", "validate", "--strategy", "per-directory", "--format", "json"]
+VALIDATE_AFTER = [PY, "-m", "scripts", "validate", "--format", "json"]
+# What `make unit` ran before this change, and what it runs now (keep in step with the Makefile).
+UNIT_BEFORE = [PY, "-m", "pytest", "-m", "not emulator", "-n", "2", "-q"]
+UNIT_AFTER = UNIT_BEFORE
+LINT = [
+    [PY, "-m", "ruff", "check", "scripts", "tests"],
+    [PY, "-m", "ruff", "format", "--check", "scripts", "tests"],
+    ["terraform", "fmt", "-check", "-recursive", "modules", "terraform"],
+    [PY, "-m", "scripts", "docs", "--check"],
+]
+TOOLS = [[PY, "-m", "scripts", "tools"]]
+
+
+@dataclass(frozen=True)
+class Measured:
+    wall: float
+    cpu: float  # user + system seconds of the whole process tree
+    codes: tuple[int, ...]
+    load: tuple[float, float]  # 1-minute load average at start and end
+
+    def cell(self) -> str:
+        return f"{self.wall:.1f} s (CPU {self.cpu:.0f} s)"
+
+
+def measure(commands: list[list[str]]) -> Measured:
+    """Run ``commands`` one after the other; wall time, CPU time of their process trees, exit codes."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load0 = os.getloadavg()[0]
+    start = time.perf_counter()
+    codes = []
+    for argv in commands:
+        proc = subprocess.run(
+            argv, cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=3600, env=bench_env()
+        )
+        codes.append(proc.returncode)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measured(wall, cpu, tuple(codes), (load0, os.getloadavg()[0]))
+
+
+def bench_env() -> dict[str, str]:
+    # As a person runs the commands (each resolves the toolchain itself), without colour codes.
+    return {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
+
+
+@dataclass
+class Phase:
+    name: str
+    before: list[list[str]]
+    after: list[list[str]]
+    runs_before: list[Measured] = field(default_factory=list)
+    runs_after: list[Measured] = field(default_factory=list)
+
+    @property
+    def same(self) -> bool:
+        return self.before == self.after
+
+
+def median(runs: list[Measured]) -> Measured:
+    ordered = sorted(runs, key=lambda m: m.wall)
+    return ordered[len(ordered) // 2]
+
+
+def suite_seconds(report: Path | None) -> float | None:
+    """Total pytest time of a JUnit XML report (``pytest --junitxml``), None when not given."""
+    if report is None:
+        return None
+    try:
+        root = ElementTree.parse(report).getroot()  # noqa: S314 - a report this project's pytest wrote
+    except (OSError, ElementTree.ParseError) as exc:
+        raise UsageError(f"cannot read the JUnit report {report}: {exc}") from exc
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    if not suites:
+        raise UsageError(f"{report} is not a JUnit report: no <testsuite>")
+    return sum(float(s.get("time", 0)) for s in suites)
+
+
+def warm_up(console: Console) -> None:
+    """Read the provider mirror, Terraform and checkov once (page cache, .pyc files) before timing."""
+    with console.status("warming up: validate --only modules/private-s3 (untimed)"):
+        subprocess.run(
+            [PY, "-m", "scripts", "validate", "--only", "modules/private-s3", "--format", "json"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            check=False,
+            timeout=1800,
+            env=bench_env(),
+        )
+
+
+def run_phases(phases: list[Phase], repeat: int, console: Console) -> None:
+    """Each phase before and after, alternating which goes first from one repetition to the next."""
+    for i in range(repeat):
+        for phase in phases:
+            sides = [("before", phase.before, phase.runs_before), ("after", phase.after, phase.runs_after)]
+            if phase.same:
+                sides = sides[:1]
+            elif i % 2:
+                sides.reverse()
+            for side, commands, runs in sides:
+                with console.status(f"{phase.name}: {side} (run {i + 1} of {repeat})"):
+                    runs.append(measure(commands))
+            if phase.same:
+                phase.runs_after = phase.runs_before
+
+
+def ratio(before: float, after: float) -> str:
+    return f"{before / after:.1f}x" if after > 0 else "-"
+
+
+def phases_table(phases: list[Phase], suite: tuple[float | None, float | None]) -> Table:
+    table = Table(title=f"make check, before and after (warm; {os.cpu_count()} CPUs)", title_justify="left")
+    for column in ("phase", "before", "after", "ratio (wall)", "load before / after"):
+        table.add_column(column, justify="left" if column == "phase" else "right")
+    total_before = total_after = 0.0
+    cpu_before = cpu_after = 0.0
+    for phase in phases:
+        b, a = median(phase.runs_before), median(phase.runs_after)
+        total_before, total_after = total_before + b.wall, total_after + a.wall
+        cpu_before, cpu_after = cpu_before + b.cpu, cpu_after + a.cpu
+        same = " (same command)" if phase.same else ""
+        load = f"{b.load[0]:.1f}-{b.load[1]:.1f} / {a.load[0]:.1f}-{a.load[1]:.1f}"
+        table.add_row(phase.name + same, b.cell(), a.cell(), ratio(b.wall, a.wall), load)
+    table.add_row(
+        "make check (the phases above, one after the other)",
+        f"{total_before:.1f} s (CPU {cpu_before:.0f} s)",
+        f"{total_after:.1f} s (CPU {cpu_after:.0f} s)",
+        ratio(total_before, total_after),
+        "",
+    )
+    before, after = suite
+    table.add_row(
+        "test suite (pytest time of a full make test)",
+        f"{before:.0f} s" if before is not None else "not measured",
+        f"{after:.0f} s" if after is not None else "not measured",
+        ratio(before, after) if before and after else "-",
+        "",
+    )
+    return table
+
+
+def check_plan_rows(args: argparse.Namespace, console: Console, results: dict[str, object]) -> Table:
     plan_path, plan_kind = (args.plan, "given plan") if args.plan else default_plan()
     inventory = PlanInventory.from_file(plan_path)
     results["plan"] = {"path": str(plan_path), "kind": plan_kind, "resources": len(inventory.resources)}
@@ -83,70 +242,83 @@ def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
     rows: list[tuple[str, int, list[float]]] = []
     with console.status("check-plan in-process"):
         rows.append(("check-plan: checks + 3 renderers, in-process", args.runs, timed(in_process, args.runs)))
+    codes: list[int] = []
     with console.status("check-plan as a process"):
-        codes: list[int] = []
-        rows.append(
-            (
-                "check-plan: `python -m scripts check-plan --format json`",
-                args.cli_runs,
-                timed(
-                    lambda: codes.append(run_cli("check-plan", str(plan_path), "--format", "json").returncode),
-                    args.cli_runs,
-                ),
-            )
+        times = timed(
+            lambda: codes.append(run_cli("check-plan", str(plan_path), "--format", "json").returncode), args.cli_runs
         )
+        rows.append(("check-plan: `python -m scripts check-plan --format json`", args.cli_runs, times))
     results["check_plan_exit_codes"] = sorted(set(codes))
-
-    if args.validate_runs:
-        tc = toolchain()
-        with console.status("warming the provider plugin cache"):
-            warm_plugin_cache()
-        results["terraform"] = tc.version
-        outcome: list[int] = []
-        with console.status(f"validate over the whole tree ({args.validate_runs} run(s))"):
-            times = timed(
-                lambda: outcome.append(run_cli("validate", "--format", "json").returncode), args.validate_runs
-            )
-        rows.append(("validate: whole tree (`python -m scripts validate`)", args.validate_runs, times))
-        results["validate_exit_codes"] = sorted(set(outcome))
-
-    table = Table(title=f"Benchmarks (warm; {os.cpu_count()} CPUs)", title_justify="left")
+    table = Table(title="check-plan (warm)", title_justify="left")
     for column in ("benchmark", "runs", "min s", "median s", "max s"):
         table.add_column(column, justify="left" if column == "benchmark" else "right")
-    results["timings"] = {}
-    for name, runs, times in rows:
-        table.add_row(name, str(runs), f"{min(times):.3f}", f"{statistics.median(times):.3f}", f"{max(times):.3f}")
-        results["timings"][name] = {
-            "runs": runs,
-            "min": min(times),
-            "median": statistics.median(times),
-            "max": max(times),
+    timings: dict[str, object] = {}
+    for name, runs, ts in rows:
+        table.add_row(name, str(runs), f"{min(ts):.3f}", f"{statistics.median(ts):.3f}", f"{max(ts):.3f}")
+        timings[name] = {"runs": runs, "min": min(ts), "median": statistics.median(ts), "max": max(ts)}
+    results["check_plan"] = timings
+    results["plan_note"] = f"plan: {plan_path} ({plan_kind}; {len(inventory.resources)} resources)"
+    return table
+
+
+def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
+    tc = toolchain()  # no Terraform or provider: exit 2 now, with the fix
+    checkov_binary()
+    warm_plugin_cache()
+    suite = (suite_seconds(args.suite_before), suite_seconds(args.suite_after))
+    results: dict[str, object] = {"cpus": os.cpu_count(), "terraform": tc.version}
+    console.print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    plan_table = check_plan_rows(args, console, results)
+    phases: list[Phase] = []
+    if not args.skip_check:
+        phases = [
+            Phase("tools (`python -m scripts tools`)", TOOLS, TOOLS),
+            Phase("lint: ruff, terraform fmt, README tables", LINT, LINT),
+            Phase("validate: terraform fmt/init/validate + checkov", [VALIDATE_BEFORE], [VALIDATE_AFTER]),
+            Phase('unit tests (`pytest -m "not emulator"`)', [UNIT_BEFORE], [UNIT_AFTER]),
+        ]
+        warm_up(console)
+        run_phases(phases, args.repeat, console)
+        console.print(phases_table(phases, suite))
+        failing = [p.name for p in phases for m in (*p.runs_before, *p.runs_after) if any(m.codes)]
+        if failing:
+            console.print(
+                "[yellow]note: a phase exited non-zero (its time still covers all of its work): "
+                + ", ".join(sorted(set(failing)))
+                + "[/yellow]"
+            )
+        results["phases"] = {
+            p.name: {"before": [asdict(m) for m in p.runs_before], "after": [asdict(m) for m in p.runs_after]}
+            for p in phases
         }
-    console.print(table)
-    console.print(
-        f"plan: {plan_path} ({plan_kind}; {len(inventory.resources)} resources)", soft_wrap=True, markup=False
-    )
-    if args.validate_runs and results.get("validate_exit_codes") != [0]:
-        console.print("[yellow]note: validate reported failures; the time still covers the whole tree[/yellow]")
+    results["suite"] = {"before": suite[0], "after": suite[1]}
+    console.print(plan_table)
+    console.print(str(results["plan_note"]), soft_wrap=True, markup=False)
+    console.print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", type=Path, help="plan JSON for check-plan (default: newest under build/plans)")
     parser.add_argument("--runs", type=int, default=20, help="in-process check-plan runs (default 20)")
     parser.add_argument("--cli-runs", type=int, default=5, help="check-plan process runs (default 5)")
     parser.add_argument(
-        "--validate-runs", type=int, default=1, help="validate runs over the whole tree (default 1; 0 skips)"
+        "--repeat", type=int, default=1, help="measure every phase N times, before and after alternating (median)"
     )
+    parser.add_argument("--skip-check", action="store_true", help="check-plan only: leave the make check phases out")
+    parser.add_argument("--suite-before", type=Path, metavar="XML", help="JUnit report of a full run, the old way")
+    parser.add_argument("--suite-after", type=Path, metavar="XML", help="JUnit report of a full run, today")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.repeat < 1 or args.runs < 1 or args.cli_runs < 1:
+        raise UsageError("--repeat, --runs and --cli-runs must be at least 1")
     console = Console(highlight=False)
     results = bench(args, console)
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+        try:
+            args.json.write_text(json.dumps(results, indent=2))
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.json}: {exc.strerror}") from exc
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -152,6 +152,12 @@ CASES = {
         "is not a Terraform state",
     ),
     "orphans-without-terraform": (["orphans", "--env", "dev"], no_terraform, "terraform not found"),
+    "bench-without-terraform": (["bench"], no_terraform, "terraform not found"),
+    "bench-unreadable-suite-report": (
+        ["bench", "--skip-check", "--suite-after", "{tmp}/garbage.json"],
+        None,
+        "cannot read the JUnit report",
+    ),
 }
 
 

@@ -1,0 +1,77 @@
+"""``python -m scripts bench``: how phases are measured, alternated and tabulated. No timing is
+asserted: speed is measured by the bench itself, never by a test."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from rich.console import Console
+
+from scripts import bench
+from scripts.cli import main
+from scripts.errors import UsageError
+
+
+def test_measure_runs_every_command_and_keeps_their_exit_codes():
+    measured = bench.measure([[sys.executable, "-c", "pass"], [sys.executable, "-c", "import sys; sys.exit(3)"]])
+    assert measured.codes == (0, 3)
+    assert measured.wall > 0 and measured.cpu >= 0
+    assert len(measured.load) == 2
+
+
+def test_suite_seconds_adds_up_the_junit_suites(tmp_path):
+    many = tmp_path / "many.xml"
+    many.write_text('<testsuites><testsuite name="a" time="12.5"/><testsuite name="b" time="2.5"/></testsuites>')
+    one = tmp_path / "one.xml"
+    one.write_text('<testsuite name="pytest" tests="3" time="1569.2"></testsuite>')
+    assert bench.suite_seconds(many) == 15.0
+    assert bench.suite_seconds(one) == 1569.2
+    assert bench.suite_seconds(None) is None
+    (tmp_path / "empty.xml").write_text("<testsuites/>")
+    with pytest.raises(UsageError, match="not a JUnit report"):
+        bench.suite_seconds(tmp_path / "empty.xml")
+    with pytest.raises(UsageError, match="cannot read the JUnit report"):
+        bench.suite_seconds(tmp_path / "missing.xml")
+
+
+def test_phases_alternate_and_a_shared_command_runs_once(monkeypatch):
+    order = []
+
+    def fake(commands):
+        order.append(commands[0][0])
+        return bench.Measured(1.0, 1.0, (0,), (0.0, 0.0))
+
+    monkeypatch.setattr(bench, "measure", fake)
+    phases = [bench.Phase("v", [["old"]], [["new"]]), bench.Phase("u", [["same"]], [["same"]])]
+    bench.run_phases(phases, repeat=2, console=Console(quiet=True))
+    assert order == ["old", "new", "same", "new", "old", "same"]
+    assert len(phases[0].runs_before) == len(phases[0].runs_after) == 2
+    assert phases[1].runs_after is phases[1].runs_before
+
+
+def test_the_table_has_phase_before_after_and_ratio():
+    def m(wall, cpu):
+        return bench.Measured(wall, cpu, (0,), (1.0, 2.0))
+
+    validate = bench.Phase("validate", [["old"]], [["new"]], [m(120.0, 160.0)], [m(60.0, 90.0)])
+    lint = bench.Phase("lint", [["x"]], [["x"]], [m(4.0, 2.0)])
+    lint.runs_after = lint.runs_before
+    console = Console(record=True, width=250)
+    console.print(bench.phases_table([validate, lint], (1569.0, None)))
+    text = console.export_text()
+    assert "phase" in text and "before" in text and "after" in text and "ratio" in text
+    assert "120.0 s (CPU 160 s)" in text and "60.0 s (CPU 90 s)" in text and "2.0x" in text
+    assert "lint (same command)" in text and "1.0x" in text
+    assert "124.0 s (CPU 162 s)" in text and "64.0 s (CPU 92 s)" in text  # the make check row: the sums
+    assert "1569 s" in text and "not measured" in text
+
+
+def test_the_median_run_is_reported():
+    runs = [bench.Measured(w, w, (0,), (0.0, 0.0)) for w in (9.0, 1.0, 5.0)]
+    assert bench.median(runs).wall == 5.0
+
+
+def test_counts_below_one_are_a_usage_error(capsys):
+    assert main(["bench", "--repeat", "0"]) == 2
+    assert "--repeat, --runs and --cli-runs must be at least 1" in capsys.readouterr().err
