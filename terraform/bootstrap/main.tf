@@ -38,6 +38,7 @@ locals {
     for env, cfg in var.environments : env => {
       state_key       = coalesce(cfg.state_key, "${var.service_name}/${env}/terraform.tfstate")
       resource_prefix = coalesce(cfg.resource_prefix, "${var.service_name}-${env}")
+      empty_buckets   = cfg.empty_buckets_on_destroy
       plan_subjects = concat(
         ["${local.subject_repo}:pull_request"],
         [for ref in var.plan_trusted_refs : "${local.subject_repo}:ref:${ref}"],

@@ -168,18 +168,12 @@ data "aws_iam_policy_document" "plan_state" {
     resources = ["${local.state_bucket_arn}/${each.value.state_key}"]
   }
 
-  # use_lockfile: a plan takes the lock by writing <key>.tflock and deletes it when done.
-  statement {
-    sid       = "LockState"
-    effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${local.state_bucket_arn}/${each.value.state_key}.tflock"]
-  }
-
+  # No lock: pull-request and drift plans run with -lock=false (.github/workflows), so the plan role
+  # writes nothing at all, and a plan can neither block nor be blocked by the apply holding the lock.
   statement {
     sid       = "StateKey"
     effect    = "Allow"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    actions   = ["kms:Decrypt"]
     resources = [module.state_bucket.kms_key_arn]
 
     condition {
@@ -256,11 +250,13 @@ data "aws_iam_policy_document" "apply_compute" {
     ]
   }
 
+  # Task definitions are authorized on task-definition/<family>:<revision> (Service Authorization
+  # Reference, Amazon ECS), and must carry the tags.
   statement {
     sid       = "EcsTaskDefinitions"
     effect    = "Allow"
     actions   = ["ecs:RegisterTaskDefinition"]
-    resources = ["*"]
+    resources = ["${format(local.arn_regional, "ecs")}:task-definition/${each.value.resource_prefix}*:*"]
 
     condition {
       test     = "StringEquals"
@@ -483,11 +479,13 @@ data "aws_iam_policy_document" "apply_data" {
 
   # RDS Proxy ARNs carry generated ids (prx-..., prx-tg-...), not names: create with the tags,
   # change only what carries them.
+  # rds:CreateDBProxy supports no resource-level permissions: the request's tags bound it.
+  # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
   statement {
     sid       = "CreateTaggedProxies"
     effect    = "Allow"
-    actions   = ["rds:CreateDBProxy", "rds:AddTagsToResource"]
-    resources = ["${format(local.arn_regional, "rds")}:db-proxy:*"]
+    actions   = ["rds:CreateDBProxy"]
+    resources = ["*"]
 
     condition {
       test     = "StringEquals"
@@ -503,18 +501,58 @@ data "aws_iam_policy_document" "apply_data" {
   }
 
   statement {
+    sid       = "TagProxiesOnCreate"
+    effect    = "Allow"
+    actions   = ["rds:AddTagsToResource"]
+    resources = ["${format(local.arn_regional, "rds")}:db-proxy:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Service"
+      values   = [var.service_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  # RDS creates a proxy's default target group itself (prx-tg-<id>), and RDS documents no tags on it.
+  # Where a target group carries tags they must be ours; registering a target also needs the
+  # database by name (RdsByName), which keeps this role to its own databases.
+  statement {
+    sid       = "ProxyTargetGroups"
+    effect    = "Allow"
+    actions   = ["rds:DeregisterDBProxyTargets", "rds:ModifyDBProxyTargetGroup", "rds:RegisterDBProxyTargets"]
+    resources = ["${format(local.arn_regional, "rds")}:target-group:*"]
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/Service"
+      values   = [var.service_name]
+    }
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
     sid    = "ChangeOwnProxies"
     effect = "Allow"
     actions = [
       "rds:AddTagsToResource",
       "rds:DeleteDBProxy",
+      # Deregistering a target is authorized on the proxy as well as on its target group.
       "rds:DeregisterDBProxyTargets",
       "rds:ModifyDBProxy",
-      "rds:ModifyDBProxyTargetGroup",
-      "rds:RegisterDBProxyTargets",
       "rds:RemoveTagsFromResource",
     ]
-    resources = ["${format(local.arn_regional, "rds")}:db-proxy:*", "${format(local.arn_regional, "rds")}:target-group:*"]
+    resources = ["${format(local.arn_regional, "rds")}:db-proxy:*"]
 
     condition {
       test     = "StringEquals"
@@ -565,8 +603,28 @@ data "aws_iam_policy_document" "apply_data" {
   statement {
     sid       = "CreateTaggedKeys"
     effect    = "Allow"
-    actions   = ["kms:CreateKey", "kms:TagResource"]
+    actions   = ["kms:CreateKey"]
     resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Service"
+      values   = [var.service_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  # kms:CreateKey supports no resource-level permissions; tagging the new key is authorized on key/*.
+  statement {
+    sid       = "TagKeysOnCreate"
+    effect    = "Allow"
+    actions   = ["kms:TagResource"]
+    resources = ["${format(local.arn_regional, "kms")}:key/*"]
 
     condition {
       test     = "StringEquals"
@@ -646,10 +704,11 @@ data "aws_iam_policy_document" "apply_data" {
   }
 
   statement {
-    sid       = "AliasesByName"
-    effect    = "Allow"
-    actions   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
-    resources = ["${format(local.arn_regional, "kms")}:alias/${each.value.resource_prefix}*", "${format(local.arn_regional, "kms")}:alias/s3/${each.value.resource_prefix}*"]
+    sid     = "AliasesByName"
+    effect  = "Allow"
+    actions = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
+    # The modules name aliases alias/<purpose>/<prefix>...: alias/ecs/imgclass-dev-api/logs, alias/rds/imgclass-dev.
+    resources = ["${format(local.arn_regional, "kms")}:alias/${each.value.resource_prefix}*", "${format(local.arn_regional, "kms")}:alias/*/${each.value.resource_prefix}*"]
   }
 }
 
@@ -677,6 +736,18 @@ data "aws_iam_policy_document" "apply_services" {
       "s3:PutLifecycleConfiguration",
     ]
     resources = ["arn:${local.partition}:s3:::${each.value.resource_prefix}*"]
+  }
+
+  # A destroy of a bucket with force_destroy (deletion protection off) lists and deletes every
+  # object version first. Only environments that run without deletion protection get this.
+  dynamic "statement" {
+    for_each = each.value.empty_buckets ? [each.value.resource_prefix] : []
+    content {
+      sid       = "EmptyBucketsOnDestroy"
+      effect    = "Allow"
+      actions   = ["s3:ListBucket", "s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+      resources = ["arn:${local.partition}:s3:::${statement.value}*", "arn:${local.partition}:s3:::${statement.value}*/*"]
+    }
   }
 
   statement {

@@ -68,13 +68,14 @@ variable "github_repository_id" {
 }
 
 variable "environments" {
-  description = "Deployment environments, keyed by the GitHub environment name the apply job runs in (also the root configuration's environment). state_key defaults to <service_name>/<env>/terraform.tfstate (as in terraform/environments/<env>.s3.tfbackend); resource_prefix, the name prefix the apply role may create and change resources under, defaults to <service_name>-<env>."
+  description = "Deployment environments, keyed by the GitHub environment name the apply job runs in (also the root configuration's environment). state_key defaults to <service_name>/<env>/terraform.tfstate (as in terraform/environments/<env>.s3.tfbackend); resource_prefix, the name prefix the apply role may create and change resources under, defaults to <service_name>-<env>. empty_buckets_on_destroy lets the apply role delete the objects (and versions) of the environment's buckets, which a destroy of buckets with force_destroy needs: set it exactly where the root runs with deletion_protection = false."
   type = map(object({
-    state_key       = optional(string)
-    resource_prefix = optional(string)
+    state_key                = optional(string)
+    resource_prefix          = optional(string)
+    empty_buckets_on_destroy = optional(bool, false)
   }))
   default = {
-    dev  = {}
+    dev  = { empty_buckets_on_destroy = true }
     prod = {}
   }
 
