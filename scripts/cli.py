@@ -23,7 +23,6 @@ from scripts.errors import EXIT_ERROR, PlatformError
 EXIT_CODES = "Exit codes: 0 success, 1 the check found violations, 2 bad usage or environment error (one line)."
 
 
-
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (argparse prints the whole usage block first)."""
 

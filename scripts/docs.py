@@ -159,7 +159,8 @@ def parse_module(
 
 
 def _esc(name: str) -> str:
-    return name.replace("_", "\\_")
+    """Names as terraform-docs renders them with `escape: false` (.terraform-docs.yml): unescaped."""
+    return name
 
 
 def _cell(text: str) -> str:

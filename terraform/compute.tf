@@ -43,6 +43,8 @@ locals {
 module "api" {
   source = "../modules/ecs-service"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   name             = "${local.name}-api"
   environment      = var.environment
   cluster_arn      = module.cluster.cluster_arn
@@ -85,6 +87,8 @@ module "api" {
 
 module "worker" {
   source = "../modules/ecs-service"
+
+  permissions_boundary = var.permissions_boundary_arn
 
   name                   = "${local.name}-worker"
   environment            = var.environment

@@ -29,6 +29,8 @@ resource "aws_secretsmanager_secret" "db_user" {
 module "database" {
   source = "../modules/rds-postgres"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   identifier              = local.name
   environment             = var.environment
   engine_version          = var.database.engine_version
@@ -53,6 +55,8 @@ module "database" {
 
 module "proxy" {
   source = "../modules/rds-proxy"
+
+  permissions_boundary = var.permissions_boundary_arn
 
   name                   = local.name
   vpc_id                 = local.vpc_id

@@ -61,6 +61,17 @@ variable "cost_center" {
   }
 }
 
+variable "permissions_boundary_arn" {
+  description = "Managed policy set as the permissions boundary of every IAM role the platform creates (task, execution, proxy and monitoring roles). Required where terraform/bootstrap was applied with permissions_boundary_arn: the apply role may then create roles only with this boundary (docs/cicd.md)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", coalesce(var.permissions_boundary_arn, "x")))
+    error_message = "permissions_boundary_arn must be an IAM managed policy ARN (arn:aws:iam::<account>:policy/<name>), or null."
+  }
+}
+
 variable "tags" {
   description = "Extra tags for every resource (merged under the provider's default_tags; Service, Environment, Owner, CostCenter and ManagedBy always win)."
   type        = map(string)

@@ -514,13 +514,13 @@ variable "fargate_on_demand_base" {
 }
 
 variable "min_capacity" {
-  description = "Fewest tasks autoscaling keeps (also the desired count at creation). At least 1: queue-backlog scaling divides by the running task count."
+  description = "Fewest tasks autoscaling keeps (also the desired count at creation). At least 1 for a running service: queue-backlog scaling divides by the running task count. 0 only together with max_capacity = 0: a parked service that starts no task (the first deploy, before any image exists: docs/adr/0015-first-deploy-before-any-image.md)."
   type        = number
   default     = 1
 
   validation {
-    condition     = var.min_capacity >= 1 && floor(var.min_capacity) == var.min_capacity
-    error_message = "min_capacity must be a whole number of tasks, at least 1."
+    condition     = floor(var.min_capacity) == var.min_capacity && (var.min_capacity >= 1 || (var.min_capacity == 0 && var.max_capacity == 0))
+    error_message = "min_capacity must be a whole number of tasks, at least 1; 0 only together with max_capacity = 0 (a parked service)."
   }
 
   validation {
@@ -530,13 +530,15 @@ variable "min_capacity" {
 }
 
 variable "max_capacity" {
-  description = "Most tasks autoscaling may run. Sizes the database connection budget: max_db_connections = max_capacity x db_pool_size."
+  description = "Most tasks autoscaling may run. Sizes the database connection budget: max_db_connections = max_capacity x db_pool_size. 0 parks the service (with min_capacity = 0)."
   type        = number
   default     = 2
 
+  # Application Auto Scaling accepts 0 to 5000 tasks for an ECS service's desired count.
+  # https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html
   validation {
-    condition     = var.max_capacity >= 1 && var.max_capacity <= 5000 && floor(var.max_capacity) == var.max_capacity
-    error_message = "max_capacity must be a whole number of tasks from 1 to 5000."
+    condition     = var.max_capacity >= 0 && var.max_capacity <= 5000 && floor(var.max_capacity) == var.max_capacity
+    error_message = "max_capacity must be a whole number of tasks from 0 to 5000."
   }
 }
 

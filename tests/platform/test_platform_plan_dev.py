@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from scripts.tf import TerraformError
 from tests.harness import assert_inventory
 from tests.platform.support import (
     capacity_providers,
@@ -189,11 +188,6 @@ def test_plan_passes_the_policy_checks(plan):
     assert plan_check_errors(plan) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TerraformError,
-    reason="modules/ecs-service refuses min_capacity = 0 (needed by docs/adr/0015); strict: passes once it accepts it",
-)
 def test_services_without_an_image_have_no_tasks(planned, emulator):
     """image_tag empty (nothing pushed yet): both services exist with desired count 0 and autoscaling
     0-0, so nothing tries to pull from the empty repositories."""

@@ -602,10 +602,6 @@ def test_every_document_names_every_per_account_variable():
         assert ".account.env" in text, f"{doc} does not name the local file terraform/<env>.account.env"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs `terraform/*.account.env` in .gitignore (not this change's file); strict: passes once added",
-)
 def test_the_local_per_account_file_is_git_ignored():
     for env in ("dev", "prod"):
         proc = subprocess.run(["git", "check-ignore", "-q", f"terraform/{env}.account.env"], cwd=REPO_ROOT, check=False)
@@ -680,9 +676,3 @@ def test_terraform_docs_escaping_matches_the_offline_renderer():
     from scripts import docs
 
     assert docs._esc("bucket_name") == "bucket_name"
-
-
-test_terraform_docs_escaping_matches_the_offline_renderer = pytest.mark.xfail(
-    strict=True,
-    reason="scripts/docs.py still escapes _ in names (_esc); it must render as terraform-docs escape: false",
-)(test_terraform_docs_escaping_matches_the_offline_renderer)
