@@ -7,11 +7,14 @@ Terraform runs wall time moves with the load, CPU time much less. The 1-minute l
 printed next to every figure.
 
 - validate: ``validate --strategy per-directory`` (fmt, init and validate in every directory, one
-  checkov process per module) against ``validate`` (one fmt, one init + validate per validation
-  root, one checkov run over the tree);
+  checkov process per module) against ``validate --no-cache`` (one fmt, one init + validate per
+  validation root, one checkov run over the tree), and against ``validate`` with its results cache
+  in two inner-loop cases: one module changed since the last run (``--changed-module``; its results
+  are dropped from a bench-private cache, as an edit would invalidate them) and no Terraform file
+  changed;
 - unit tests, lint and ``tools``: the commands ``make check`` runs; where before and after are the
   same command it runs once and counts on both sides;
-- ``make check``: the sum of its phases, which it runs one after the other;
+- ``make check``: the sum of its phases, which it runs one after the other, once per validate case;
 - the test suite: from JUnit reports of two full ``make test`` runs when given
   (``--suite-before``/``--suite-after``, ``pytest --junitxml``), else "not measured";
 - check-plan: the checks and all three renderers in-process (``--runs`` times) and the CLI as a
@@ -109,7 +112,7 @@ class Measured:
         return f"{self.wall:.1f} s (CPU {self.cpu:.0f} s)"
 
 
-def measure(commands: list[list[str]]) -> Measured:
+def measure(commands: list[list[str]], env: dict[str, str] | None = None) -> Measured:
     """Run ``commands`` one after the other; wall time, CPU time of their process trees, exit codes."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load0 = os.getloadavg()[0]
@@ -117,7 +120,7 @@ def measure(commands: list[list[str]]) -> Measured:
     codes = []
     for argv in commands:
         proc = subprocess.run(
-            argv, cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=3600, env=bench_env()
+            argv, cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=3600, env=bench_env(env)
         )
         codes.append(proc.returncode)
     wall = time.perf_counter() - start
@@ -126,9 +129,9 @@ def measure(commands: list[list[str]]) -> Measured:
     return Measured(wall, cpu, tuple(codes), (load0, os.getloadavg()[0]))
 
 
-def bench_env() -> dict[str, str]:
+def bench_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     # As a person runs the commands (each resolves the toolchain itself), without colour codes.
-    return {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
+    return {**os.environ, "NO_COLOR": "1", "TERM": "dumb", **(extra or {})}
 
 
 @dataclass
@@ -138,10 +141,16 @@ class Phase:
     after: list[list[str]]
     runs_before: list[Measured] = field(default_factory=list)
     runs_after: list[Measured] = field(default_factory=list)
+    # Environment of the "after" side, and what to do (untimed) before each of its runs.
+    env: dict[str, str] | None = None
+    prepare: Callable[[], None] | None = None
+    # Another way to run the same phase today (validate with its results cache): its "before" is
+    # that phase's, measured once; make check's total is shown once per variant.
+    variant_of: Phase | None = None
 
     @property
     def same(self) -> bool:
-        return self.before == self.after
+        return self.before == self.after and self.env is None and self.prepare is None
 
 
 def median(runs: list[Measured]) -> Measured:
@@ -167,7 +176,7 @@ def warm_up(console: Console) -> None:
     """Read the provider mirror, Terraform and checkov once (page cache, .pyc files) before timing."""
     with console.status("warming up: validate --only modules/private-s3 (untimed)"):
         subprocess.run(
-            [PY, "-m", "scripts", "validate", "--only", "modules/private-s3", "--format", "json"],
+            [PY, "-m", "scripts", "validate", "--only", "modules/private-s3", "--format", "json", "--no-cache"],
             cwd=REPO_ROOT,
             capture_output=True,
             check=False,
@@ -181,15 +190,19 @@ def run_phases(phases: list[Phase], repeat: int, console: Console) -> None:
     for i in range(repeat):
         for phase in phases:
             sides = [("before", phase.before, phase.runs_before), ("after", phase.after, phase.runs_after)]
-            if phase.same:
-                sides = sides[:1]
+            if phase.same or phase.variant_of is not None:
+                sides = sides[1:] if phase.variant_of is not None else sides[:1]
             elif i % 2:
                 sides.reverse()
             for side, commands, runs in sides:
                 with console.status(f"{phase.name}: {side} (run {i + 1} of {repeat})"):
-                    runs.append(measure(commands))
+                    if side == "after" and phase.prepare is not None:
+                        phase.prepare()
+                    runs.append(measure(commands, phase.env if side == "after" else None))
             if phase.same:
                 phase.runs_after = phase.runs_before
+            if phase.variant_of is not None:
+                phase.runs_before = phase.variant_of.runs_before
 
 
 def ratio(before: float, after: float) -> str:
@@ -200,22 +213,37 @@ def phases_table(phases: list[Phase], suite: tuple[float | None, float | None]) 
     table = Table(title=f"make check, before and after (warm; {os.cpu_count()} CPUs)", title_justify="left")
     for column in ("phase", "before", "after", "ratio (wall)", "load before / after"):
         table.add_column(column, justify="left" if column == "phase" else "right")
-    total_before = total_after = 0.0
-    cpu_before = cpu_after = 0.0
     for phase in phases:
         b, a = median(phase.runs_before), median(phase.runs_after)
-        total_before, total_after = total_before + b.wall, total_after + a.wall
-        cpu_before, cpu_after = cpu_before + b.cpu, cpu_after + a.cpu
         same = " (same command)" if phase.same else ""
         load = f"{b.load[0]:.1f}-{b.load[1]:.1f} / {a.load[0]:.1f}-{a.load[1]:.1f}"
         table.add_row(phase.name + same, b.cell(), a.cell(), ratio(b.wall, a.wall), load)
-    table.add_row(
-        "make check (the phases above, one after the other)",
-        f"{total_before:.1f} s (CPU {cpu_before:.0f} s)",
-        f"{total_after:.1f} s (CPU {cpu_after:.0f} s)",
-        ratio(total_before, total_after),
-        "",
-    )
+    # make check runs its phases one after the other: its time is their sum, once per way of validating.
+    ways = [p for p in phases if p.variant_of is not None]
+    bases = {id(p.variant_of) for p in ways}
+    for way in [p for p in phases if id(p) in bases] + ways:
+        rest = [p for p in phases if p.variant_of is None and id(p) not in bases]
+        b = [median(p.runs_before) for p in [*rest, way.variant_of or way]]
+        a = [median(p.runs_after) for p in [*rest, way]]
+        bw, bc = sum(m.wall for m in b), sum(m.cpu for m in b)
+        aw, ac = sum(m.wall for m in a), sum(m.cpu for m in a)
+        table.add_row(
+            f"make check, sum of its phases with {way.name}",
+            f"{bw:.1f} s (CPU {bc:.0f} s)",
+            f"{aw:.1f} s (CPU {ac:.0f} s)",
+            ratio(bw, aw),
+            "",
+        )
+    if not ways:
+        b = [median(p.runs_before) for p in phases]
+        a = [median(p.runs_after) for p in phases]
+        table.add_row(
+            "make check (the phases above, one after the other)",
+            f"{sum(m.wall for m in b):.1f} s (CPU {sum(m.cpu for m in b):.0f} s)",
+            f"{sum(m.wall for m in a):.1f} s (CPU {sum(m.cpu for m in a):.0f} s)",
+            ratio(sum(m.wall for m in b), sum(m.wall for m in a)),
+            "",
+        )
     before, after = suite
     table.add_row(
         "test suite (pytest time of a full make test)",
@@ -225,6 +253,20 @@ def phases_table(phases: list[Phase], suite: tuple[float | None, float | None]) 
         "",
     )
     return table
+
+
+def forget(cache_file: Path, module: str) -> Callable[[], None]:
+    """Drop from validate's results cache what a change to ``module`` invalidates: as if it was edited."""
+
+    def drop() -> None:
+        entries = json.loads(cache_file.read_text())
+        for name in list(entries):
+            entry = entries[name]
+            if name.startswith("checkov:") or name.startswith(f"root:{module}/") or module in entry.get("loaded", []):
+                del entries[name]
+        cache_file.write_text(json.dumps(entries))
+
+    return drop
 
 
 def check_plan_rows(args: argparse.Namespace, console: Console, results: dict[str, object]) -> Table:
@@ -271,13 +313,39 @@ def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
     plan_table = check_plan_rows(args, console, results)
     phases: list[Phase] = []
     if not args.skip_check:
+        # validate's results cache lives in a directory of the bench's own: filled once (untimed), then
+        # either reused as it is or with one module's results dropped, as an edit to it would.
+        cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
+        cache_env = {"PLATFORM_CACHE_DIR": str(cache)}
+        validate = Phase(
+            "validate, nothing cached: terraform fmt/init/validate + checkov",
+            [VALIDATE_BEFORE],
+            [[*VALIDATE_AFTER, "--no-cache"]],
+        )
         phases = [
             Phase("tools (`python -m scripts tools`)", TOOLS, TOOLS),
             Phase("lint: ruff, terraform fmt, README tables", LINT, LINT),
-            Phase("validate: terraform fmt/init/validate + checkov", [VALIDATE_BEFORE], [VALIDATE_AFTER]),
+            validate,
+            Phase(
+                f"validate, {args.changed_module} changed since the last run",
+                [VALIDATE_BEFORE],
+                [VALIDATE_AFTER],
+                env=cache_env,
+                prepare=forget(cache / "validate-results.json", args.changed_module),
+                variant_of=validate,
+            ),
+            Phase(
+                "validate, no Terraform file changed (a Python edit)",
+                [VALIDATE_BEFORE],
+                [VALIDATE_AFTER],
+                env=cache_env,
+                variant_of=validate,
+            ),
             Phase('unit tests (`pytest -m "not emulator"`)', [UNIT_BEFORE], [UNIT_AFTER]),
         ]
         warm_up(console)
+        with console.status("filling a results cache for the bench (untimed)"):
+            measure([VALIDATE_AFTER], cache_env)
         run_phases(phases, args.repeat, console)
         console.print(phases_table(phases, suite))
         failing = [p.name for p in phases for m in (*p.runs_before, *p.runs_after) if any(m.codes)]
@@ -306,6 +374,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--repeat", type=int, default=1, help="measure every phase N times, before and after alternating (median)"
     )
     parser.add_argument("--skip-check", action="store_true", help="check-plan only: leave the make check phases out")
+    parser.add_argument(
+        "--changed-module",
+        default="modules/alb",
+        metavar="DIR",
+        help="the module whose edit the inner-loop row stands for (default modules/alb)",
+    )
     parser.add_argument("--suite-before", type=Path, metavar="XML", help="JUnit report of a full run, the old way")
     parser.add_argument("--suite-after", type=Path, metavar="XML", help="JUnit report of a full run, today")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")

@@ -18,6 +18,11 @@ The default strategy, ``tree``, spends one process per job, not per directory:
   new user runs it): one run also evaluates the module calls between directories, which runs per
   directory cannot. Its findings are reported per module.
 
+Passed results are cached (``~/.cache/imgclass-platform/validate-results.json``, or under
+``PLATFORM_CACHE_DIR``) under a key over every file they read, Terraform and the provider: a root
+or the checkov run whose inputs did not change is not run again (``--no-cache`` runs everything).
+Failures are never cached.
+
 ``--strategy per-directory`` is the former way (fmt, init and validate in every directory, one checkov
 process per module and one over ``terraform/``), kept for ``python -m scripts bench`` to measure
 against. Either way a failed check or a skip without a reason fails; tflint and terraform-docs run
@@ -28,6 +33,7 @@ otherwise, 2 when the toolchain is missing.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -35,8 +41,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
@@ -58,7 +65,7 @@ from scripts.tf import (
     scratch_copy,
     warm_plugin_cache,
 )
-from scripts.toolchain import Toolchain, optional_tool, toolchain
+from scripts.toolchain import Toolchain, cache_dir, optional_tool, toolchain
 
 TREES = ("modules", "terraform")
 OK, FAIL, SKIPPED = "ok", "FAIL", "skipped"
@@ -459,6 +466,156 @@ def checkov_rows(
     return rows
 
 
+# --- results cache: what did not change is not validated again -----------------------------------
+
+CACHE_FILE = "validate-results.json"
+# Bump when a cached result would mean something else (new steps, different attribution).
+CACHE_VERSION = "1"
+# With the public registry a root without a lock file may resolve a newer provider tomorrow; the
+# read-only mirror never changes under the same path, size and mtime.
+REGISTRY_MAX_AGE = 24 * 3600
+# Files checkov's frameworks here read (terraform, github_actions): a change to any invalidates its run.
+_CHECKOV_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".hcl", ".yml", ".yaml")
+
+
+def _digest(parts: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _file_entries(
+    base: Path, under: Path, keep: Callable[[Path], bool] = lambda p: True, hidden: bool = True
+) -> Iterator[str]:
+    """``path:sha256`` of every file below ``under`` (relative to ``base``), .terraform dirs left out."""
+    for dirpath, dirnames, filenames in os.walk(under):
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in {".terraform", "__pycache__", "node_modules"} and (hidden or not d.startswith("."))
+        )
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if keep(path):
+                yield f"{path.relative_to(base).as_posix()}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+
+
+def toolchain_key(tc: Toolchain) -> str:
+    """Terraform, where the provider comes from and, for the mirror, which binaries it holds."""
+    parts = [CACHE_VERSION, tc.terraform, tc.version, tc.provider_source, str(tc.mirror)]
+    parts.append(tc.cli_config.read_text() if tc.cli_config.exists() else "")
+    if tc.mirror is not None:
+        for binary in sorted(tc.mirror.rglob("terraform-provider-*")):
+            stat = binary.stat()
+            parts.append(f"{binary}:{stat.st_size}:{stat.st_mtime_ns}")
+    return _digest(parts)
+
+
+def module_closure(repo: Path, directory: str, every_dir: set[str]) -> set[str]:
+    """``directory`` and every directory it calls, directly or through its modules (read statically)."""
+    seen, todo = {directory}, [directory]
+    while todo:
+        for called in local_module_calls(repo, todo.pop(), every_dir) - seen:
+            seen.add(called)
+            todo.append(called)
+    return seen
+
+
+class ResultCache:
+    """Passed results of validation roots and of the checkov run, keyed on everything they read.
+
+    Only passes are kept: a failure runs again next time and shows Terraform's full output. A root's
+    key covers its directory, every module directory it called last time it ran and every one it calls
+    now (a new call changes the caller's files, so the key), recursively, plus Terraform, the provider's
+    source and this module's CACHE_VERSION.
+    """
+
+    def __init__(self, path: Path | None, max_age: float | None = None) -> None:
+        self.path = path
+        self.max_age = max_age
+        self.lock = threading.Lock()
+        self.entries: dict[str, dict] = {}
+        self.hits: list[str] = []
+        if path is not None:
+            try:
+                loaded = json.loads(path.read_text())
+            except (OSError, ValueError):
+                loaded = {}
+            self.entries = loaded if isinstance(loaded, dict) else {}
+
+    def get(self, name: str, key: str) -> dict | None:
+        entry = self.entries.get(name)
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        if self.max_age is not None and time.time() - float(entry.get("at", 0)) > self.max_age:
+            return None
+        with self.lock:
+            self.hits.append(name)
+        return entry
+
+    def put(self, name: str, key: str, results: list[StepResult], **extra: object) -> None:
+        if any(r.status != OK for r in results):
+            return
+        with self.lock:
+            self.entries[name] = {"key": key, "at": time.time(), "results": [asdict(r) for r in results], **extra}
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
+            tmp.replace(self.path)
+        except OSError as exc:
+            raise UsageError(f"cannot write the validate cache {self.path}: {exc.strerror}") from exc
+
+    @staticmethod
+    def replay(entry: dict) -> list[StepResult]:
+        return [
+            StepResult(**(row | {"seconds": 0.0, "detail": f"cached; {row['detail']}" if row["detail"] else "cached"}))
+            for row in entry["results"]
+        ]
+
+    def root_key(
+        self,
+        scratch: Path,
+        repo: Path,
+        directory: str,
+        every_dir: set[str],
+        tc: Toolchain,
+        loaded: Iterable[str] | None = None,
+    ) -> str:
+        """The root's key over the scratch copy it runs in; ``loaded`` defaults to the last run's."""
+        if loaded is None:
+            loaded = self.entries.get(f"root:{directory}", {}).get("loaded", [])
+        dirs = module_closure(repo, directory, every_dir) | set(loaded)
+
+        def source(path: Path) -> bool:
+            # The scratch copy holds no lock file (scratch_copy leaves them out): one there is init's output.
+            return path.name != ".terraform.lock.hcl"
+
+        files = [e for d in sorted(dirs) if (scratch / d).is_dir() for e in _file_entries(scratch, scratch / d, source)]
+        return _digest([toolchain_key(tc), "root", directory, *sorted(dirs), *files])
+
+    def checkov_key(self, repo: Path, scan: Path, binary: str) -> str:
+        def read_by_checkov(path: Path) -> bool:
+            return path.name.endswith(_CHECKOV_SUFFIXES)
+
+        stat = Path(binary).stat()
+        config = repo / CHECKOV_CONFIG
+        parts = [CACHE_VERSION, "checkov", binary, str(stat.st_mtime_ns), str(scan.relative_to(repo))]
+        parts.append(config.read_text() if config.is_file() else "")
+        lock = repo / "requirements.lock"
+        parts.append(lock.read_text() if lock.is_file() else "")
+        # checkov skips hidden directories, except that its GitHub Actions runner reads .github.
+        parts += _file_entries(repo, scan, read_by_checkov, hidden=False)
+        if scan == repo and (repo / ".github").is_dir():
+            parts += _file_entries(repo, repo / ".github", read_by_checkov)
+        return _digest(parts)
+
+
 # --- running -----------------------------------------------------------------------------------
 
 
@@ -520,13 +677,21 @@ def run_all(
     workers: int | None = None,
     logdir: Path | None = None,
     strategy: str = TREE,
+    use_cache: bool = False,
 ) -> list[StepResult]:
-    """Every step over ``only`` (or the whole tree); Terraform's output per directory goes to ``logdir``."""
+    """Every step over ``only`` (or the whole tree); Terraform's output per directory goes to ``logdir``.
+
+    ``use_cache`` (tree strategy only): passed results whose inputs did not change are reused.
+    """
     if strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy {strategy!r}: one of {', '.join(STRATEGIES)}")
     tc = toolchain()
     warm_plugin_cache()
     checkov_binary()  # missing checkov: exit 2 now, not one failed step per module later
+    cache = None
+    if use_cache and strategy == TREE:
+        max_age = None if tc.provider_source == "mirror" else REGISTRY_MAX_AGE
+        cache = ResultCache(cache_dir() / CACHE_FILE, max_age)
     dirs = terraform_dirs(repo, only)
     tflint = optional_tool("tflint")
     docs = optional_tool("terraform-docs")
@@ -558,7 +723,7 @@ def run_all(
             if strategy == PER_DIRECTORY:
                 results += _per_directory(repo, scratch, only, dirs, tc, tflint, log, board, pool, docs_jobs)
             else:
-                results += _tree(repo, scratch, only, dirs, tc, tflint, log, board, pool, side, docs_jobs)
+                results += _tree(repo, scratch, only, dirs, tc, tflint, log, board, pool, side, docs_jobs, cache)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     order = {"fmt": 0, "init": 1, "validate": 2, "tflint": 3, "terraform-docs": 4, "checkov": 5}
@@ -601,17 +766,41 @@ def _tree(
     pool: ThreadPoolExecutor,
     side: ThreadPoolExecutor,
     docs_jobs: dict[Future, str],
+    cache: ResultCache | None = None,
 ) -> list[StepResult]:
     """One fmt, one init + validate per validation root, one checkov run beside them."""
     only_rel = only.relative_to(repo).as_posix() if only is not None else None
     outcomes: dict[str, RootOutcome] = {}
+    every_dir = set(terraform_dirs(repo))
 
     def root(d: str) -> list[StepResult]:
+        key = cache.root_key(scratch, repo, d, every_dir, tc) if cache is not None else ""
+        hit = cache.get(f"root:{d}", key) if cache is not None else None
+        if hit is not None:
+            outcomes[d] = RootOutcome(ResultCache.replay(hit), loaded=set(hit.get("loaded", [])))
+            return outcomes[d].results
         outcomes[d] = validate_root(scratch, d, tc, tflint, log(log_name(d)))
+        if cache is not None:
+            # Keyed on the modules this run loaded: what the next lookup will read back.
+            loaded = outcomes[d].loaded
+            key = cache.root_key(scratch, repo, d, every_dir, tc, loaded)
+            cache.put(f"root:{d}", key, outcomes[d].results, loaded=sorted(loaded))
         return outcomes[d].results
 
+    def checkov() -> list[StepResult]:
+        scan = only or repo
+        name = f"checkov:{scan.relative_to(repo).as_posix()}"
+        key = cache.checkov_key(repo, scan, checkov_binary()) if cache is not None else ""
+        hit = cache.get(name, key) if cache is not None else None
+        if hit is not None:
+            return ResultCache.replay(hit)
+        rows = checkov_tree(repo, only)
+        if cache is not None:
+            cache.put(name, key, rows)
+        return rows
+
     # checkov is the longest single job: it gets its own thread, not one of the Terraform slots.
-    checkov_job = {side.submit(checkov_tree, repo, only): f"checkov over {only_rel or 'the tree'} (one run)"}
+    checkov_job = {side.submit(checkov): f"checkov over {only_rel or 'the tree'} (one run)"}
     jobs: dict[Future, str] = {pool.submit(fmt_tree, scratch, dirs, only_rel, tc, log(FMT_LOG)): "fmt (one run)"}
     # The deployable roots are the biggest configurations: first, so they do not form the tail.
     roots = sorted(validation_roots(repo, dirs), key=lambda d: (not d.startswith("terraform"), d))
@@ -632,6 +821,8 @@ def _tree(
     board.expect(len(more))
     results += board.track(more)
     results += board.track(checkov_job)
+    if cache is not None:
+        cache.save()
     return results
 
 
@@ -687,7 +878,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.monotonic()
     logdir = Path(tempfile.mkdtemp(prefix="validate-", dir=logs_dir()))
     try:
-        results = run_all(repo, only, console, args.workers, logdir, args.strategy)
+        results = run_all(repo, only, console, args.workers, logdir, args.strategy, use_cache=not args.no_cache)
     except BaseException:
         shutil.rmtree(logdir, ignore_errors=True)
         raise
@@ -740,5 +931,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=STRATEGIES,
         default=TREE,
         help="tree (default): one process per job; per-directory: the former way, kept for `bench` to compare",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run everything: do not reuse passed results whose inputs did not change (tree strategy)",
     )
     parser.set_defaults(func=run)

@@ -38,16 +38,25 @@ def test_suite_seconds_adds_up_the_junit_suites(tmp_path):
 def test_phases_alternate_and_a_shared_command_runs_once(monkeypatch):
     order = []
 
-    def fake(commands):
-        order.append(commands[0][0])
+    def fake(commands, env=None):
+        order.append(commands[0][0] + (f"+{env['X']}" if env else ""))
         return bench.Measured(1.0, 1.0, (0,), (0.0, 0.0))
 
     monkeypatch.setattr(bench, "measure", fake)
+    prepared = []
     phases = [bench.Phase("v", [["old"]], [["new"]]), bench.Phase("u", [["same"]], [["same"]])]
+    phases.append(
+        bench.Phase(
+            "cached", [["old"]], [["new"]], env={"X": "c"}, prepare=lambda: prepared.append(1), variant_of=phases[0]
+        )
+    )
     bench.run_phases(phases, repeat=2, console=Console(quiet=True))
-    assert order == ["old", "new", "same", "new", "old", "same"]
+    # The variant's "before" is its base phase's: measured once per repetition, not again.
+    assert order == ["old", "new", "same", "new+c", "new", "old", "same", "new+c"]
+    assert prepared == [1, 1]
     assert len(phases[0].runs_before) == len(phases[0].runs_after) == 2
     assert phases[1].runs_after is phases[1].runs_before
+    assert phases[2].runs_before is phases[0].runs_before
 
 
 def test_the_table_has_phase_before_after_and_ratio():
@@ -65,6 +74,40 @@ def test_the_table_has_phase_before_after_and_ratio():
     assert "lint (same command)" in text and "1.0x" in text
     assert "124.0 s (CPU 162 s)" in text and "64.0 s (CPU 92 s)" in text  # the make check row: the sums
     assert "1569 s" in text and "not measured" in text
+
+
+def test_make_check_is_summed_once_per_way_of_validating():
+    def m(wall):
+        return bench.Measured(wall, wall, (0,), (0.0, 0.0))
+
+    tools = bench.Phase("tools", [["t"]], [["t"]], [m(5.0)])
+    tools.runs_after = tools.runs_before
+    validate = bench.Phase("full", [["old"]], [["new"]], [m(100.0)], [m(50.0)])
+    cached = bench.Phase("cached", [["old"]], [["new"]], [], [m(1.0)], env={"X": "1"}, variant_of=validate)
+    cached.runs_before = validate.runs_before
+    console = Console(record=True, width=250)
+    console.print(bench.phases_table([tools, validate, cached], (None, None)))
+    text = console.export_text()
+    assert "make check, sum of its phases with full" in text and "55.0 s" in text
+    assert "make check, sum of its phases with cached" in text and "6.0 s" in text and "17.5x" in text
+
+
+def test_forget_drops_what_an_edit_to_the_module_invalidates(tmp_path):
+    import json
+
+    cache = tmp_path / "validate-results.json"
+    cache.write_text(
+        json.dumps(
+            {
+                "checkov:.": {"key": "k"},
+                "root:modules/alb/examples/complete": {"key": "k", "loaded": ["modules/alb"]},
+                "root:terraform": {"key": "k", "loaded": ["modules/alb", "modules/private-s3"]},
+                "root:terraform/bootstrap": {"key": "k", "loaded": ["modules/iam"]},
+            }
+        )
+    )
+    bench.forget(cache, "modules/alb")()
+    assert list(json.loads(cache.read_text())) == ["root:terraform/bootstrap"]
 
 
 def test_the_median_run_is_reported():

@@ -338,6 +338,68 @@ def test_tree_strategy_validates_roots_then_what_no_root_loaded(calling_tree, tm
     assert [r.check for r in results if r.directory == "."] == ["fmt", "checkov"]
 
 
+def test_passed_results_are_reused_until_something_they_read_changes(calling_tree, tmp_path, monkeypatch):
+    from rich.console import Console
+
+    from scripts.toolchain import Toolchain
+
+    config = tmp_path / "terraformrc"
+    config.write_text("disable_checkpoint = true\n")
+    fake_tc = Toolchain("/usr/bin/terraform", "1.11.4", "mirror", None, config, tmp_path / "plugins")
+    binary = tmp_path / "checkov"
+    binary.write_text("")
+    monkeypatch.setenv("PLATFORM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("scripts.tf.REPO_ROOT", calling_tree)
+    monkeypatch.setattr(validate, "toolchain", lambda: fake_tc)
+    monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
+    monkeypatch.setattr(validate, "optional_tool", lambda name: None)
+    monkeypatch.setattr(validate, "checkov_binary", lambda: str(binary))
+    ran: list[str] = []
+
+    def validate_root(scratch, directory, tc, tflint, log):
+        ran.append(directory)
+        loaded = {"modules/a", "modules/b"} if directory in ("modules/a/examples/basic", "terraform") else set()
+        status = "FAIL" if directory == "modules/c" else "ok"  # a failure is never kept
+        return validate.RootOutcome([validate.StepResult(directory, "validate", status, 1.0, "")], loaded=loaded)
+
+    def checkov_tree(repo, only):
+        ran.append("checkov")
+        return [validate.StepResult(".", "checkov", "ok", 9.0, "one run")]
+
+    monkeypatch.setattr(validate, "validate_root", validate_root)
+    monkeypatch.setattr(validate, "checkov_tree", checkov_tree)
+    monkeypatch.setattr(
+        validate, "fmt_tree", lambda scratch, dirs, only, tc, log: [validate.StepResult(".", "fmt", "ok", 0.1)]
+    )
+
+    def run_twice_with_a_change(change=None):
+        ran.clear()
+        if change:
+            change()
+        return validate.run_all(calling_tree, None, Console(quiet=True), workers=2, use_cache=True)
+
+    run_twice_with_a_change()
+    assert sorted(ran) == ["checkov", "modules/a/examples/basic", "modules/c", "terraform", "terraform/bootstrap"]
+    results = run_twice_with_a_change()
+    assert ran == ["modules/c"]  # it failed: it runs again
+    cached = {r.directory: r for r in results if r.check == "validate"}
+    assert cached["terraform"].detail == "cached" and cached["terraform"].seconds == 0.0
+    assert cached["modules/a"].detail == "through modules/a/examples/basic (+1 more)"
+    # A module two roots call changed: both roots and checkov run again, bootstrap does not.
+    run_twice_with_a_change(lambda: (calling_tree / "modules/b/variables.tf").write_text("# changed\n"))
+    assert sorted(ran) == ["checkov", "modules/a/examples/basic", "modules/c", "terraform"]
+    # A workflow changed: checkov only.
+    run_twice_with_a_change(lambda: write(calling_tree / ".github/workflows/ci.yml", "on: push\n"))
+    assert sorted(ran) == ["checkov", "modules/c"]
+    # Python changed: nothing checkov or Terraform reads.
+    run_twice_with_a_change(lambda: write(calling_tree / "scripts/x.py", "pass\n"))
+    assert ran == ["modules/c"]
+    # Without the cache, everything runs.
+    ran.clear()
+    validate.run_all(calling_tree, None, Console(quiet=True), workers=2)
+    assert len(ran) == 5
+
+
 def test_unknown_strategy_is_a_usage_error(tree):
     from rich.console import Console
 
@@ -462,7 +524,7 @@ def test_validate_finds_unformatted_files_unexplained_skips_and_errors_in_called
     write(repo / "modules/planted/examples/basic/main.tf", PLANTED_EXAMPLE)
     monkeypatch.setattr(validate, "REPO_ROOT", repo)
     monkeypatch.setattr("scripts.tf.REPO_ROOT", repo)
-    code = main(["validate", "--format", "json"])
+    code = main(["validate", "--format", "json", "--no-cache"])
     data = json.loads(capsys.readouterr().out)
     status = {(r["directory"], r["check"]): r for r in data["results"]}
     assert code == 1
