@@ -219,6 +219,7 @@ def phases_table(phases: list[Phase], suite: tuple[float | None, float | None]) 
         load = f"{b.load[0]:.1f}-{b.load[1]:.1f} / {a.load[0]:.1f}-{a.load[1]:.1f}"
         table.add_row(phase.name + same, b.cell(), a.cell(), ratio(b.wall, a.wall), load)
     # make check runs its phases one after the other: its time is their sum, once per way of validating.
+    # (The rows are named "make check with <validate case>".)
     ways = [p for p in phases if p.variant_of is not None]
     bases = {id(p.variant_of) for p in ways}
     for way in [p for p in phases if id(p) in bases] + ways:
@@ -228,7 +229,7 @@ def phases_table(phases: list[Phase], suite: tuple[float | None, float | None]) 
         bw, bc = sum(m.wall for m in b), sum(m.cpu for m in b)
         aw, ac = sum(m.wall for m in a), sum(m.cpu for m in a)
         table.add_row(
-            f"make check, sum of its phases with {way.name}",
+            f"make check with {way.name}",
             f"{bw:.1f} s (CPU {bc:.0f} s)",
             f"{aw:.1f} s (CPU {ac:.0f} s)",
             ratio(bw, aw),
@@ -318,13 +319,13 @@ def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
         cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
         cache_env = {"PLATFORM_CACHE_DIR": str(cache)}
         validate = Phase(
-            "validate, nothing cached: terraform fmt/init/validate + checkov",
+            "validate, nothing cached (fmt, init, validate, checkov)",
             [VALIDATE_BEFORE],
             [[*VALIDATE_AFTER, "--no-cache"]],
         )
         phases = [
-            Phase("tools (`python -m scripts tools`)", TOOLS, TOOLS),
-            Phase("lint: ruff, terraform fmt, README tables", LINT, LINT),
+            Phase("tools", TOOLS, TOOLS),
+            Phase("lint (ruff, terraform fmt, README tables)", LINT, LINT),
             validate,
             Phase(
                 f"validate, {args.changed_module} changed since the last run",
@@ -341,7 +342,7 @@ def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
                 env=cache_env,
                 variant_of=validate,
             ),
-            Phase('unit tests (`pytest -m "not emulator"`)', [UNIT_BEFORE], [UNIT_AFTER]),
+            Phase("unit tests (pytest -m 'not emulator')", [UNIT_BEFORE], [UNIT_AFTER]),
         ]
         warm_up(console)
         with console.status("filling a results cache for the bench (untimed)"):
@@ -388,7 +389,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.repeat < 1 or args.runs < 1 or args.cli_runs < 1:
         raise UsageError("--repeat, --runs and --cli-runs must be at least 1")
-    console = Console(highlight=False)
+    # Piped into a file or CI's log, rich would wrap the table at 80 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
     results = bench(args, console)
     if args.json:
         try:
