@@ -4,6 +4,9 @@
 # leaves the value alone (ignore_changes): Parameter Store's version history is the record of
 # prompt changes and their rollback (docs/adr/0004-runtime-parameters-in-ssm.md).
 
+# Standard tier: values up to 4 KB, no charge. var.classification refuses a longer prompt, service_name
+# a path prefix Parameter Store reserves (aws, ssm); the path is five levels of the fifteen allowed
+# (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
 resource "aws_ssm_parameter" "prompt" {
   for_each = var.classification.prompts
 

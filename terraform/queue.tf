@@ -3,6 +3,9 @@
 # deletes it. After max_receive_count failed attempts a message moves to the DLQ, which alarms.
 
 locals {
+  # Queue names may be up to 80 letters, digits, hyphens and underscores
+  # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html, QueueName):
+  # <service_name>-<environment>-jobs-dlq is at most 30 with service_name's 16.
   queue_names = {
     jobs = "${local.name}-jobs"
     dlq  = "${local.name}-jobs-dlq"

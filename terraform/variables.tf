@@ -39,6 +39,35 @@ variable "service_name" {
     condition     = can(regex("^[a-z][a-z0-9-]{1,14}[a-z0-9]$", var.service_name))
     error_message = "service_name must be 3-16 characters of lowercase letters, digits and hyphens, starting with a letter (it is part of S3 bucket and RDS names)."
   }
+
+  # The tightest composed name is the worker's service and target group, <service_name>-<environment>-worker,
+  # which must fit Elastic Load Balancing's 32 characters
+  # (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html, Name):
+  # 16 + 1 + 4 (prod) + 7 = 28. The modules check every composed name again (alb, ecs-service, rds-*).
+
+  # The database, its parameter group, final snapshot and proxy are named <service_name>-<environment>...,
+  # and RDS identifiers can't contain two consecutive hyphens
+  # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html, DBInstanceIdentifier;
+  # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html, DBProxyName).
+  validation {
+    condition     = !strcontains(var.service_name, "--")
+    error_message = "service_name must not contain \"--\": it names the database and its proxy (<service_name>-<environment>), and RDS refuses identifiers with two consecutive hyphens."
+  }
+
+  # Every bucket name starts with <service_name>-, and S3 reserves these prefixes (xn-- is refused above)
+  # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+  validation {
+    condition     = !startswith(var.service_name, "sthree-") && !startswith(var.service_name, "amzn-s3-demo-")
+    error_message = "service_name must not start with \"sthree-\" or \"amzn-s3-demo-\": it begins every bucket name (<service_name>-<environment>-uploads-<account>), and S3 reserves those prefixes."
+  }
+
+  # The worker's Parameter Store path is /<service_name>/<environment>/worker/..., and a parameter name
+  # can't be prefixed with "aws" or "ssm", in any case
+  # (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html, Name).
+  validation {
+    condition     = !startswith(var.service_name, "aws") && !startswith(var.service_name, "ssm")
+    error_message = "service_name must not start with \"aws\" or \"ssm\": it is the first level of the worker's Parameter Store path (/<service_name>/<environment>/worker/...), and Parameter Store refuses names with those prefixes."
+  }
 }
 
 variable "owner" {
@@ -77,9 +106,24 @@ variable "tags" {
   type        = map(string)
   default     = {}
 
+  # Tag limits common to every AWS service (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html):
+  # keys 1-128 and values 0-256 characters, aws: reserved, at most 50 user tags per resource, and only
+  # letters, digits, spaces and _ . : / = + - @ (some services accept more; ECS, IAM, RDS and others not).
   validation {
-    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
-    error_message = "tags keys must be at most 128 characters (not starting with aws:) and values at most 256."
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
+    error_message = "tags keys must be 1-128 characters (not starting with aws:) and values at most 256."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^[\\p{L}\\p{N}\\p{Z}_.:/=+@-]*$", k)) && can(regex("^[\\p{L}\\p{N}\\p{Z}_.:/=+@-]*$", v))])
+    error_message = "tags keys and values may contain only letters, digits, spaces and _ . : / = + - @, the characters every AWS service accepts in tags; offending keys: ${join(", ", [for k, v in var.tags : k if !can(regex("^[\\p{L}\\p{N}\\p{Z}_.:/=+@-]*$", k)) || !can(regex("^[\\p{L}\\p{N}\\p{Z}_.:/=+@-]*$", v))])}."
+  }
+
+  # The provider adds Service, Environment, Owner, CostCenter and ManagedBy (providers.tf) and a resource at
+  # most one tag of its own (Name, DataClass or Severity), so 50 - 5 - 1 keys remain.
+  validation {
+    condition     = length(setsubtract(keys(var.tags), ["Service", "Environment", "Owner", "CostCenter", "ManagedBy"])) <= 44
+    error_message = "tags may hold at most 44 keys besides Service, Environment, Owner, CostCenter and ManagedBy (got ${length(setsubtract(keys(var.tags), ["Service", "Environment", "Owner", "CostCenter", "ManagedBy"]))}): AWS allows 50 user tags per resource, the platform sets those 5 and a resource may add one of its own (Name, DataClass or Severity)."
   }
 }
 
@@ -185,6 +229,8 @@ variable "waf" {
   })
   default = {}
 
+  # EvaluationWindowSec accepts 60, 120, 300 and 600 and Limit 10 to 2,000,000,000
+  # (https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html).
   validation {
     condition     = contains([60, 120, 300, 600], var.waf.start_job_window_seconds)
     error_message = "waf.start_job_window_seconds must be 60, 120, 300 or 600 (the evaluation windows AWS WAF supports)."
@@ -350,6 +396,8 @@ variable "log_retention_days" {
   type        = number
   default     = 30
 
+  # The only values retentionInDays accepts
+  # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
@@ -368,6 +416,10 @@ variable "queue" {
   })
   default = {}
 
+  # SQS accepts a visibility timeout of 0-43200 s and a retention period of 60-1209600 s
+  # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html);
+  # below 30 s a job in progress would reappear to a second worker. The API reference gives RedrivePolicy's
+  # maxReceiveCount no range; 1-1000 is the range the SQS console offers, and a message needs at least one receive.
   validation {
     condition     = var.queue.visibility_timeout_seconds >= 30 && var.queue.visibility_timeout_seconds <= 43200
     error_message = "queue.visibility_timeout_seconds must be between 30 and 43200 (12 hours)."
@@ -379,8 +431,16 @@ variable "queue" {
   }
 
   validation {
-    condition     = alltrue([for v in [var.queue.message_retention_seconds, var.queue.dlq_retention_seconds] : v >= 60 && v <= 1209600]) && var.queue.dlq_retention_seconds >= var.queue.message_retention_seconds
-    error_message = "queue retention periods must be 60-1209600 seconds, and dlq_retention_seconds at least message_retention_seconds (a message's age carries over into the dead-letter queue)."
+    condition     = alltrue([for v in [var.queue.message_retention_seconds, var.queue.dlq_retention_seconds] : v >= 60 && v <= 1209600 && floor(v) == v])
+    error_message = "queue.message_retention_seconds and queue.dlq_retention_seconds must be whole numbers of seconds from 60 to 1209600 (1 minute to 14 days, what SQS accepts)."
+  }
+
+  # A standard queue's message keeps its original enqueue timestamp when it moves to the dead-letter
+  # queue, so the DLQ's retention counts from the first send
+  # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html).
+  validation {
+    condition     = var.queue.dlq_retention_seconds >= var.queue.message_retention_seconds
+    error_message = "queue.dlq_retention_seconds (${var.queue.dlq_retention_seconds}) must be at least queue.message_retention_seconds (${var.queue.message_retention_seconds}): a message keeps its original enqueue time in the dead-letter queue, so a shorter retention there deletes failed jobs before anyone can inspect or redrive them."
   }
 }
 
@@ -411,9 +471,20 @@ variable "classification" {
     bedrock_model_ids = optional(list(string), [])
   })
 
+  # Prompt names become the last level of /<service_name>/<environment>/worker/prompts/<name>: a subset of
+  # the characters Parameter Store allows in a name (a-zA-Z0-9_.-), five levels of its fifteen
+  # (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html, Name).
   validation {
-    condition     = contains(keys(var.classification.prompts), "default") && alltrue([for k, v in var.classification.prompts : can(regex("^[a-z0-9][a-z0-9_-]{0,62}$", k)) && length(v) > 0 && length(v) <= 4096])
-    error_message = "classification.prompts must contain a \"default\" prompt; names are lowercase letters, digits, _ and - (at most 63), and each prompt is 1-4096 characters (a Standard SSM parameter)."
+    condition     = contains(keys(var.classification.prompts), "default") && alltrue([for k, v in var.classification.prompts : can(regex("^[a-z0-9][a-z0-9_-]{0,62}$", k)) && length(v) > 0])
+    error_message = "classification.prompts must contain a \"default\" prompt; names are lowercase letters, digits, _ and - (at most 63), and no prompt is empty."
+  }
+
+  # Each prompt is a Standard-tier parameter (parameters.tf), whose value AWS limits to 4 KB; its error
+  # says "a maximum parameter value of 4096 characters"
+  # (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html, Value and Tier).
+  validation {
+    condition     = alltrue([for v in values(var.classification.prompts) : length(v) <= 4096])
+    error_message = "classification.prompts ${join(", ", [for k, v in var.classification.prompts : "\"${k}\" (${length(v)} characters)" if length(v) > 4096])} exceed 4096 characters, the most a Standard-tier SSM parameter holds. Shorten the prompt or split it into several."
   }
 
   validation {

@@ -5,6 +5,10 @@
 # (start_job_limit per start_job_window_seconds) and the API enforces the exact hourly quota.
 
 locals {
+  # WAF delivers logs only to a destination whose name starts with aws-waf-logs-
+  # (https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingConfiguration.html). With service_name
+  # at most 16 characters the name stays far below CloudWatch Logs' 512 and inside its character set
+  # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
   waf_log_group_name = "aws-waf-logs-${local.name}"
 }
 
@@ -30,6 +34,7 @@ resource "aws_wafv2_web_acl" "this" {
     }
 
     statement {
+      # Limit and window are checked against the API's ranges in variables.tf (var.waf).
       rate_based_statement {
         limit                 = var.waf.start_job_limit
         evaluation_window_sec = var.waf.start_job_window_seconds
@@ -182,7 +187,8 @@ resource "aws_wafv2_web_acl" "this" {
 resource "aws_cloudwatch_log_group" "waf" {
   name = local.waf_log_group_name
   # Only blocked requests are logged (see the filter below): a year of them is cheap and is what an
-  # incident review or audit asks for.
+  # incident review or audit asks for. 365 is one of the values CloudWatch Logs accepts
+  # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
   retention_in_days = 365
   kms_key_id        = aws_kms_key.platform.arn
 }

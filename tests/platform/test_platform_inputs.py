@@ -125,6 +125,69 @@ CASES = [
 ]
 
 
+# AWS rules the emulator does not enforce (each cited in terraform/variables.tf). A case breaks several
+# independent inputs at once: every broken validation reports its own error in the same plan, and none
+# of them references another input, so none is skipped. (id, variables, one fragment per expected error)
+AWS_RULE_BATCHES = [
+    (
+        "rds-hyphens-tag-count-retention-waf-max-receives-prompt-size",
+        {
+            "service_name": "img--class",
+            "tags": {f"Team{i:02d}": "x" for i in range(45)},
+            "log_retention_days": 45,
+            "waf": {"ip_limit": 3_000_000_000},
+            "queue": {"max_receive_count": 1001},
+            "classification": {"prompts": {"default": "x" * 4097}, "model": {"model_id": "m"}},
+        },
+        [
+            'service_name must not contain "--": it names the database and its proxy',
+            "tags may hold at most 44 keys besides Service, Environment, Owner, CostCenter and ManagedBy (got 45)",
+            "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120,",
+            "waf.start_job_limit and waf.ip_limit must be whole numbers from 10 (the lowest rate limit AWS WAF"
+            " accepts) to 2000000000",
+            "queue.max_receive_count must be a whole number from 1 to 1000",
+            'classification.prompts "default" (4097 characters) exceed 4096 characters, the most a Standard-tier'
+            " SSM parameter holds",
+        ],
+    ),
+    (
+        "s3-prefix-tag-characters-visibility-retention-range",
+        {
+            "service_name": "sthree-img",
+            "tags": {"Cost&Center": "a,b", "Team": "ml"},
+            "queue": {
+                "visibility_timeout_seconds": 43201,
+                "message_retention_seconds": 1_209_601,
+                "dlq_retention_seconds": 1_209_601,
+            },
+        },
+        [
+            'service_name must not start with "sthree-" or "amzn-s3-demo-": it begins every bucket name',
+            "tags keys and values may contain only letters, digits, spaces and _ . : / = + - @",
+            "offending keys: Cost&Center.",
+            "queue.visibility_timeout_seconds must be between 30 and 43200 (12 hours)",
+            "queue.message_retention_seconds and queue.dlq_retention_seconds must be whole numbers of seconds"
+            " from 60 to 1209600",
+        ],
+    ),
+    (
+        "ssm-prefix-dlq-shorter-than-queue",
+        {
+            "service_name": "ssm-img",
+            "queue": {"message_retention_seconds": 1_209_600, "dlq_retention_seconds": 345_600},
+        },
+        [
+            'service_name must not start with "aws" or "ssm": it is the first level of the worker\'s Parameter'
+            " Store path",
+            "queue.dlq_retention_seconds (345600) must be at least queue.message_retention_seconds (1209600)",
+        ],
+    ),
+]
+
+# Fragments that name the same error: counted once when checking that each rule reports exactly one.
+_SAME_ERROR = {"offending keys: Cost&Center."}
+
+
 @pytest.fixture(scope="module")
 def net(emulator):
     with network(emulator) as created:
@@ -152,6 +215,15 @@ def test_rejected_variable(ws, account_values, variables, fragments):
     output = assert_rejected(ws, with_account(account_values, variables), *fragments)
     # The case breaks one rule: exactly one error, so the message cannot hide behind another.
     assert output.count("Error:") == 1, output[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("variables", "fragments"), [c[1:] for c in AWS_RULE_BATCHES], ids=[c[0] for c in AWS_RULE_BATCHES]
+)
+def test_aws_rules_refused(ws, account_values, variables, fragments):
+    output = assert_rejected(ws, with_account(account_values, variables), *fragments)
+    # One error per broken rule: none hides behind another, and nothing downstream fails as well.
+    assert output.count("Error:") == len([f for f in fragments if f not in _SAME_ERROR]), output[-6000:]
 
 
 def test_credentials_of_another_account_are_refused(ws, account_values):
