@@ -50,5 +50,13 @@ def unexpected_changes(inventory: PlanInventory, artifacts: dict[str, dict[str, 
         attrs = changed_attributes(res)
         unknown = sorted(attrs - set(table.get(res.type, {})))
         if unknown:
-            problems.append(f"{address}: update of {', '.join(unknown)}")
+            detail = "; ".join(
+                f"{a}: {_short((res.before or {}).get(a))} -> {_short(res.values.get(a))}" for a in unknown
+            )
+            problems.append(f"{address}: update of {', '.join(unknown)} ({detail})")
     return problems
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from scripts.emulator import Emulator, EmulatorError
+from scripts.emulator.recorder import CallBus
 from scripts.tf import warm_plugin_cache
 from scripts.toolchain import Toolchain, ToolchainError, toolchain
 
@@ -38,8 +39,15 @@ def tc() -> Toolchain:
 
 
 @pytest.fixture(scope="session")
-def emulator(tc: Toolchain) -> Iterator[Emulator]:
+def call_bus() -> CallBus:
+    """Every signed request the embedded emulator serves, for whoever subscribes (the IAM proof)."""
+    return CallBus()
+
+
+@pytest.fixture(scope="session")
+def emulator(tc: Toolchain, call_bus: CallBus) -> Iterator[Emulator]:
     emu = Emulator.from_env()
+    emu.on_call = call_bus
     try:
         emu.start()
     except EmulatorError as exc:

@@ -74,7 +74,7 @@ def authorize_web_identity(account_id: str, role_arn: str, token: str, duration:
         "resourceControlPolicies": [],
         "resourcePolicy": json.loads(role.assume_role_policy_document),
     }
-    [result] = evaluator.simulate([simulation], trust=True)
+    [result] = evaluator.simulate([simulation], unchecked=True)
     if result["result"] != "Allowed":
         raise _refuse(
             f"Not authorized to perform sts:AssumeRoleWithWebIdentity on {role_arn} "

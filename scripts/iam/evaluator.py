@@ -65,13 +65,27 @@ def _describe(actions: tuple[str, ...]) -> dict[str, dict[str, Any] | None]:
     return dict(_run("describe", {"actions": list(actions)})["actions"])
 
 
-def simulate(simulations: list[dict[str, Any]], trust: bool = False) -> list[dict[str, Any]]:
+def simulate(simulations: list[dict[str, Any]], unchecked: bool | list[bool] = False) -> list[dict[str, Any]]:
     """Results in the order given: {result: Allowed|ImplicitlyDenied|ExplicitlyDenied|Error, ...}.
 
-    ``trust``: the simulations are trust-policy checks whose context holds the token's claims.
+    ``unchecked`` (for all, or per simulation): evaluate without iam-simulate's request validation,
+    which filters the context to the keys iam-data lists for the action and checks the resource
+    against iam-data's types: for trust policies (the token's claims are the context) and for the
+    actions whose iam-data entry is wrong (``scripts.iam.proof.ELBV2_RESOURCE_TYPES``).
     """
     if not simulations:
         return []
-    payload = {"simulations": [{"id": i, "simulation": s, "trust": trust} for i, s in enumerate(simulations)]}
+    flags = unchecked if isinstance(unchecked, list) else [unchecked] * len(simulations)
+    payload = {
+        "simulations": [
+            {"id": i, "simulation": s, "unchecked": flag}
+            for i, (s, flag) in enumerate(zip(simulations, flags, strict=True))
+        ]
+    }
     results = _run("simulate", payload)["results"]
     return [r for r in sorted(results, key=lambda r: r["id"])]
+
+
+def expand(patterns: set[str]) -> dict[str, list[dict[str, str]] | None]:
+    """Every action each policy action pattern grants, with its access level (None: unknown service)."""
+    return dict(_run("expand", {"patterns": sorted(patterns)})["actions"])

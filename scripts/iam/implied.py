@@ -7,7 +7,9 @@ use, and the extra checks some services run. Each rule cites the page that state
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from scripts.emulator.recorder import Call
 from scripts.iam.requests import Intent, _as_list, request_tags, tag_context
@@ -96,9 +98,21 @@ def _tag_on_create(call: Call, view: MotoView, own: Intent) -> list[Intent]:
         context["elasticloadbalancing:CreateAction"] = call.operation
     if call.service == "ecs":
         context["ecs:CreateAction"] = call.operation
-    return [
-        Intent(action, created(call, own.arns), {**own.context, **context}, own.tags, own.policies, "tag on create")
-    ]
+    arns = created(call, own.arns)
+    policies = own.policies
+    if call.operation == "CreateKey":
+        # KMS decides on the key policy too; the new key's is the one in the request, or the default
+        # that delegates to IAM. https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+        policies = {a: _new_key_policy(call, view) for a in arns}
+    return [Intent(action, arns, {**own.context, **context}, own.tags, policies, "tag on create")]
+
+
+def _new_key_policy(call: Call, view: MotoView) -> dict[str, Any]:
+    if call.params.get("Policy"):
+        return dict(json.loads(call.params["Policy"]))
+    root = f"arn:aws:iam::{view.account_id}:root"
+    statement = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": root}}
+    return {"Version": "2012-10-17", "Statement": [{**statement, "Action": "kms:*", "Resource": "*"}]}
 
 
 # --- iam:PassRole ------------------------------------------------------------------------------------

@@ -132,10 +132,20 @@ ELBV2_RESOURCE_TYPES = [
 ]
 
 
+def _elbv2(action: str) -> bool:
+    return action.startswith("elasticloadbalancing:") and not action.split(":")[1].startswith("Describe")
+
+
 def resource_types(action: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
-    if action.startswith("elasticloadbalancing:") and not action.split(":")[1].startswith("Describe"):
-        return ELBV2_RESOURCE_TYPES
-    return list(meta.get("resourceTypes") or [])
+    return ELBV2_RESOURCE_TYPES if _elbv2(action) else list(meta.get("resourceTypes") or [])
+
+
+def concrete(arn: str) -> str:
+    """The ARN of a resource a create call makes, with a placeholder for the id AWS will generate:
+    a policy scoped to ``security-group/*`` matches it, one naming a specific group does not."""
+    if arn == "*":
+        return arn
+    return arn.replace("??????", "NeWrEs").replace("*", "new")
 
 
 def targets(action: str, meta: dict[str, Any], arns: list[str]) -> tuple[list[str], str]:
@@ -175,6 +185,36 @@ def _policy_for(intent: Intent, arn: str) -> dict[str, Any] | None:
     return intent.policies.get(bucket) if bucket else None
 
 
+def _simulation(
+    session: str,
+    intent: Intent,
+    arn: str,
+    role_arn: str,
+    account: str,
+    identity_policies: list[dict[str, Any]],
+    boundary: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One request for the evaluator: the session, the identity policies, the boundary and the
+    resource policy AWS would weigh (key or bucket policy)."""
+    simulation: dict[str, Any] = {
+        "request": {
+            "principal": session,
+            "action": intent.action,
+            "resource": {"resource": concrete(arn), "accountId": account},
+            "contextVariables": _context(intent, arn, role_arn, account),
+        },
+        "identityPolicies": identity_policies,
+        "serviceControlPolicies": [],
+        "resourceControlPolicies": [],
+    }
+    policy = _policy_for(intent, arn)
+    if policy:
+        simulation["resourcePolicy"] = policy
+    if boundary:
+        simulation["permissionBoundaryPolicies"] = [{"name": "boundary", "policy": boundary}]
+    return simulation
+
+
 def judge(
     records: list[Record],
     identity_policies: list[dict[str, Any]],
@@ -188,7 +228,7 @@ def judge(
     verdict = Verdict(role_arn=role_arn, calls=len(records))
     meta = evaluator.describe({i.action for r in records for i in r.intents})
     session = f"arn:aws:sts::{account}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/iam-proof"
-    pending: dict[str, tuple[dict[str, Any], Intent, Record, str]] = {}
+    pending: dict[str, tuple[dict[str, Any], Intent, Record, str, bool]] = {}
     for record in records:
         if record.error:
             verdict.unresolved.append(f"{record.call.service}:{record.call.operation}: {record.error}")
@@ -203,29 +243,17 @@ def judge(
                 verdict.unresolved.append(f"{intent.action} ({record.call.operation}): {missing}")
                 continue
             for arn in arns:
-                simulation: dict[str, Any] = {
-                    "request": {
-                        "principal": session,
-                        "action": intent.action,
-                        "resource": {"resource": arn, "accountId": account},
-                        "contextVariables": _context(intent, arn, role_arn, account),
-                    },
-                    "identityPolicies": identity_policies,
-                    "serviceControlPolicies": [],
-                    "resourceControlPolicies": [],
-                }
-                policy = _policy_for(intent, arn)
-                if policy:
-                    simulation["resourcePolicy"] = policy
-                if boundary:
-                    simulation["permissionBoundaryPolicies"] = [{"name": "boundary", "policy": boundary}]
+                simulation = _simulation(session, intent, arn, role_arn, account, identity_policies, boundary)
                 key = hashlib.sha256(json.dumps(simulation, sort_keys=True).encode()).hexdigest()
                 verdict.actions[intent.action] += 1
-                pending.setdefault(key, (simulation, intent, record, arn))
+                # iam-simulate refuses "*" for an action with resource types (a Describe of every
+                # instance): the engine then matches it like AWS, on statements whose Resource is "*".
+                unchecked = _elbv2(intent.action) or (arn == "*" and bool(resource_types(intent.action, info)))
+                pending.setdefault(key, (simulation, intent, record, arn, unchecked))
     items = list(pending.values())
-    results = evaluator.simulate([s for s, *_ in items])
+    results = evaluator.simulate([item[0] for item in items], [item[4] for item in items])
     verdict.evaluations = len(items)
-    for (_, intent, record, arn), result in zip(items, results, strict=True):
+    for (_, intent, record, arn, _unchecked), result in zip(items, results, strict=True):
         if result["result"] == "Allowed":
             verdict.allowed += 1
             continue
@@ -269,3 +297,30 @@ def report_lines(verdicts: list[Verdict]) -> list[str]:
         lines += [f"  {d.line()}" for d in verdict.denials]
         lines += [f"  UNRESOLVED {u}" for u in verdict.unresolved]
     return lines
+
+
+@dataclass(frozen=True)
+class Request:
+    """One IAM request stated directly (the task roles' contract), not recorded from a call."""
+
+    action: str
+    resource: str
+    context: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+def decide(view: MotoView, role_arn: str, requests: list[Request]) -> list[str]:
+    """AWS's decision for each request made by a session of ``role_arn``, with the resource policies
+    (key policy, bucket policy) and the resource's tags the emulator holds now."""
+    policies, boundary = view.role_policies(role_arn)
+    account = view.account_id
+    session = f"arn:aws:sts::{account}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/task"
+    from scripts.iam.requests import policies_of
+
+    simulations = []
+    for request in requests:
+        intent = Intent(request.action, [request.resource], {"aws:SecureTransport": "true", **request.context})
+        tags = view.tags(request.resource)
+        intent.tags = {request.resource: tags} if tags is not None else {}
+        intent.policies = policies_of([request.resource], view)
+        simulations.append(_simulation(session, intent, request.resource, role_arn, account, policies, boundary))
+    return [r["result"] for r in evaluator.simulate(simulations)]

@@ -416,8 +416,8 @@ def base_context(call: Call, view: MotoView) -> dict[str, Any]:
             context["iam:PermissionsBoundary"] = p["PermissionsBoundary"]
         elif p.get("RoleName") and call.operation != "CreateRole":
             role = view.role(p["RoleName"])
-            if role is not None and role.permissions_boundary:
-                context["iam:PermissionsBoundary"] = role.permissions_boundary
+            if role is not None and role.permissions_boundary_arn:
+                context["iam:PermissionsBoundary"] = role.permissions_boundary_arn
         if p.get("PolicyArn"):
             context["iam:PolicyARN"] = p["PolicyArn"]
         if p.get("AWSServiceName"):

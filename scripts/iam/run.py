@@ -25,8 +25,10 @@ from scripts.emulator.recorder import CallBus
 from scripts.fixtures.network import create_certificate, create_network, delete_certificate, delete_network
 from scripts.iam.pipeline import Session, assume, role_workspace
 from scripts.iam.proof import CallLog, Verdict, judge
-from scripts.tf import TerraformError, Workspace, unique_name
+from scripts.tf import REPO_ROOT, TerraformError, Workspace, unique_name
 
+# The boundary docs/cicd.md recommends, as an example an organisation adapts (and the proof uses).
+BOUNDARY_EXAMPLE = REPO_ROOT / "docs" / "examples" / "workload-permissions-boundary.json"
 GITHUB = {"github_owner": "example-org", "github_repository": "imgclass-platform"}
 REPO_SUB = "repo:example-org/imgclass-platform"
 # What a pull request changes in place: a tag on everything and the log retention.
@@ -49,18 +51,25 @@ class Proof:
     platform: Workspace | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
     plan_roles: set[str] = field(default_factory=set)
+    image_tag: str = ""
+    parked: dict[str, int] = field(default_factory=dict)  # desired counts after the first deploy
     _bucket_policy: str | None = None
 
     # --- steps -----------------------------------------------------------------------------------
-    def bootstrap_account(self, extra: dict[str, Any] | None = None) -> None:
-        ws = Workspace.scratch("terraform/bootstrap", emulator=self.emulator, dest_root=self.workdir / "bootstrap")
-        ws.init()
-        tf_vars: dict[str, Any] = {**GITHUB, **(extra or {})}
+    def bootstrap_account(self, rebootstrap: dict[str, Any] | None = None) -> None:
+        """Apply terraform/bootstrap as an administrator; ``rebootstrap`` re-applies it with changed inputs."""
+        tf_vars: dict[str, Any] = {**GITHUB}
         if self.boundary_arn:
             tf_vars["permissions_boundary_arn"] = self.boundary_arn
-        ws.set_vars(tf_vars)
+        if self.bootstrap is not None:
+            self.bootstrap.apply({**tf_vars, **(rebootstrap or {})})
+            return
+        if self.boundary_arn:
+            self._ensure_boundary_policy()
+        ws = Workspace.scratch("terraform/bootstrap", emulator=self.emulator, dest_root=self.workdir / "bootstrap")
+        ws.init()
         self.bootstrap = ws
-        ws.apply()
+        ws.apply(tf_vars)
         self.bootstrap_out = ws.output()
         # The state bucket only admits TLS; the emulator speaks plain HTTP. The policy is lifted in the
         # emulator for the run, and the recorder judges every call against it as AWS would.
@@ -71,6 +80,19 @@ class Proof:
         s3.delete_bucket_policy(Bucket=bucket)
         self.bus.subscribe(self.log)
 
+    def _ensure_boundary_policy(self) -> None:
+        """The organisation's boundary exists before the bootstrap: the example one where it does not."""
+        assert self.boundary_arn is not None
+        iam = self.emulator.client("iam")
+        try:
+            iam.get_policy(PolicyArn=self.boundary_arn)
+        except iam.exceptions.NoSuchEntityException:
+            iam.create_policy(
+                PolicyName=self.boundary_arn.rsplit("/", 1)[-1],
+                PolicyDocument=BOUNDARY_EXAMPLE.read_text(),
+                Description="Boundary of every role the platform creates (docs/cicd.md)",
+            )
+
     def environment_inputs(self, env: str) -> dict[str, Any]:
         """The per-account inputs of ``env`` in this emulated account: its network and certificate."""
         if env not in self.networks:
@@ -78,9 +100,13 @@ class Proof:
                 self.emulator, self.emulator.region, {"Network": unique_name(f"proof-{env}")}
             )
             self.certificates[env] = create_certificate(self.emulator, self.emulator.region, f"api.{env}.example.com")
+        from scripts.demo import emulator_account_values
+
+        # Day one starts with no image pushed (docs/adr/0015-first-deploy-before-any-image.md).
         inputs: dict[str, Any] = {
-            "network": {"vpc_tags": dict(self.networks[env]["tags"])},
+            **emulator_account_values(env, self.emulator, self.networks[env]),
             "certificate_arn": self.certificates[env],
+            "image_tag": self.image_tag if env == self.env else "",
         }
         if self.boundary_arn:
             inputs["permissions_boundary_arn"] = self.boundary_arn
@@ -103,6 +129,22 @@ class Proof:
         self.outputs = self.platform.output()
         return self.outputs
 
+    def push_images(self, tag: str) -> None:
+        """What the image build does between the first and the second deploy: push api and worker."""
+        ecr = self.emulator.client("ecr")
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json"})
+        for url in self.outputs["repository_urls"].values():
+            ecr.put_image(repositoryName=url.split("/", 1)[1], imageManifest=manifest, imageTag=tag)
+
+    def deploy_image(self, tag: str) -> dict[str, Any]:
+        """The second deploy of day one: the pushed tag, the services scale to their min_capacity."""
+        assert self.platform is not None
+        self.image_tag = tag
+        self.log.phase = "image deploy"
+        self.platform.apply(self.environment_inputs(self.env))
+        self.outputs = self.platform.output()
+        return self.outputs
+
     def update_in_place(self) -> str:
         assert self.platform is not None
         self.log.phase = "update"
@@ -116,7 +158,8 @@ class Proof:
             "terraform", self.emulator, session, self.workdir / f"plan-{env}", env, self.environment_inputs(env)
         )
         self.log.phase = f"plan {env}"
-        return ws.plan()
+        # As .github/workflows/pull-request.yml plans: read-only, without the state lock.
+        return ws.plan(None, None, "-lock=false")
 
     def destroy_platform(self) -> None:
         if self.platform is None:

@@ -58,8 +58,8 @@ class MotoView:
         for arn, managed in role.managed_policies.items():
             policies.append({"name": arn.rsplit("/", 1)[-1], "policy": _doc(_default_version(managed))})
         boundary = None
-        if role.permissions_boundary:
-            boundary = _doc(_default_version(iam.get_policy(role.permissions_boundary)))
+        if role.permissions_boundary_arn:
+            boundary = _doc(_default_version(iam.get_policy(role.permissions_boundary_arn)))
         return policies, boundary
 
     def service_linked_role_exists(self, service: str) -> bool:

@@ -46,6 +46,7 @@ data "aws_iam_policy_document" "read" {
       "cloudwatch:ListDashboards",
       "cloudwatch:ListTagsForResource",
       "ec2:Describe*",
+      "ecr:DescribeImages",
       "ecr:DescribeRepositories",
       "ecr:GetLifecyclePolicy",
       "ecr:GetRepositoryPolicy",
@@ -68,6 +69,8 @@ data "aws_iam_policy_document" "read" {
       "iam:ListInstanceProfilesForRole",
       "iam:ListPolicyTags",
       "iam:ListPolicyVersions",
+      # The nightly orphan finder (docs/runbooks/orphaned-resources.md) lists the prefix's roles.
+      "iam:ListRoles",
       "iam:ListRolePolicies",
       "iam:ListRoleTags",
       "kms:DescribeKey",
@@ -99,6 +102,8 @@ data "aws_iam_policy_document" "read" {
       "ssm:DescribeParameters",
       "ssm:ListTagsForResource",
       "sts:GetCallerIdentity",
+      # The orphan finder finds the platform's tagged resources (Resource Groups Tagging API).
+      "tag:GetResources",
       "wafv2:GetLoggingConfiguration",
       "wafv2:GetWebACL",
       "wafv2:GetWebACLForResource",

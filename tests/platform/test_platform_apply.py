@@ -1,33 +1,62 @@
-"""The whole dev platform applied to the emulator once: read back the links that matter with boto3,
-prove that a re-plan is clean (also after a prompt is edited in Parameter Store), then destroy."""
+"""The whole dev platform, deployed once the way the pipeline deploys it, and the IAM proof of it.
+
+An administrator bootstraps the account; the dev apply role, assumed with the GitHub token of the
+dev environment, applies the platform into the S3 backend; the tests read the links that matter back
+with boto3, re-plan (also after a prompt is edited in Parameter Store), update in place, plan both
+environments as the plan roles and destroy. Every call of every role is recorded and, at the end,
+judged against the roles' IAM policies (docs/adr/0016-iam-proof.md). The bootstrap is run with the
+permissions boundary that bootstrap.tfvars.example and docs/cicd.md recommend, and the same calls are
+judged once more against the policies of a bootstrap without it.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 
-from scripts.fixtures.network import create_certificate, delete_certificate
-from tests.harness import applied, assert_idempotent
-from tests.platform.support import as_list, network, platform_workspace, statements_by_sid
+from scripts.iam.proof import Request, decide, judge, report_lines
+from scripts.iam.run import UPDATE, proof
+from tests.harness import assert_idempotent
+from tests.platform.support import as_list, statements_by_sid
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
+ACCOUNT = "123456789012"
+# Exactly as terraform/bootstrap/bootstrap.tfvars.example recommends.
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/platform-workload-boundary"
+CONTRACT = Path(__file__).with_name("task_roles.toml")
+IMAGE_TAG = "3f2a9c1"
+
+
+def desired_counts(emulator, outputs):
+    services = emulator.client("ecs").describe_services(
+        cluster=outputs["cluster_name"], services=list(outputs["service_names"].values())
+    )["services"]
+    return {s["serviceName"]: s["desiredCount"] for s in services}
+
 
 @pytest.fixture(scope="module")
-def stack(emulator, tmp_path_factory):
-    with network(emulator) as net:
-        cert = create_certificate(emulator, emulator.region, "api.dev.example.com")
-        try:
-            ws = platform_workspace(
-                "dev", emulator, tmp_path_factory.mktemp("platform-apply"), net, {"certificate_arn": cert}
-            )
-            with applied(ws) as outputs:
-                yield ws, outputs, net
-        finally:
-            delete_certificate(emulator, emulator.region, cert)
+def deployment(emulator, call_bus, tmp_path_factory):
+    with proof(emulator, call_bus, tmp_path_factory.mktemp("platform-proof"), boundary_arn=BOUNDARY_ARN) as run:
+        run.bootstrap_account()
+        run.apply_platform()
+        # Day one as README's first-deploy section runs it: the first deploy parks the services (no
+        # image yet), the image build pushes, the next deploy names the tag and the tasks start.
+        run.parked = desired_counts(emulator, run.outputs)
+        run.push_images(IMAGE_TAG)
+        run.deploy_image(IMAGE_TAG)
+        yield run
+
+
+@pytest.fixture(scope="module")
+def stack(deployment):
+    return deployment.platform, deployment.outputs, deployment.networks["dev"]
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +210,7 @@ def test_database_is_private_encrypted_and_iam_enabled(ids):
     assert db["DBInstanceClass"] == "db.t4g.small"
 
 
-def test_bucket_policies_and_encryption(stack, aws):
+def test_bucket_policies_and_encryption(deployment, stack, aws):
     _, out, _ = stack
     s3 = aws("s3")
     for bucket in (out["uploads_bucket"], out["results_bucket"], out["logs_bucket"]):
@@ -203,7 +232,7 @@ def test_bucket_policies_and_encryption(stack, aws):
     assert algo == {out["uploads_bucket"]: "aws:kms", out["results_bucket"]: "aws:kms", out["logs_bucket"]: "AES256"}
     cors = s3.get_bucket_cors(Bucket=out["uploads_bucket"])["CORSRules"][0]
     assert cors["AllowedMethods"] == ["PUT"]
-    assert sorted(cors["AllowedOrigins"]) == ["http://localhost:3000", "https://app.dev.example.com"]
+    assert sorted(cors["AllowedOrigins"]) == sorted(deployment.environment_inputs("dev")["allowed_origins"])
 
 
 def test_job_queue_redrive_and_encryption(stack, aws):
@@ -256,15 +285,27 @@ def test_worker_parameters(stack, aws):
     assert model["max_output_tokens"] == 256
 
 
-def test_a_prompt_edited_in_parameter_store_survives_a_replan(stack, aws):
+def test_a_prompt_edited_in_parameter_store_survives_a_replan(deployment, stack, aws):
     """docs/adr/0004: Terraform creates the parameters, whoever tunes prompts owns their values."""
     ws, _, _ = stack
+    deployment.log.phase = "replan"
     ssm = aws("ssm")
     name = "/imgclass/dev/worker/prompts/default"
     ssm.put_parameter(Name=name, Value="Classify the image. Be brief.", Type="SecureString", Overwrite=True)
     inventory = assert_idempotent(ws)
     assert not [a for a in inventory.changed() if "aws_ssm_parameter" in a]
     assert ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"] == "Classify the image. Be brief."
+
+
+def test_the_first_deploy_parks_the_services_and_the_image_deploy_starts_them(deployment, aws):
+    names = deployment.outputs["service_names"]
+    assert deployment.parked == {names["api"]: 0, names["worker"]: 0}
+    assert desired_counts(deployment.emulator, deployment.outputs) == {names["api"]: 1, names["worker"]: 1}
+    for service in aws("ecs").describe_services(
+        cluster=deployment.outputs["cluster_name"], services=list(names.values())
+    )["services"]:
+        task = aws("ecs").describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        assert task["containerDefinitions"][0]["image"].endswith(f":{IMAGE_TAG}")
 
 
 def test_outputs(stack):
@@ -275,9 +316,106 @@ def test_outputs(stack):
     assert out["connection_budget"]["total"] == 19
 
 
-def test_destroy_leaves_nothing(stack, aws):
+def test_an_update_applies_in_place_and_re_plans_clean(deployment, stack, aws):
+    """A pull request's kind of change: a new tag on everything and a longer log retention."""
     ws, out, _ = stack
-    ws.destroy()
+    deployment.update_in_place()
+    tags = aws("sqs").list_queue_tags(QueueUrl=out["queue_url"])["Tags"]
+    assert tags["Team"] == UPDATE["tags"]["Team"]
+    groups = aws("logs").describe_log_groups(logGroupNamePrefix="/ecs/imgclass-dev")["logGroups"]
+    assert groups and {g["retentionInDays"] for g in groups} == {UPDATE["log_retention_days"]}
+    deployment.log.phase = "replan"
+    assert_idempotent(ws)
+
+
+def contract_facts(deployment, aws):
+    out, region = deployment.outputs, deployment.emulator.region
+    s3, sqs = aws("s3"), aws("sqs")
+
+    def bucket_key(bucket):
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        return deployment.log.view.key_arn(rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"])
+
+    queue = sqs.get_queue_attributes(QueueUrl=out["queue_url"], AttributeNames=["All"])["Attributes"]
+    parameter = aws("ssm").describe_parameters(
+        ParameterFilters=[{"Key": "Name", "Values": ["/imgclass/dev/worker/prompts/default"]}]
+    )["Parameters"][0]
+    proxy = aws("rds").describe_db_proxies(DBProxyName="imgclass-dev")["DBProxies"][0]
+    secret = aws("secretsmanager").describe_secret(SecretId="imgclass-dev/db/api")["ARN"]
+    return {
+        "region": region,
+        "account": ACCOUNT,
+        "env": "dev",
+        "uploads_bucket": out["uploads_bucket"],
+        "results_bucket": out["results_bucket"],
+        "uploads_key": bucket_key(out["uploads_bucket"]),
+        "results_key": bucket_key(out["results_bucket"]),
+        "queue_arn": queue["QueueArn"],
+        "queue_key": deployment.log.view.key_arn(queue["KmsMasterKeyId"]),
+        "parameter_key": deployment.log.view.key_arn(parameter["KeyId"]),
+        "proxy_id": proxy["DBProxyArn"].rsplit(":", 1)[-1],
+        "api_db_secret": secret,
+    }
+
+
+def contract_roles(deployment, aws):
+    ecs, out = aws("ecs"), deployment.outputs
+    services = ecs.describe_services(cluster=out["cluster_name"], services=list(out["service_names"].values()))
+    roles = {}
+    for role, name in out["service_names"].items():
+        service = next(s for s in services["services"] if s["serviceName"] == name)
+        task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        roles[role] = task["taskRoleArn"]
+        roles[f"{role}_execution"] = task["executionRoleArn"]
+    return roles
+
+
+@pytest.mark.parametrize("expected", ["allowed", "denied"])
+def test_task_roles_keep_their_contract(deployment, aws, expected):
+    """tests/platform/task_roles.toml: what the services must and must not be able to do."""
+    facts, roles = contract_facts(deployment, aws), contract_roles(deployment, aws)
+    rows = tomllib.loads(CONTRACT.read_text())[expected]
+    wrong = []
+    for role in sorted({r["role"] for r in rows}):
+        mine = [r for r in rows if r["role"] == role]
+        requests = [
+            Request(
+                r["action"],
+                r["resource"].format(**facts),
+                {k: v.format(**facts) for k, v in r.get("context", {}).items()},
+            )
+            for r in mine
+        ]
+        for row, request, result in zip(
+            mine, requests, decide(deployment.log.view, roles[role], requests), strict=True
+        ):
+            if (result == "Allowed") != (expected == "allowed"):
+                wrong.append(f"{role} {request.action} on {request.resource}: {result} ({row['why']})")
+    assert not wrong, "task-role contract broken:\n" + "\n".join(wrong)
+
+
+def test_every_platform_role_carries_the_boundary(deployment, aws):
+    iam = aws("iam")
+    roles = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("imgclass-dev")]
+    assert roles
+    missing = [
+        r["RoleName"]
+        for r in roles
+        if iam.get_role(RoleName=r["RoleName"])["Role"].get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+        != BOUNDARY_ARN
+    ]
+    assert not missing
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_plan_role_plans_from_a_pull_request(deployment, env):
+    inventory = deployment.plan_as_pull_request(env)
+    assert inventory.resources, env
+
+
+def test_destroy_leaves_nothing(deployment, stack, aws):
+    ws, out, _ = stack
+    deployment.destroy_platform()
     assert ws.state_resources() == []
     rds = aws("rds")
     assert not [d for d in rds.describe_db_instances()["DBInstances"] if d["DBInstanceIdentifier"] == "imgclass-dev"]
@@ -285,3 +423,86 @@ def test_destroy_leaves_nothing(stack, aws):
     assert not [b for b in aws("s3").list_buckets()["Buckets"] if b["Name"].startswith("imgclass-dev-")]
     clusters = aws("ecs").describe_clusters(clusters=[out["cluster_name"]])["clusters"]
     assert all(c["status"] == "INACTIVE" for c in clusters)
+
+
+# --- the IAM proof: every call the roles made, judged against their policies -------------------------
+
+
+def apply_role(deployment):
+    return deployment.apply_session.role_arn
+
+
+def test_apply_role_made_every_call_it_needed(deployment):
+    verdict = deployment.verdict(apply_role(deployment))
+    phases = {r.phase for r in deployment.log.of_role(apply_role(deployment))}
+    assert {"apply", "replan", "update", "destroy"} <= phases
+    assert verdict.calls > 500 and verdict.evaluations > 300
+    assert verdict.ok, "\n".join(report_lines([verdict]))
+
+
+def test_plan_roles_made_every_call_they_needed(deployment):
+    assert len(deployment.plan_roles) == 2
+    for role in sorted(deployment.plan_roles):
+        verdict = deployment.verdict(role)
+        assert verdict.calls > 20
+        assert verdict.ok, "\n".join(report_lines([verdict]))
+
+
+def test_the_proof_fails_when_the_apply_policy_loses_a_statement(deployment):
+    """A scratch copy of the apply role's policies without the Queues statement: the proof names it."""
+    role = apply_role(deployment)
+    policies, boundary = deployment.log.view.role_policies(role)
+    broken = copy.deepcopy(policies)
+    removed = 0
+    for policy in broken:
+        statements = policy["policy"]["Statement"]
+        policy["policy"]["Statement"] = [s for s in statements if s.get("Sid") != "Queues"]
+        removed += len(statements) - len(policy["policy"]["Statement"])
+    assert removed == 1
+    verdict = judge(deployment.log.of_role(role), broken, boundary)
+    queue = f"arn:aws:sqs:{deployment.emulator.region}:{ACCOUNT}:imgclass-dev-jobs"
+    denied = {(d.action, d.resource.split(" ")[0]) for d in verdict.denials}
+    assert ("sqs:CreateQueue", queue) in denied
+    assert any(line.startswith(f"  DENIED sqs:CreateQueue on {queue}") for line in report_lines([verdict]))
+
+
+def test_without_the_boundary_the_same_calls_are_allowed(deployment):
+    """The bootstrap without permissions_boundary_arn: its roles drop the boundary conditions, the
+    platform's CreateRole calls carry no boundary, everything else is the same call."""
+    role = apply_role(deployment)
+    records = copy.deepcopy(deployment.log.of_role(role))
+    for record in records:
+        record.call.params.pop("PermissionsBoundary", None)
+        for intent in record.intents:
+            intent.context.pop("iam:PermissionsBoundary", None)
+    deployment.bootstrap_account(rebootstrap={"permissions_boundary_arn": None})
+    policies, boundary = deployment.log.view.role_policies(role)
+    assert "iam:PermissionsBoundary" not in json.dumps(policies)
+    verdict = judge(records, policies, boundary)
+    assert verdict.ok, "\n".join(report_lines([verdict]))
+
+
+# The service reference files kms:Decrypt under Write; it changes nothing, and reading the encrypted
+# state and SecureString parameters needs it.
+READ_ONLY_BY_NATURE = {"kms:Decrypt"}
+
+
+def test_plan_roles_hold_no_write_action(deployment):
+    """Every action the plan roles' policies grant is Read or List in the IAM service reference
+    (or kms:Decrypt): pull-request and drift plans run with -lock=false, so not even the state lock
+    is written."""
+    from scripts.iam import evaluator
+
+    for role in sorted(deployment.plan_roles):
+        policies, _ = deployment.log.view.role_policies(role)
+        statements = [s for p in policies for s in p["policy"]["Statement"] if s["Effect"] == "Allow"]
+        patterns = {a for s in statements for a in as_list(s["Action"])}
+        granted = evaluator.expand(patterns)
+        assert None not in granted.values(), "a policy names an unknown service"
+        writes = []
+        for statement in statements:
+            for pattern in as_list(statement["Action"]):
+                for action in granted[pattern]:
+                    if action["accessLevel"] not in ("Read", "List") and action["action"] not in READ_ONLY_BY_NATURE:
+                        writes.append(f"{action['action']} ({action['accessLevel']}) on {statement['Resource']}")
+        assert not writes, f"{role} can write:\n" + "\n".join(sorted(set(writes)))

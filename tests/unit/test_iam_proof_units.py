@@ -194,3 +194,76 @@ def test_a_session_longer_than_the_role_allows_is_refused(world):
     with pytest.raises(ClientError) as err:
         assume(emu, role_arn, SUB, duration=5400)
     assert "MaxSessionDuration" in err.value.response["Error"]["Message"]
+
+
+def test_one_of_the_alternative_required_types_is_enough():
+    from scripts.iam.proof import targets
+
+    meta = {
+        "resourceTypes": [
+            {
+                "name": "listener/app",
+                "required": True,
+                "arn": "arn:${Partition}:x:${Region}:${Account}:listener/app/${Id}",
+            },
+            {
+                "name": "listener/net",
+                "required": True,
+                "arn": "arn:${Partition}:x:${Region}:${Account}:listener/net/${Id}",
+            },
+        ]
+    }
+    assert targets("x:Do", meta, [f"arn:aws:x:{REGION}:{ACCOUNT}:listener/app/1"]) == (
+        [f"arn:aws:x:{REGION}:{ACCOUNT}:listener/app/1"],
+        "",
+    )
+    arns, missing = targets("x:Do", meta, [f"arn:aws:x:{REGION}:{ACCOUNT}:other/1"])
+    assert arns == [] and missing.startswith("no listener/app resource resolved from the request")
+
+
+def test_load_balancer_v2_actions_are_judged_on_their_v2_resources():
+    """iam-data carries the classic ELB entry for the shared prefix (AddTags requires `loadbalancer`)."""
+    from scripts.iam.proof import targets
+
+    classic = {
+        "resourceTypes": [
+            {
+                "name": "loadbalancer",
+                "required": True,
+                "arn": "arn:${Partition}:elasticloadbalancing:${Region}:${Account}:loadbalancer/${LoadBalancerName}",
+            }
+        ]
+    }
+    group = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/imgclass-dev-api/*"
+    assert targets("elasticloadbalancing:AddTags", classic, [group]) == ([group], "")
+
+
+def test_a_created_resource_is_judged_with_a_new_id_not_a_wildcard():
+    from scripts.iam.proof import concrete
+
+    assert (
+        concrete(f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/*")
+        == f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/new"
+    )
+    assert concrete(f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:imgclass-dev/db/api-??????").endswith(
+        "api-NeWrEs"
+    )
+
+
+def test_denials_of_one_call_on_many_objects_are_one_line():
+    from scripts.iam.proof import Denial, _grouped
+
+    lines = _grouped(
+        [
+            Denial(
+                "s3:DeleteObject",
+                f"arn:aws:s3:::b/{n}",
+                "DeleteObjects",
+                "destroy",
+                "no statement allows it",
+                "the call itself",
+            )
+            for n in range(3)
+        ]
+    )
+    assert [d.resource for d in lines] == ["arn:aws:s3:::b/0 (and 2 more)"]

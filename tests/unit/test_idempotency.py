@@ -64,7 +64,7 @@ def test_other_attribute_of_the_same_resource_fails():
         {"bucket": "a", "eventbridge": False},
         {"bucket": "b", "eventbridge": True},
     )
-    assert unexpected_changes(inv) == ["aws_s3_bucket_notification.this: update of bucket"]
+    assert unexpected_changes(inv) == ["aws_s3_bucket_notification.this: update of bucket (bucket: 'a' -> 'b')"]
 
 
 def test_replacement_is_never_tolerated():
@@ -80,4 +80,4 @@ def test_replacement_is_never_tolerated():
 
 def test_unlisted_resource_type_fails():
     inv = replan("aws_s3_bucket.this", "aws_s3_bucket", {"force_destroy": False}, {"force_destroy": True})
-    assert unexpected_changes(inv) == ["aws_s3_bucket.this: update of force_destroy"]
+    assert unexpected_changes(inv) == ["aws_s3_bucket.this: update of force_destroy (force_destroy: False -> True)"]

