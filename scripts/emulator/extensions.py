@@ -5,6 +5,12 @@ Without them the provider retries HTTP 500 for more than ten minutes before it g
 
 - application-autoscaling ListTagsForResource / TagResource / UntagResource, and Tags on
   RegisterScalableTarget (every ``aws_appautoscaling_target`` reads its tags back).
+- RegisterScalableTarget brings an ECS service's desired count into the new min-max range, as
+  Application Auto Scaling does ("anytime ... the RegisterScalableTarget API is called, Application
+  Auto Scaling retrieves the current capacity ... if it falls outside of the minimum-maximum range,
+  then the capacity is updated":
+  https://docs.aws.amazon.com/autoscaling/application/userguide/getting-started.html). A service
+  created parked (0-0) starts its tasks when the next deploy raises the minimum.
 - CloudWatch PutCompositeAlarm (``aws_cloudwatch_composite_alarm``); moto already stores alarms with
   an ``AlarmRule`` and returns them under ``CompositeAlarms`` in DescribeAlarms.
 
@@ -39,6 +45,28 @@ def _known_autoscaling_arn(backend: Any, arn: str) -> bool:
     return any(t.arn == arn for targets in backend.targets.values() for t in targets.values())
 
 
+def _clamp_ecs_desired_count(response: Any) -> None:
+    if response._get_param("ScalableDimension") != "ecs:service:DesiredCount":
+        return
+    from moto.ecs.models import ecs_backends
+
+    _, cluster, name = response._get_param("ResourceId").split("/", 2)
+    backend = response.applicationautoscaling_backend
+    target = next(
+        (
+            t
+            for targets in backend.targets.values()
+            for t in targets.values()
+            if t.resource_id == response._get_param("ResourceId") and t.scalable_dimension == "ecs:service:DesiredCount"
+        ),
+        None,
+    )
+    service = ecs_backends[response.current_account][response.region].services.get(f"{cluster}:{name}")
+    if target is None or service is None:
+        return
+    service.desired_count = min(max(service.desired_count, int(target.min_capacity)), int(target.max_capacity))
+
+
 def _install_autoscaling_tags() -> None:
     from moto.applicationautoscaling import responses
     from moto.applicationautoscaling.exceptions import AWSValidationException
@@ -53,6 +81,7 @@ def _install_autoscaling_tags() -> None:
 
     def register_scalable_target(self: Any) -> str:
         body = original_register(self)
+        _clamp_ecs_desired_count(self)
         tags = self._get_param("Tags") or {}
         if tags:
             arn = json.loads(body)["ScalableTargetARN"]

@@ -68,6 +68,8 @@ class MotoView:
     # --- tags and resource policies -----------------------------------------------------------
     def tags(self, arn: str) -> dict[str, str] | None:
         """Current tags of the resource an ARN names, or None where the emulator cannot say."""
+        if not arn.startswith("arn:"):
+            return None
         service = arn.split(":")[2]
         reader = getattr(self, f"_tags_{service.replace('-', '_')}", None)
         if reader is None:

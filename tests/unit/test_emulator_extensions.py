@@ -110,3 +110,27 @@ def test_composite_alarm_without_a_rule_is_rejected_by_the_server(emu):
         urllib.request.urlopen(req, timeout=10)  # noqa: S310
     assert err.value.code == 400
     assert b"AlarmRule is required" in err.value.read()
+
+
+def test_registering_a_higher_minimum_starts_a_parked_service():
+    """RegisterScalableTarget brings the ECS service's desired count into the new range, as
+    Application Auto Scaling does; a service created at 0 starts when the minimum becomes 1."""
+    with Emulator() as emulator:
+        ecs, scaling = emulator.client("ecs"), emulator.client("application-autoscaling")
+        ecs.create_cluster(clusterName="parked")
+        ecs.register_task_definition(family="parked", containerDefinitions=[{"name": "a", "image": "x", "memory": 512}])
+        ecs.create_service(cluster="parked", serviceName="svc", taskDefinition="parked", desiredCount=0)
+
+        def register(low, high):
+            scaling.register_scalable_target(
+                ServiceNamespace="ecs",
+                ResourceId="service/parked/svc",
+                ScalableDimension="ecs:service:DesiredCount",
+                MinCapacity=low,
+                MaxCapacity=high,
+            )
+            return ecs.describe_services(cluster="parked", services=["svc"])["services"][0]["desiredCount"]
+
+        assert register(0, 0) == 0
+        assert register(1, 2) == 1
+        assert register(0, 0) == 0
