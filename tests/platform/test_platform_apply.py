@@ -1,9 +1,10 @@
 """The whole dev platform, deployed once the way the pipeline deploys it, and the IAM proof of it.
 
 An administrator bootstraps the account; the dev apply role, assumed with the GitHub token of the
-dev environment, applies the platform into the S3 backend; the tests read the links that matter back
-with boto3, re-plan (also after a prompt is edited in Parameter Store), update in place, plan both
-environments as the plan roles and destroy. Every call of every role is recorded and, at the end,
+dev environment, applies the platform into the S3 backend, first with no image pushed (the services
+are created without tasks), then with the tag the image build pushed; the tests read the links
+that matter back with boto3, re-plan (also after a prompt is edited in Parameter Store), update in
+place, plan both environments as the plan roles and destroy. Every call of every role is recorded and, at the end,
 judged against the roles' IAM policies (docs/adr/0016-iam-proof.md). The bootstrap is run with the
 permissions boundary that bootstrap.tfvars.example and docs/cicd.md recommend, and the same calls are
 judged once more against the policies of a bootstrap without it.
