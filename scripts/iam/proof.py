@@ -14,13 +14,12 @@ import hashlib
 import json
 import re
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from scripts.emulator.recorder import Call
 from scripts.iam import evaluator
-from scripts.iam.requests import Intent, intents_for
+from scripts.iam.requests import Intent, intents_for, policies_of
 from scripts.iam.view import MotoView
 
 
@@ -87,7 +86,6 @@ class Verdict:
     allowed: int = 0
     denials: list[Denial] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
-    actions: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -245,7 +243,6 @@ def judge(
             for arn in arns:
                 simulation = _simulation(session, intent, arn, role_arn, account, identity_policies, boundary)
                 key = hashlib.sha256(json.dumps(simulation, sort_keys=True).encode()).hexdigest()
-                verdict.actions[intent.action] += 1
                 # iam-simulate refuses "*" for an action with resource types (a Describe of every
                 # instance): the engine then matches it like AWS, on statements whose Resource is "*".
                 unchecked = _elbv2(intent.action) or (arn == "*" and bool(resource_types(intent.action, info)))
@@ -314,8 +311,6 @@ def decide(view: MotoView, role_arn: str, requests: list[Request]) -> list[str]:
     policies, boundary = view.role_policies(role_arn)
     account = view.account_id
     session = f"arn:aws:sts::{account}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/task"
-    from scripts.iam.requests import policies_of
-
     simulations = []
     for request in requests:
         intent = Intent(request.action, [request.resource], {"aws:SecureTransport": "true", **request.context})

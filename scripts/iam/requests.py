@@ -383,14 +383,6 @@ def _res_events(call: Call, view: MotoView) -> list[str]:
     return [_arn(view, "events", f"rule/{rule}")] if rule else []
 
 
-def _res_acm(call: Call, view: MotoView) -> list[str]:
-    return []
-
-
-def _res_sts(call: Call, view: MotoView) -> list[str]:
-    return []
-
-
 def policies_of(arns: list[str], view: MotoView) -> dict[str, dict[str, Any]]:
     """Resource policies AWS evaluates together with the caller's: key policies, bucket policies."""
     found = {}
