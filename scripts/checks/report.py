@@ -12,6 +12,7 @@ from rich.text import Text
 
 from scripts.checks.budget import DatabaseBudget
 from scripts.checks.cost import CostEstimate
+from scripts.checks.labels import labels_for
 from scripts.checks.runner import Report
 
 FORMATS = ("table", "json", "markdown")
@@ -63,7 +64,7 @@ def budget_table(budget: DatabaseBudget) -> Table:
     headroom = budget.headroom_pct
     over = cap is not None and total > cap
     style = "bold red" if over else "bold green"
-    table.add_column("service", footer="total / cap")
+    table.add_column("service", footer="total / cap", overflow="fold")
     table.add_column("max tasks", justify="right")
     table.add_column("pool", justify="right")
     table.add_column(
@@ -83,23 +84,30 @@ def budget_table(budget: DatabaseBudget) -> Table:
     return table
 
 
+def cost_title(estimate: CostEstimate) -> str:
+    """The table's title names the prices' region: a figure without it is easy to misread."""
+    return f"Monthly cost estimate ({estimate.meta['currency']}) at {estimate.meta['region']} prices"
+
+
 def cost_table(estimate: CostEstimate) -> Table:
-    cur = estimate.meta["currency"]
     table = Table(
-        title=f"Monthly cost estimate ({cur})",
+        title=cost_title(estimate),
         caption=Text(f"{ESTIMATE_NOTE} Prices: {estimate.meta['source']}, as of {estimate.meta['as_of']}."),
         show_footer=True,
         title_justify="left",
     )
     budget = "" if estimate.budget is None else f" (budget {_money(estimate.budget)})"
-    table.add_column("resource type", footer="total" + budget)
+    # Short labels that wrap, and fold as the last resort: at 80 columns a cut type name made
+    # different resource types print alike. JSON and Markdown keep the Terraform types.
+    table.add_column("resource", footer="total" + budget, overflow="fold")
     table.add_column("count", justify="right")
-    table.add_column("baseline / month", justify="right", footer=_money(estimate.total))
+    table.add_column("per month", justify="right", footer=_money(estimate.total))
     table.add_column("at max scale", justify="right", footer=_money(estimate.total_at_max))
-    table.add_column("notes")
+    table.add_column("notes", overflow="fold")
+    names = labels_for(line.resource_type for line in estimate.lines)
     for line in estimate.lines:
         table.add_row(
-            line.resource_type,
+            Text(names[line.resource_type]),
             str(line.count),
             _money(line.monthly),
             _money(line.monthly_at_max),
@@ -109,15 +117,20 @@ def cost_table(estimate: CostEstimate) -> Table:
 
 
 def findings_table(report: Report) -> Table:
+    """Two columns, so that at 80 columns the check ids stay whole and the resource, problem and
+    fix get the rest of the width (five columns left them a dozen characters each)."""
     table = Table(title="Findings", title_justify="left", show_lines=True)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("check", no_wrap=True)
-    table.add_column("resource", overflow="fold")
-    table.add_column("problem", overflow="fold")
-    table.add_column("fix", overflow="fold")
+    table.add_column("finding", overflow="fold")
+    table.add_column("resource, problem and fix", overflow="fold")
     for f in report.findings:
         style = "bold red" if f.severity == "error" else "yellow"
-        table.add_row(Text(f.severity, style=style), f.check_id, Text(f.address), Text(f.message), Text(f.fix))
+        finding = Text(f.severity, style=style)
+        finding.append(f"\n{f.check_id}", style="")
+        detail = Text(f.address, style="bold")
+        detail.append(f"\n{f.message}\n", style="")
+        detail.append("fix: ", style="italic")
+        detail.append(f.fix, style="")
+        table.add_row(finding, detail)
     return table
 
 
@@ -190,8 +203,7 @@ def render_markdown(report: Report) -> str:
         )
         out.append("")
     est = report.cost
-    cur = est.meta["currency"]
-    out.append(f"### Monthly cost estimate ({cur})")
+    out.append(f"### {cost_title(est)}")
     out.append("")
     out.append("| resource type | count | baseline / month | at max scale | notes |")
     out.append("|---|---:|---:|---:|---|")
