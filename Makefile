@@ -54,8 +54,8 @@ check: lint validate unit ## everything that needs no emulator
 test: lint validate ## everything: lint, validate, checkov and the whole pytest suite against the emulator
 	$(PY) -m pytest -n $(JOBS) --dist loadfile
 
-demo: tools ## apply the platform to the embedded AWS emulator, report, re-plan, destroy
-	$(PY) -m scripts demo --env $(ENV)
+demo: tools ## emulator demo: apply, check, re-plan, destroy; KEEP=1 stays up
+	$(PY) -m scripts demo --env $(ENV) $(if $(filter 1 yes true,$(KEEP)),--keep)
 
 bench: tools ## time make check's phases the old and the new way side by side, and check-plan (warm)
 	$(PY) -m scripts bench

@@ -8,7 +8,12 @@
 4. run the plan checks (connection budget, security, reliability, cost estimate);
 5. apply, print a short report (resources, key outputs, connection budget, cost);
 6. prove idempotency with a re-plan;
-7. destroy everything on the way out, also after a failure or Ctrl-C.
+7. with ``--keep`` (``make demo KEEP=1``): stay up, print the endpoint and how to point the AWS CLI
+   or boto3 at it, and wait for Ctrl-C;
+8. destroy everything on the way out, also after a failure or Ctrl-C.
+
+Every table fits 80 columns (CI logs, small terminals): labels wrap, long values fold, nothing is
+cut (tests/unit/test_tables_80_columns.py).
 
 Prod settings keep deletion protection on (the root refuses otherwise); for the teardown the demo
 lifts it in the emulator only, through the AWS API, exactly as an operator would have to.
@@ -41,7 +46,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
+from scripts.checks.labels import labels_for
 from scripts.emulator import Emulator
 from scripts.errors import UsageError
 from scripts.fixtures.network import (
@@ -204,11 +211,14 @@ def run_streaming(console: Console, ws: Workspace, verb: str, total: int, label:
 def resources_table(inventory: PlanInventory, limit: int = 14) -> Table:
     counts = Counter(r.type for r in inventory.managed.values() if "create" in r.actions)
     table = Table(title=f"Resources created: {sum(counts.values())}", title_justify="left")
-    table.add_column("resource type")
+    # Labels rather than type names: aws_s3_bucket_server_side_encryption_configuration alone is 50
+    # columns, and cut to fit, different types printed alike.
+    table.add_column("resource", overflow="fold")
     table.add_column("count", justify="right")
     ranked = counts.most_common()
+    names = labels_for(rtype for rtype, _ in ranked[:limit])
     for rtype, n in ranked[:limit]:
-        table.add_row(rtype, str(n))
+        table.add_row(Text(names[rtype]), str(n))
     rest = ranked[limit:]
     if rest:
         table.add_row(f"[dim]{len(rest)} more types[/]", f"[dim]{sum(n for _, n in rest)}[/]")
@@ -217,14 +227,14 @@ def resources_table(inventory: PlanInventory, limit: int = 14) -> Table:
 
 def outputs_table(outputs: Mapping[str, Any]) -> Table:
     table = Table(title="Key outputs", title_justify="left")
-    table.add_column("output")
+    table.add_column("output", overflow="fold")
     table.add_column("value", overflow="fold")
     for key in KEY_OUTPUTS:
         if key in outputs:
             value = outputs[key]
             if isinstance(value, dict):
                 value = "\n".join(f"{k}: {v}" for k, v in sorted(value.items()))
-            table.add_row(key, str(value))
+            table.add_row(key, Text(str(value)))
     return table
 
 
@@ -239,7 +249,7 @@ def budget_table(budget: Mapping[str, Any]) -> Table:
         ),
         show_footer=True,
     )
-    table.add_column("service", footer="total")
+    table.add_column("service", footer="total", overflow="fold")
     table.add_column("max tasks", justify="right")
     table.add_column("pool", justify="right")
     table.add_column("connections", justify="right", footer=f"{budget['total']} / {budget['proxy_cap']}")
@@ -256,8 +266,11 @@ def budget_table(budget: Mapping[str, Any]) -> Table:
     return table
 
 
-def run_plan_checks(console: Console, inventory: PlanInventory) -> bool:
-    """The project's plan checks, when present; returns False when they find an error."""
+def run_plan_checks(console: Console, inventory: PlanInventory, region: str | None = None) -> bool:
+    """The project's plan checks, when present; returns False when they find an error.
+
+    The cost table's title names the region whose prices it uses; when the platform deploys to
+    another ``region``, a line says so rather than letting the figure pass for that region's."""
     try:
         from scripts.checks import CheckOptions, run_checks
         from scripts.checks.report import cost_table, findings_table
@@ -275,6 +288,9 @@ def run_plan_checks(console: Console, inventory: PlanInventory) -> bool:
         f"{len(report.warnings)} warnings"
     )
     console.print(cost_table(report.cost))
+    priced = report.cost.meta.get("region")
+    if region and priced and priced != region:
+        console.print(f"  [yellow]note[/] the platform deploys to {region}; the estimate uses {priced} list prices")
     return report.safe
 
 
@@ -318,7 +334,7 @@ def lift_deletion_protection(emulator: Emulator, outputs: Mapping[str, Any]) -> 
 # --- the demo ----------------------------------------------------------------------------------
 
 
-def run(env: str = "dev", console: Console | None = None) -> int:
+def run(env: str = "dev", console: Console | None = None, keep: bool = False) -> int:
     console = console or Console()
     env_tfvars(env)  # unknown environment: a usage error before anything starts
     started = time.monotonic()
@@ -353,7 +369,7 @@ def run(env: str = "dev", console: Console | None = None) -> int:
             inventory = ws.plan(None, plan_file, f"-parallelism={PARALLELISM}")
         creates = sum(1 for r in inventory.managed.values() if "create" in r.actions)
         console.print(f"  {creates} resources to create")
-        checks_ok = run_plan_checks(console, inventory)
+        checks_ok = run_plan_checks(console, inventory, emulator.region)
 
         applied = True
         # Apply the saved plan the checks just read: no second planning pass, nothing unchecked.
@@ -374,6 +390,8 @@ def run(env: str = "dev", console: Console | None = None) -> int:
         else:
             console.print("  re-plan clean: no changes (known emulator artifacts tolerated)")
         code = 0 if not problems and checks_ok else 1
+        if keep:
+            keep_up(console, emulator, platform, outputs)
     except TerraformError as exc:
         console.print(f"[red]{exc}[/]")
         console.print(exc.output[-4000:], markup=False, highlight=False)
@@ -399,6 +417,72 @@ def run(env: str = "dev", console: Console | None = None) -> int:
             verdict = {0: "[green]ok[/]", 130: "[yellow]interrupted[/]"}.get(code, "[red]failed[/]")
             console.print(f"demo ({env}) {verdict} in {elapsed:.0f} s ({elapsed / 60:.1f} min)")
     return code
+
+
+# --- keep: look around before the teardown -----------------------------------------------------
+
+
+def look_around_lines(emulator: Emulator, outputs: Mapping[str, Any], state_file: Path | None = None) -> list[str]:
+    """How to point the AWS CLI and boto3 at the emulator: its endpoint, region and placeholder keys.
+
+    AWS_ENDPOINT_URL sends every service's requests to one endpoint, and ``--endpoint-url`` does it
+    for one command (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-endpoints.html;
+    for the SDKs, https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+    """
+    env = emulator.env()
+    url, region = env["AWS_ENDPOINT_URL"], env["AWS_REGION"]
+    keys = f"AWS_ACCESS_KEY_ID={env['AWS_ACCESS_KEY_ID']} AWS_SECRET_ACCESS_KEY={env['AWS_SECRET_ACCESS_KEY']}"
+    lines = [
+        f"endpoint {url}, region {region}",
+        "",
+        "AWS CLI, in another terminal:",
+        f"  export AWS_ENDPOINT_URL={url} AWS_REGION={region} AWS_DEFAULT_REGION={region}",
+        f"  export {keys}  # placeholders: the emulator takes any",
+        "  aws ecs list-clusters",
+        "  aws rds describe-db-instances --query 'DBInstances[].[DBInstanceIdentifier,DBInstanceClass]'",
+        "  aws cloudwatch describe-alarms --query 'MetricAlarms[].AlarmName'",
+    ]
+    if outputs.get("uploads_bucket"):
+        lines.append(f"  aws s3 ls s3://{outputs['uploads_bucket']}")
+    if outputs.get("queue_url"):
+        lines.append(f"  aws sqs get-queue-attributes --attribute-names All --queue-url {outputs['queue_url']}")
+    lines += [
+        f"  (or per command: aws --endpoint-url {url} --region {region} ...)",
+        "",
+        "boto3:",
+        "  import boto3",
+        f'  session = boto3.Session(region_name="{region}", aws_access_key_id="{env["AWS_ACCESS_KEY_ID"]}",',
+        f'                          aws_secret_access_key="{env["AWS_SECRET_ACCESS_KEY"]}")',
+        f'  ecs = session.client("ecs", endpoint_url="{url}")',
+        "  print(ecs.list_clusters())",
+    ]
+    if state_file is not None:
+        lines += ["", f"Terraform state: {state_file}"]
+    return lines
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def keep_up(console: Console, emulator: Emulator, platform: PreparedPlatform, outputs: Mapping[str, Any]) -> None:
+    """Leave the applied platform and the emulator up until Ctrl-C (or SIGTERM), then return so the
+    caller tears down as always. The prompt goes out unwrapped: commands copy and paste whole."""
+    console.rule("[bold]the platform stays up[/]")
+    state_file = platform.workspace.tfdir / "terraform.tfstate"
+    for line in look_around_lines(emulator, outputs, state_file):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    stops = "stop the emulator" if not emulator.external else "leave the external endpoint running"
+    console.print(f"\n[bold]Press Ctrl-C to destroy the platform and {stops}.[/]")
+    # A `kill` (CI timeout, a supervisor) tears down the same way as Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("[yellow]tearing down what the demo applied[/]")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def teardown(
