@@ -212,7 +212,7 @@ def ratio(before: float, after: float) -> str:
 def phases_table(phases: list[Phase], suite: tuple[float | None, float | None]) -> Table:
     table = Table(title=f"make check, before and after (warm; {os.cpu_count()} CPUs)", title_justify="left")
     for column in ("phase", "before", "after", "ratio (wall)", "load before / after"):
-        table.add_column(column, justify="left" if column == "phase" else "right")
+        table.add_column(column, justify="left" if column == "phase" else "right", overflow="fold")
     for phase in phases:
         b, a = median(phase.runs_before), median(phase.runs_after)
         same = " (same command)" if phase.same else ""
@@ -292,15 +292,19 @@ def check_plan_rows(args: argparse.Namespace, console: Console, results: dict[st
         )
         rows.append(("check-plan: `python -m scripts check-plan --format json`", args.cli_runs, times))
     results["check_plan_exit_codes"] = sorted(set(codes))
+    results["check_plan"] = {
+        name: {"runs": runs, "min": min(ts), "median": statistics.median(ts), "max": max(ts)} for name, runs, ts in rows
+    }
+    results["plan_note"] = f"plan: {plan_path} ({plan_kind}; {len(inventory.resources)} resources)"
+    return check_plan_table(rows)
+
+
+def check_plan_table(rows: list[tuple[str, int, list[float]]]) -> Table:
     table = Table(title="check-plan (warm)", title_justify="left")
     for column in ("benchmark", "runs", "min s", "median s", "max s"):
-        table.add_column(column, justify="left" if column == "benchmark" else "right")
-    timings: dict[str, object] = {}
+        table.add_column(column, justify="left" if column == "benchmark" else "right", overflow="fold")
     for name, runs, ts in rows:
         table.add_row(name, str(runs), f"{min(ts):.3f}", f"{statistics.median(ts):.3f}", f"{max(ts):.3f}")
-        timings[name] = {"runs": runs, "min": min(ts), "median": statistics.median(ts), "max": max(ts)}
-    results["check_plan"] = timings
-    results["plan_note"] = f"plan: {plan_path} ({plan_kind}; {len(inventory.resources)} resources)"
     return table
 
 
