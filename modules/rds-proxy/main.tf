@@ -108,6 +108,20 @@ resource "aws_vpc_security_group_egress_rule" "database" {
   tags                         = var.tags
 }
 
+# --- Logs -----------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is the log_retention_in_days input (30 days by default): proxy logs serve troubleshooting, long-term evidence belongs to the audit trail.
+  # RDS Proxy writes its logs to /aws/rds/proxy/<proxy name> and creates that group itself when it
+  # is missing, never expiring and encrypted only with the CloudWatch Logs service key (CloudWatch
+  # logs of RDS Proxy: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.troubleshooting.html).
+  # Created first, it gets the retention and the customer-managed key instead.
+  name              = "/aws/rds/proxy/${var.name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
 # --- Proxy ----------------------------------------------------------------------------------
 
 resource "aws_db_proxy" "this" {
@@ -133,8 +147,9 @@ resource "aws_db_proxy" "this" {
     }
   }
 
-  # The role must be able to read the secrets before the proxy first connects.
-  depends_on = [aws_iam_role_policy.secrets]
+  # The role must be able to read the secrets before the proxy first connects, and the log group
+  # must exist before the proxy first logs, or RDS creates its own.
+  depends_on = [aws_iam_role_policy.secrets, aws_cloudwatch_log_group.this]
 }
 
 resource "aws_db_proxy_default_target_group" "this" {

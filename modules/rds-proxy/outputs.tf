@@ -47,3 +47,8 @@ output "idle_connections_kept" {
   description = "Most idle database connections the proxy keeps open: floor(db_max_connections * max_idle_connections_percent / 100)."
   value       = local.idle_connection_keep
 }
+
+output "log_group_name" {
+  description = "CloudWatch log group the proxy writes to, /aws/rds/proxy/<name>, created by the module with retention and the log_kms_key_arn key."
+  value       = aws_cloudwatch_log_group.this.name
+}

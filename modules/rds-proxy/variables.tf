@@ -186,6 +186,30 @@ variable "debug_logging" {
   default     = false
 }
 
+variable "log_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the proxy's log group /aws/rds/proxy/<name>. Its key policy must let CloudWatch Logs (logs.<region>.amazonaws.com) use it with the encryption context kms:EncryptionContext:aws:logs:arn = arn:aws:logs:<region>:<account>:log-group:/aws/rds/proxy/<name> (rds-postgres grants that when its kms_key_log_group_names lists the group)."
+  type        = string
+  nullable    = false
+
+  # CreateLogGroup kmsKeyId takes the key ARN (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id: CloudWatch Logs needs the key ARN."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the proxy's CloudWatch log group /aws/rds/proxy/<name>."
+  type        = number
+  default     = 30
+
+  # retentionInDays values (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)

@@ -18,6 +18,7 @@ VALID = {
     "master_user_secret_arn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf",
     "secrets_kms_key_arns": ["arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666"],
     "allowed_security_group_ids": {"app": "sg-1123456789abcdef0"},
+    "log_kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666",
 }
 
 PERCENT = "max_connections_percent must be a whole number from 1 to 100"
@@ -55,6 +56,8 @@ CASES = [
             "secrets_kms_key_arns": [],
             "db_max_connections": 0,
             "db_security_group_id": "0.0.0.0/0",
+            "log_kms_key_arn": "alias/aws/logs",
+            "log_retention_in_days": 10,
         },
         [
             "name must be 3-50 characters of lowercase letters, digits and hyphens",
@@ -66,6 +69,8 @@ CASES = [
             "secrets_kms_key_arns must list at least one KMS key ARN",
             "db_max_connections must be a whole number from 10 to 262143",
             "db_security_group_id must be a security group id",
+            "log_kms_key_arn must be a KMS key ARN",
+            "log_retention_in_days must be a CloudWatch Logs retention value",
         ],
     ),
 ]

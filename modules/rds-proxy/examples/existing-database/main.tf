@@ -35,6 +35,7 @@ module "proxy" {
   db_max_connections     = var.db_max_connections
   master_user_secret_arn = data.aws_db_instance.this.master_user_secret[0].secret_arn
   secrets_kms_key_arns   = [data.aws_db_instance.this.master_user_secret[0].kms_key_id]
+  log_kms_key_arn        = var.log_kms_key_arn
 
   allowed_security_group_ids = var.client_security_group_ids
 }

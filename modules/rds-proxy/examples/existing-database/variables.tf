@@ -29,3 +29,8 @@ variable "client_security_group_ids" {
   description = "Security groups of the services that connect through the proxy, keyed by a static name."
   type        = map(string)
 }
+
+variable "log_kms_key_arn" {
+  description = "Customer-managed KMS key for the proxy's log group /aws/rds/proxy/<name>; its policy must allow CloudWatch Logs for that group (rds-postgres: list the group in kms_key_log_group_names)."
+  type        = string
+}
