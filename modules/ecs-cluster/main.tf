@@ -14,6 +14,16 @@ locals {
   exec_log_group_name = "/aws/ecs/${var.name}/execute-command"
   exec_log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.exec_log_group_name}"
 
+  # Container Insights writes its performance log events to this group and creates it, never
+  # expiring and without our key, when it does not exist yet. "These logs are in CloudWatch Logs, in a
+  # log group named /aws/ecs/containerinsights/CLUSTER_NAME/performance":
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-reference-performance-logs-ECS.html
+  # The reference says Container Insights "automatically creates a log group ... You don't need to
+  # create this log group yourself" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-reference.html):
+  # creation is optional, so a group that exists first (ours, with retention and the key) is the one used.
+  insights_log_group_name = "/aws/ecs/containerinsights/${var.name}/performance"
+  insights_log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.insights_log_group_name}"
+
   # Providers not weighted in the default strategy are still registered, so services can pick them.
   capacity_providers = ["FARGATE", "FARGATE_SPOT"]
 }
@@ -60,12 +70,38 @@ data "aws_iam_policy_document" "kms" {
       values   = [local.exec_log_group_arn]
     }
   }
+
+  # The same key encrypts the Container Insights performance log group, and only that one. CloudWatch
+  # Logs puts the log group ARN in the encryption context, so the condition pins the key to it:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+  statement {
+    sid = "CloudWatchLogsContainerInsights"
+    actions = [
+      "kms:Encrypt*",
+      "kms:Decrypt*",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:Describe*",
+    ]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = [local.insights_log_group_arn]
+    }
+  }
 }
 
 resource "aws_kms_key" "this" {
   count = local.create_kms_key ? 1 : 0
 
-  description             = "ECS Exec sessions and audit log of cluster ${var.name}"
+  description             = "ECS Exec sessions, audit log and Container Insights performance log of cluster ${var.name}"
   enable_key_rotation     = true
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   policy                  = data.aws_iam_policy_document.kms[0].json
@@ -86,11 +122,23 @@ resource "aws_cloudwatch_log_group" "exec" {
   tags              = var.tags
 }
 
+# Created before the cluster turns Container Insights on, so Container Insights finds it instead of
+# creating an unencrypted, never-expiring one (which the next apply could not create: it would exist).
+resource "aws_cloudwatch_log_group" "container_insights" {
+  #checkov:skip=CKV_AWS_338:Container Insights performance events are telemetry (the source of its metrics, which CloudWatch keeps as metrics), not an audit trail; retention is an input (default 30 days) because a year of per-task telemetry costs more than it tells. The audit log (ECS Exec) keeps 365 days.
+  name              = local.insights_log_group_name
+  retention_in_days = var.container_insights_log_retention_in_days
+  kms_key_id        = local.kms_key_arn
+  tags              = var.tags
+}
+
 # --- Cluster --------------------------------------------------------------------------------
 
 resource "aws_ecs_cluster" "this" {
   name = var.name
   tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.container_insights]
 
   setting {
     name  = "containerInsights"

@@ -29,3 +29,8 @@ output "exec_log_group_name" {
   description = "Log group that receives the output of every ECS Exec session."
   value       = aws_cloudwatch_log_group.exec.name
 }
+
+output "container_insights_log_group_name" {
+  description = "Log group of the Container Insights performance log events, created by the module with retention and the KMS key before Container Insights would create it unmanaged."
+  value       = aws_cloudwatch_log_group.container_insights.name
+}

@@ -48,7 +48,7 @@ variable "default_capacity_provider_strategy" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of an existing KMS key for ECS Exec sessions and the audit log group. Its key policy must let logs.<region>.amazonaws.com use it for the log group. When null the module creates a key with rotation on."
+  description = "ARN of an existing KMS key for ECS Exec sessions, the audit log group and the Container Insights performance log group. Its key policy must let logs.<region>.amazonaws.com use it for both log groups (kms:EncryptionContext:aws:logs:arn). When null the module creates a key with rotation on."
   type        = string
   default     = null
 
@@ -77,6 +77,17 @@ variable "exec_log_retention_in_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.exec_log_retention_in_days)
     error_message = "exec_log_retention_in_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "container_insights_log_retention_in_days" {
+  description = "Retention of the Container Insights performance log group /aws/ecs/containerinsights/<name>/performance, in days (a value CloudWatch Logs accepts). The metrics CloudWatch derives from these events are kept as metrics regardless; the raw events only serve short investigations, and they are the bulk of Container Insights' log ingestion."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.container_insights_log_retention_in_days)
+    error_message = "container_insights_log_retention_in_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
 }
 

@@ -32,6 +32,7 @@ CASES = [
     ),
     ({"kms_key_arn": "alias/ecs"}, "kms_key_arn must be a KMS key ARN"),
     ({"exec_log_retention_in_days": 10}, "exec_log_retention_in_days must be one of"),
+    ({"container_insights_log_retention_in_days": 0}, "container_insights_log_retention_in_days must be one of"),
 ]
 
 

@@ -44,7 +44,7 @@ def test_cluster_inventory(complete):
                 "aws_ecs_cluster": 1,
                 "aws_ecs_cluster_capacity_providers": 1,
                 "aws_kms_key": 1,
-                "aws_cloudwatch_log_group": 1,
+                "aws_cloudwatch_log_group": 2,
             },
             "values": {
                 "module.cluster.aws_ecs_cluster.this": {
@@ -70,6 +70,10 @@ def test_cluster_inventory(complete):
                     "capacity_providers": ["FARGATE", "FARGATE_SPOT"],
                 },
                 "module.cluster.aws_cloudwatch_log_group.exec": {"retention_in_days": 365},
+                "module.cluster.aws_cloudwatch_log_group.container_insights": {
+                    "name": f"/aws/ecs/containerinsights/{name}/performance",
+                    "retention_in_days": 14,
+                },
                 "module.cluster.aws_kms_key.this[0]": {"enable_key_rotation": True},
             },
         },
@@ -101,4 +105,28 @@ def test_exec_audit_key_admits_logs_for_its_log_group_only(complete):
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].endswith(
         f":log-group:/aws/ecs/{name}/execute-command"
+    )
+
+
+def test_container_insights_log_group_is_ours_before_the_cluster(complete):
+    """Container Insights creates /aws/ecs/containerinsights/<cluster>/performance itself (never
+    expiring, no key) unless it exists: the module creates it first, encrypted with the cluster key."""
+    _, name, inv = complete
+    group = inv.find("module.cluster.aws_cloudwatch_log_group.container_insights")
+    assert group.after_unknown.get("kms_key_id"), "the log group must be encrypted with the created key"
+    config = inv.raw["configuration"]["root_module"]["module_calls"]["cluster"]["module"]["resources"]
+    cluster = next(r for r in config if r["address"] == "aws_ecs_cluster.this")
+    assert "aws_cloudwatch_log_group.container_insights" in cluster.get("depends_on", [])
+    root = inv.raw["prior_state"]["values"]["root_module"]
+    docs = [
+        r
+        for child in root.get("child_modules", [])
+        for r in child.get("resources", [])
+        if r["address"] == "module.cluster.data.aws_iam_policy_document.kms[0]"
+    ]
+    policy = json.loads(docs[0]["values"]["json"])
+    insights = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsContainerInsights")
+    assert insights["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert insights["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] == (
+        f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/ecs/containerinsights/{name}/performance"
     )

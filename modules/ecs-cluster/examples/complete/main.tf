@@ -25,6 +25,7 @@ module "cluster" {
     { capacity_provider = "FARGATE_SPOT", weight = 3 },
   ]
 
-  exec_log_retention_in_days = 365
-  tags                       = { Team = "platform" }
+  exec_log_retention_in_days               = 365
+  container_insights_log_retention_in_days = 14
+  tags                                     = { Team = "platform" }
 }

@@ -17,3 +17,8 @@ output "exec_log_group_name" {
   description = "Audit log group of ECS Exec sessions."
   value       = module.cluster.exec_log_group_name
 }
+
+output "container_insights_log_group_name" {
+  description = "Log group of the Container Insights performance log events."
+  value       = module.cluster.container_insights_log_group_name
+}
