@@ -92,6 +92,11 @@ locals {
     )
   ])
 
+  # A restored instance takes its engine, master user name and database name from the snapshot or
+  # the source instance, so the module leaves them unset then (a value differing from the snapshot's
+  # would plan a replacement of the restored instance).
+  restoring = var.snapshot_identifier != null || var.restore_to_point_in_time != null
+
   engine_major   = split(".", var.engine_version)[0]
   log_exports    = ["postgresql", "upgrade"]
   create_kms_key = var.kms_key_arn == null
@@ -143,7 +148,8 @@ data "aws_iam_policy_document" "kms" {
   }
 
   # CloudWatch Logs encrypts the exported database logs itself, so it needs a grant in the key policy,
-  # limited to this instance's log groups.
+  # limited to this instance's log groups and the companions' groups named in kms_key_log_group_names
+  # (the RDS proxy's /aws/rds/proxy/<name>).
   statement {
     sid       = "CloudWatchLogsForThisInstance"
     actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
@@ -154,10 +160,15 @@ data "aws_iam_policy_document" "kms" {
       identifiers = ["logs.${local.region}.amazonaws.com"]
     }
 
+    # CloudWatch Logs calls KMS with the log group's ARN as encryption context
+    # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
     condition {
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/rds/instance/${var.identifier}/*"]
+      values = concat(
+        ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/rds/instance/${var.identifier}/*"],
+        [for name in var.kms_key_log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"],
+      )
     }
   }
 }
@@ -297,11 +308,31 @@ resource "aws_db_instance" "this" {
   engine         = "postgres"
   engine_version = var.engine_version
   instance_class = var.instance_class
-  db_name        = var.database_name
+  db_name        = local.restoring ? null : var.database_name
   port           = var.port
 
+  # Restore sources, read only when the instance is created (see ignore_changes below).
+  # snapshot_identifier: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html
+  # restore_to_point_in_time: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceToPointInTime.html
+  # (provider arguments: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/db_instance#restore-to-point-in-time).
+  snapshot_identifier = var.snapshot_identifier
+
+  dynamic "restore_to_point_in_time" {
+    for_each = var.restore_to_point_in_time == null ? [] : [var.restore_to_point_in_time]
+
+    content {
+      source_db_instance_identifier = restore_to_point_in_time.value.source_db_instance_identifier
+      restore_time                  = restore_to_point_in_time.value.restore_time
+      use_latest_restorable_time    = restore_to_point_in_time.value.use_latest_restorable_time ? true : null
+    }
+  }
+
   # The password lives only in the RDS-managed secret (rotated by RDS), encrypted with the module key.
-  username                            = var.master_username
+  # On a restore the restore calls cannot turn this on for PostgreSQL (their ManageMasterUserPassword
+  # applies to RDS for Oracle only), so the provider follows the restore with ModifyDBInstance
+  # ManageMasterUserPassword + MasterUserSecretKmsKeyId: the restored instance gets a new secret of its
+  # own, and master_user_secret_arn (what the proxy authenticates with) follows it.
+  username                            = local.restoring ? null : var.master_username
   manage_master_user_password         = true
   master_user_secret_kms_key_id       = local.kms_key_arn
   iam_database_authentication_enabled = true
@@ -340,6 +371,11 @@ resource "aws_db_instance" "this" {
   tags = var.tags
 
   lifecycle {
+    # Both restore arguments force a new instance in the provider. They describe how the instance
+    # was created, not a state to converge to: adding, changing or removing them on an existing
+    # instance must never plan the replacement (and loss) of a live database.
+    ignore_changes = [snapshot_identifier, restore_to_point_in_time]
+
     # PreferredBackupWindow "must not conflict with the preferred maintenance window"
     # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
     precondition {

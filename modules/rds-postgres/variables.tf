@@ -167,6 +167,78 @@ variable "kms_key_arn" {
   }
 }
 
+variable "kms_key_log_group_names" {
+  description = "Further CloudWatch log groups that may use the module-created key, by exact name: the groups of services paired with this database, such as its RDS proxy's /aws/rds/proxy/<proxy name> (modules/rds-proxy log_kms_key_arn). Ignored when kms_key_arn is passed in (that key's policy is the caller's)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  # Log group names: 1-512 of a-z, A-Z, 0-9, _ - / . # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
+  # A wildcard would widen the grant beyond the named groups, so * and ? are not accepted.
+  validation {
+    condition     = alltrue([for n in var.kms_key_log_group_names : can(regex("^/[A-Za-z0-9_./#-]{1,511}$", n))])
+    error_message = "kms_key_log_group_names must be exact log group names starting with \"/\" (for example \"/aws/rds/proxy/imgclass-prod\"): letters, digits, _ - / . # only, no wildcards, at most 512 characters."
+  }
+}
+
+variable "snapshot_identifier" {
+  description = "Create the instance by restoring this DB snapshot (RestoreDBInstanceFromDBSnapshot): its name, an automated snapshot's rds:<name> or, for a snapshot shared from another account, its ARN. Read only when the instance is created: setting or removing it later changes nothing. The engine, master user name and database name come from the snapshot; the instance gets a new RDS-managed master secret. The snapshot must be encrypted with the key the module uses (kms_key_arn, or the module-created key): RDS restores with the snapshot's key, so copy a snapshot under another key first (aws rds copy-db-snapshot --kms-key-id). Null (default) creates an empty database. Mutually exclusive with restore_to_point_in_time."
+  type        = string
+  default     = null
+
+  # DBSnapshotIdentifier: an existing snapshot's identifier (1-255 letters, digits, hyphens, starting
+  # with a letter, no "--", no trailing hyphen; automated snapshots are named rds:<instance>-<date>),
+  # or the ARN of a shared snapshot
+  # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html,
+  # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html).
+  validation {
+    condition     = var.snapshot_identifier == null || (can(regex("^(arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:snapshot:)?(rds:)?[a-zA-Z][a-zA-Z0-9-]{0,254}$", coalesce(var.snapshot_identifier, "x"))) && !strcontains(coalesce(var.snapshot_identifier, "x"), "--") && !endswith(coalesce(var.snapshot_identifier, "x"), "-"))
+    error_message = "snapshot_identifier must be a DB snapshot identifier (1-255 letters, digits and hyphens, starting with a letter, no \"--\", no trailing hyphen), an automated snapshot's rds:<name>, or a shared snapshot's ARN (arn:aws:rds:<region>:<account>:snapshot:<name>)."
+  }
+}
+
+variable "restore_to_point_in_time" {
+  description = "Create the instance as a point-in-time restore of another instance in this account and region (RestoreDBInstanceToPointInTime): source_db_instance_identifier, and either restore_time (UTC, RFC 3339 such as \"2026-03-01T09:30:00Z\", within the source's backup retention and before its latest restorable time) or use_latest_restorable_time = true. Read only when the instance is created: setting or removing it later changes nothing. The restored instance keeps the source's storage key, so the source must use the same key as this module (same environment). Null (default) creates an empty database. Mutually exclusive with snapshot_identifier."
+  type = object({
+    source_db_instance_identifier = string
+    restore_time                  = optional(string)
+    use_latest_restorable_time    = optional(bool, false)
+  })
+  default = null
+
+  # SourceDBInstanceIdentifier must name an existing instance; DBInstanceIdentifier rules
+  # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceToPointInTime.html).
+  validation {
+    condition     = var.restore_to_point_in_time == null || (can(regex("^[a-z][a-z0-9-]{0,62}$", try(var.restore_to_point_in_time.source_db_instance_identifier, ""))) && !strcontains(try(var.restore_to_point_in_time.source_db_instance_identifier, ""), "--") && !endswith(try(var.restore_to_point_in_time.source_db_instance_identifier, ""), "-"))
+    error_message = "restore_to_point_in_time.source_db_instance_identifier must be a DB instance identifier: 1-63 lowercase letters, digits and hyphens, starting with a letter, no \"--\", no trailing hyphen."
+  }
+
+  # RestoreTime and UseLatestRestorableTime: exactly one ("Can't be specified if ... is provided").
+  validation {
+    condition     = var.restore_to_point_in_time == null || (try(var.restore_to_point_in_time.restore_time, null) != null) != try(var.restore_to_point_in_time.use_latest_restorable_time, false)
+    error_message = "restore_to_point_in_time needs exactly one of restore_time or use_latest_restorable_time = true: RDS refuses both, and neither names a point to restore to."
+  }
+
+  # RestoreTime: "Value must be a time in Universal Coordinated Time (UTC) format", example
+  # 2009-09-07T23:45:00Z, and before the latest restorable time, so never in the future.
+  validation {
+    condition     = try(var.restore_to_point_in_time.restore_time, null) == null || (can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$", try(var.restore_to_point_in_time.restore_time, ""))) && try(timecmp(var.restore_to_point_in_time.restore_time, timestamp()) < 0, false))
+    error_message = "restore_to_point_in_time.restore_time must be a past UTC time in RFC 3339 form with a Z suffix, such as \"2026-03-01T09:30:00Z\" (RDS restores only up to the source's latest restorable time)."
+  }
+
+  # RDS does not allow two instances with the same identifier, so the restore cannot take the
+  # source's (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html).
+  validation {
+    condition     = try(var.restore_to_point_in_time.source_db_instance_identifier, null) != var.identifier
+    error_message = "restore_to_point_in_time.source_db_instance_identifier must differ from identifier: RDS does not allow two instances with the same identifier, so a point-in-time restore always creates a new instance (see docs/runbooks/database-restore.md for restoring in place of a live instance)."
+  }
+
+  validation {
+    condition     = var.restore_to_point_in_time == null || var.snapshot_identifier == null
+    error_message = "snapshot_identifier and restore_to_point_in_time are mutually exclusive: an instance is restored from a snapshot or to a point in time, not both."
+  }
+}
+
 variable "kms_key_deletion_window_in_days" {
   description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
   type        = number

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from scripts.tf import unique_name
-from tests.harness import applied, assert_idempotent, example_workspace
+from tests.harness import applied, assert_idempotent, example_workspace, module_workspace
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 EXAMPLE = "modules/rds-postgres/examples/dev"
@@ -108,6 +108,16 @@ def test_log_groups_exist_with_retention_and_key(stack, aws):
         assert group["kmsKeyId"] == out["kms_key_arn"]
 
 
+def test_proxy_log_group_made_by_the_module_with_retention_and_key(stack, aws):
+    _, _, out = stack
+    name = f"/aws/rds/proxy/{out['proxy_name']}"
+    assert out["proxy_log_group_name"] == name
+    groups = aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    assert [(g["logGroupName"], g["retentionInDays"], g["kmsKeyId"]) for g in groups] == [
+        (name, 30, out["kms_key_arn"])
+    ]
+
+
 def test_database_security_group_admits_only_the_proxy(stack, aws):
     _, _, out = stack
     sg = aws("ec2").describe_security_groups(GroupIds=[out["db_security_group_id"]])["SecurityGroups"][0]
@@ -185,6 +195,75 @@ def test_proxy_role_reads_only_its_secret(stack, aws):
 def test_replan_is_clean(stack):
     ws, _, _ = stack
     assert_idempotent(ws)
+
+
+def test_restore_from_a_snapshot_of_the_example(stack, rds, emulator, tmp_path):
+    """Snapshot the applied example's database, restore the module from it on the same network (one
+    more instance, no second example apply), read the restored instance back and re-plan it."""
+    _, _, out = stack
+    source = rds.describe_db_instances(DBInstanceIdentifier=out["db_instance_identifier"])["DBInstances"][0]
+    snapshot = f"{out['db_instance_identifier']}-restore-src"
+    rds.create_db_snapshot(DBInstanceIdentifier=out["db_instance_identifier"], DBSnapshotIdentifier=snapshot)
+    identifier = f"{out['db_instance_identifier']}-r"
+    ws = module_workspace(
+        "rds-postgres",
+        {
+            "identifier": identifier,
+            "environment": "dev",
+            "instance_class": "db.t4g.micro",
+            "vpc_id": out["vpc_id"],
+            "subnet_ids": out["private_subnet_ids"],
+            # The same environment's key: RDS restores with the snapshot's key.
+            "kms_key_arn": out["kms_key_arn"],
+            "snapshot_identifier": snapshot,
+            "allowed_security_group_ids": {"proxy": out["proxy_security_group_id"]},
+            "multi_az": False,
+            "backup_retention_period": 1,
+            "monitoring_interval": 0,
+            "apply_immediately": True,
+            "deletion_protection": False,
+            "skip_final_snapshot": True,
+        },
+        emulator,
+        tmp_path,
+        outputs=(
+            "instance_identifier",
+            "master_user_secret_arn",
+            "master_username",
+            "database_name",
+            "security_group_id",
+            "parameter_group_name",
+            "db_subnet_group_name",
+            "max_connections",
+        ),
+    )
+    try:
+        with applied(ws) as restored:
+            db = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+            assert restored["instance_identifier"] == identifier
+            # The data's identity comes from the snapshot ...
+            assert (db["MasterUsername"], db["DBName"]) == (source["MasterUsername"], source["DBName"])
+            assert (restored["master_username"], restored["database_name"]) == ("dbadmin", "app")
+            assert db["StorageEncrypted"] is True and db["KmsKeyId"] == out["kms_key_arn"]
+            # ... the rest from the module: network, parameters, IAM auth, exports, protection.
+            assert db["DBSubnetGroup"]["DBSubnetGroupName"] == restored["db_subnet_group_name"] == identifier
+            assert db["VpcSecurityGroups"] == [
+                {"VpcSecurityGroupId": restored["security_group_id"], "Status": "active"}
+            ]
+            assert [g["DBParameterGroupName"] for g in db["DBParameterGroups"]] == [f"{identifier}-postgres17"]
+            assert db["IAMDatabaseAuthenticationEnabled"] is True
+            assert sorted(db["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+            assert db["PubliclyAccessible"] is False
+            # A managed master secret of its own, under the module key: what a proxy would follow.
+            secret = db["MasterUserSecret"]
+            assert secret["SecretArn"] == restored["master_user_secret_arn"]
+            assert secret["SecretArn"] != out["master_user_secret_arn"]
+            assert secret["KmsKeyId"] == out["kms_key_arn"]
+            # Same class, same connection budget as the source.
+            assert restored["max_connections"] == out["max_connections"] == 84
+            assert_idempotent(ws)
+    finally:
+        rds.delete_db_snapshot(DBSnapshotIdentifier=snapshot)
 
 
 def test_destroy_after_lifting_protection(stack, rds):

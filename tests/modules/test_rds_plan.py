@@ -76,7 +76,8 @@ def test_dev_example_inventory(dev):
                 "aws_db_proxy_target": 1,
                 "aws_kms_key": 1,
                 "aws_db_parameter_group": 1,
-                "aws_cloudwatch_log_group": 2,
+                # postgresql, upgrade and the proxy's /aws/rds/proxy/<name>
+                "aws_cloudwatch_log_group": 3,
                 "aws_subnet": 2,
                 # db <- proxy, proxy <- app; proxy -> db, app -> proxy
                 "aws_vpc_security_group_ingress_rule": 2,
@@ -133,6 +134,10 @@ def test_dev_example_inventory(dev):
                     ]
                 },
                 "module.proxy.aws_db_proxy_target.this": {"db_instance_identifier": name},
+                "module.proxy.aws_cloudwatch_log_group.this": {
+                    "name": f"/aws/rds/proxy/{name}",
+                    "retention_in_days": 30,
+                },
             },
             "outputs": {
                 "db_instance_identifier": name,
@@ -172,6 +177,60 @@ def test_dev_has_no_open_ingress_and_no_password_in_the_plan(dev):
     assert db.get("password_wo") is None
     assert not [k for k in inv.outputs if "password" in k.lower()]
     assert '"password":"' not in json.dumps(inv.raw, separators=(",", ":"))
+
+
+def test_dev_key_lets_cloudwatch_logs_encrypt_the_proxy_log_group(dev):
+    _, name, inv = dev
+    policy = json.loads(inv.find("module.db.aws_kms_key.this[0]").values["policy"])
+    (logs,) = [st for st in policy["Statement"] if st["Sid"] == "CloudWatchLogsForThisInstance"]
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    prefix = "arn:aws:logs:eu-west-1:123456789012:log-group:"
+    assert logs["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": [
+                f"{prefix}/aws/rds/instance/{name}/*",
+                f"{prefix}/aws/rds/proxy/{name}",
+            ]
+        }
+    }
+
+
+def test_point_in_time_restore_plan(emulator, tmp_path):
+    """A restore takes engine, user and database name from the source; the managed secret stays on."""
+    ws = module_workspace(
+        "rds-postgres",
+        {
+            "identifier": unique_name("rdspitr"),
+            "environment": "prod",
+            "instance_class": "db.t4g.medium",
+            "vpc_id": VPC,
+            "subnet_ids": SUBNETS,
+            "kms_key_arn": KEY,
+            "restore_to_point_in_time": {
+                "source_db_instance_identifier": "imgclass-prod",
+                "restore_time": "2026-03-01T09:30:00Z",
+            },
+        },
+        emulator,
+        tmp_path,
+    )
+    db = ws.plan().one("aws_db_instance").values
+    assert db["restore_to_point_in_time"] == [
+        {
+            "source_db_instance_identifier": "imgclass-prod",
+            "restore_time": "2026-03-01T09:30:00Z",
+            "use_latest_restorable_time": None,
+            "source_db_instance_automated_backups_arn": None,
+            "source_dbi_resource_id": None,
+        }
+    ]
+    assert db["snapshot_identifier"] is None
+    # From the source instance, not from the module's defaults.
+    assert db.get("username") is None
+    assert db.get("db_name") is None
+    assert db["manage_master_user_password"] is True
+    assert db["master_user_secret_kms_key_id"] == KEY
+    assert db["instance_class"] == "db.t4g.medium"
 
 
 def test_prod_example_inventory(prod):
@@ -303,12 +362,21 @@ def test_proxy_role_policy_and_extra_secrets(emulator, tmp_path):
             "additional_secret_arns": {"app": APP_SECRET},
             "secrets_kms_key_arns": [KEY],
             "allowed_security_group_ids": {"api": "sg-1123456789abcdef0", "worker": "sg-2123456789abcdef0"},
+            "log_kms_key_arn": KEY,
         },
         emulator,
         tmp_path,
-        outputs=("connection_cap", "idle_connections_kept", "max_connections_percent"),
+        outputs=("connection_cap", "idle_connections_kept", "max_connections_percent", "log_group_name"),
     )
     inv = ws.plan()
+    name = inv.one("aws_db_proxy").values["name"]
+    # The proxy's log group: named as RDS Proxy names it, ours to expire and encrypt, made first.
+    group = inv.one("aws_cloudwatch_log_group").values
+    assert (group["name"], group["retention_in_days"], group["kms_key_id"]) == (f"/aws/rds/proxy/{name}", 30, KEY)
+    assert inv.outputs.pop("log_group_name") == f"/aws/rds/proxy/{name}"
+    config = inv.raw["configuration"]["root_module"]["module_calls"]["under_test"]["module"]["resources"]
+    (proxy_config,) = [r for r in config if r["address"] == "aws_db_proxy.this"]
+    assert "aws_cloudwatch_log_group.this" in proxy_config["depends_on"]
     # The worked example of the README: db.t4g.medium budget 405 -> cap 303, 141 kept idle.
     assert inv.outputs == {"connection_cap": 303, "idle_connections_kept": 141, "max_connections_percent": 75}
     proxy = inv.one("aws_db_proxy").values

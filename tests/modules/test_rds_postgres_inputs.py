@@ -90,6 +90,64 @@ CASES = [
         {"backup_window": "23:30-00:30", "maintenance_window": "mon:00:00-mon:01:00"},
         ["backup_window (23:30-00:30) must not overlap maintenance_window (mon:00:00-mon:01:00)"],
     ),
+    # Restore sources: formats from RestoreDBInstanceFromDBSnapshot / RestoreDBInstanceToPointInTime.
+    (
+        {"snapshot_identifier": "snap--2026-", "kms_key_log_group_names": ["/aws/rds/proxy/*"]},
+        [
+            "snapshot_identifier must be a DB snapshot identifier",
+            "kms_key_log_group_names must be exact log group names",
+        ],
+    ),
+    (
+        {"restore_to_point_in_time": {"source_db_instance_identifier": "Src_DB", "restore_time": "2026-03-01 09:30"}},
+        [
+            "restore_to_point_in_time.source_db_instance_identifier must be a DB instance identifier",
+            "restore_to_point_in_time.restore_time must be a past UTC time in RFC 3339 form",
+        ],
+    ),
+    (
+        {"restore_to_point_in_time": {"source_db_instance_identifier": "imgclass-src"}},
+        ["restore_to_point_in_time needs exactly one of restore_time or use_latest_restorable_time = true"],
+    ),
+    (
+        {
+            "restore_to_point_in_time": {
+                "source_db_instance_identifier": "imgclass-src",
+                "restore_time": "2026-03-01T09:30:00Z",
+                "use_latest_restorable_time": True,
+            }
+        },
+        ["restore_to_point_in_time needs exactly one of restore_time or use_latest_restorable_time = true"],
+    ),
+    (
+        {
+            "restore_to_point_in_time": {
+                "source_db_instance_identifier": "imgclass-src",
+                "restore_time": "2999-01-01T00:00:00Z",
+            }
+        },
+        ["restore_to_point_in_time.restore_time must be a past UTC time"],
+    ),
+    # Rules that refer to another input, each alone.
+    (
+        {
+            "restore_to_point_in_time": {
+                "source_db_instance_identifier": "imgclass-inputs",
+                "use_latest_restorable_time": True,
+            }
+        },
+        ["restore_to_point_in_time.source_db_instance_identifier must differ from identifier"],
+    ),
+    (
+        {
+            "snapshot_identifier": "imgclass-prod-final",
+            "restore_to_point_in_time": {
+                "source_db_instance_identifier": "imgclass-src",
+                "use_latest_restorable_time": True,
+            },
+        },
+        ["snapshot_identifier and restore_to_point_in_time are mutually exclusive"],
+    ),
     # Independent inputs, rejected together in one plan: Terraform reports every failed validation
     # (rules that refer to another input are left to single-input cases).
     (

@@ -86,6 +86,9 @@ module "db" {
   deletion_protection = !var.allow_destroy
   skip_final_snapshot = var.allow_destroy
 
+  # The proxy's log group is encrypted with this key too.
+  kms_key_log_group_names = ["/aws/rds/proxy/${var.name}"]
+
   tags = { Environment = "dev" }
 }
 
@@ -101,6 +104,7 @@ module "proxy" {
   db_max_connections     = module.db.max_connections
   master_user_secret_arn = module.db.master_user_secret_arn
   secrets_kms_key_arns   = [module.db.kms_key_arn]
+  log_kms_key_arn        = module.db.kms_key_arn
 
   allowed_security_group_ids = { app = aws_security_group.app.id }
 

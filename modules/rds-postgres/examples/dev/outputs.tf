@@ -62,3 +62,18 @@ output "app_security_group_id" {
   description = "Security group standing in for the application tasks."
   value       = aws_security_group.app.id
 }
+
+output "vpc_id" {
+  description = "VPC of the example (for a second stack on the same network, such as a restore)."
+  value       = aws_vpc.this.id
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets of the example, one per zone."
+  value       = aws_subnet.private[*].id
+}
+
+output "proxy_log_group_name" {
+  description = "Log group of the proxy."
+  value       = module.proxy.log_group_name
+}
