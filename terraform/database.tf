@@ -48,6 +48,13 @@ module "database" {
   monitoring_interval     = local.is_prod ? 60 : 0
   log_retention_in_days   = var.log_retention_days
 
+  # A restore keeps what the rest of the platform relies on: the identifier (so the proxy target
+  # registration), the instance class (so max_connections and the proxy's connection cap) and the
+  # parameter group come from this configuration, not from the backup; the master secret is a new
+  # RDS-managed one and the proxy's auth follows master_user_secret_arn.
+  snapshot_identifier      = try(var.database_restore.snapshot_identifier, null)
+  restore_to_point_in_time = try(var.database_restore.point_in_time, null)
+
   allowed_security_group_ids = {
     proxy = module.proxy.security_group_id
   }
@@ -68,6 +75,11 @@ module "proxy" {
   master_user_secret_arn = module.database.master_user_secret_arn
   additional_secret_arns = { for k, s in aws_secretsmanager_secret.db_user : k => s.arn }
   secrets_kms_key_arns   = [module.database.kms_key_arn, aws_kms_key.platform.arn]
+
+  # The proxy's own log group, /aws/rds/proxy/<name>: the platform key's policy lets CloudWatch Logs
+  # use it for every log group whose ARN contains the platform's name (kms.tf).
+  log_kms_key_arn       = aws_kms_key.platform.arn
+  log_retention_in_days = var.log_retention_days
 
   allowed_security_group_ids = {
     api    = module.api.security_group_id

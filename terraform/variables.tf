@@ -565,3 +565,23 @@ variable "runbook_base_url" {
     error_message = "runbook_base_url must be a URL or path without a trailing slash."
   }
 }
+
+variable "database_restore" {
+  description = "Bring the environment's database up from a backup instead of empty (docs/runbooks/database-restore.md): snapshot_identifier (a DB snapshot encrypted with the database's key), or point_in_time = { source_db_instance_identifier, restore_time (UTC, \"2026-03-01T09:30:00Z\") or use_latest_restorable_time = true } from another instance of this account and region. Read only when the database instance is created (a new environment, or after the instance is gone): on a running instance it changes nothing. Null (default): an empty database."
+  type = object({
+    snapshot_identifier = optional(string)
+    point_in_time = optional(object({
+      source_db_instance_identifier = string
+      restore_time                  = optional(string)
+      use_latest_restorable_time    = optional(bool, false)
+    }))
+  })
+  default = null
+
+  # The formats and the rules of each source are checked by modules/rds-postgres (snapshot_identifier,
+  # restore_to_point_in_time), with the AWS API references they come from.
+  validation {
+    condition     = var.database_restore == null || ((try(var.database_restore.snapshot_identifier, null) != null) != (try(var.database_restore.point_in_time, null) != null))
+    error_message = "database_restore must set exactly one of snapshot_identifier or point_in_time (or be null for an empty database)."
+  }
+}
