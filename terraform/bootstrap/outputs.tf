@@ -48,11 +48,15 @@ output "trust_subjects" {
 }
 
 output "github_variables" {
-  description = "Configuration variables the workflows read: repository variables (AWS_REGION, <ENV>_PLAN_ROLE_ARN) and, per GitHub environment, APPLY_ROLE_ARN. Role ARNs are not secrets."
+  description = "Configuration variables the workflows read: repository variables (AWS_REGION, <ENV>_PLAN_ROLE_ARN, and the state backend's per-account settings <ENV>_STATE_BUCKET and <ENV>_STATE_KMS_KEY_ARN, which python -m scripts init reads as STATE_BUCKET and STATE_KMS_KEY_ARN) and, per GitHub environment, APPLY_ROLE_ARN. Names and ARNs, none a secret."
   value = {
     repository = merge(
       { AWS_REGION = local.region },
       { for env, role in aws_iam_role.plan : "${upper(replace(env, "-", "_"))}_PLAN_ROLE_ARN" => role.arn },
+      # Repository, not environment, variables: the pull-request plan job declares no environment
+      # (docs/cicd.md), and plan and deploy must init the same backend.
+      { for env in keys(local.environments) : "${upper(replace(env, "-", "_"))}_STATE_BUCKET" => module.state_bucket.bucket_id },
+      { for env in keys(local.environments) : "${upper(replace(env, "-", "_"))}_STATE_KMS_KEY_ARN" => module.state_bucket.kms_key_arn },
     )
     environments = { for env, role in aws_iam_role.apply : env => { APPLY_ROLE_ARN = role.arn } }
   }
