@@ -4,7 +4,8 @@ Against real AWS (the caller's credentials, the environment's S3 backend) or, wi
 against the embedded AWS emulator: there the "existing" network the root looks up is created first
 (``scripts.fixtures.network``) and state stays in a local backend of the scratch copy.
 
-Steps: init (``terraform/environments/<env>.s3.tfbackend``), plan with
+Steps: init (``terraform/environments/<env>.s3.tfbackend`` with the account's state bucket and KMS key
+from ``STATE_BUCKET`` / ``STATE_KMS_KEY_ARN``: ``scripts.backend``), plan with
 ``terraform/environments/<env>.tfvars`` into ``<out>/<env>.tfplan``, ``terraform show -json`` into
 ``<out>/<env>.tfplan.json``, checks, report. Exit 0 safe, 1 policy violations (including inputs the
 configuration's own validations and conditions refuse), 2 usage or environment errors.
@@ -19,13 +20,14 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
+from scripts.backend import backend_config
 from scripts.checks import run_checks
 from scripts.checks.findings import PROD_ENVIRONMENTS
 from scripts.commands.check_plan import add_check_arguments, emit_report, ensure_writable, options_from
@@ -46,6 +48,8 @@ class EnvironmentFiles:
     env: str
     tfvars: Path
     backend: Path | None
+    # -backend-config arguments against AWS (scripts.backend): the file plus the account's bucket and key.
+    backend_args: tuple[str, ...] = ()
 
 
 def known_environments(repo: Path) -> list[str]:
@@ -173,8 +177,8 @@ def plan_environment(
         # A failed init or show is an environment error: TerraformError reaches the CLI (exit 2, one
         # line, the log's path).
         with _status(console, f"terraform init ({files.env})"):
-            if emulator is None and files.backend is not None:
-                ws.init(backend_config=str(tfdir / ENV_DIR / files.backend.name))
+            if emulator is None:
+                ws.run("init", "-input=false", *files.backend_args)
             else:
                 ws.init()
         try:
@@ -229,6 +233,9 @@ def run(args: argparse.Namespace) -> int:
     values = tfvars_values(files.tfvars)
     region = values.get("region") if isinstance(values.get("region"), str) else DEFAULT_REGION
     toolchain()  # a missing terraform or provider is exit 2 before anything starts
+    if not args.emulator:
+        # So is a missing STATE_BUCKET / STATE_KMS_KEY_ARN, with the variable to set.
+        files = replace(files, backend_args=tuple(backend_config(args.env, os.environ, repo)))
     try:
         if args.emulator:
             with emulated_network(args.env, region) as (emulator, account):
@@ -254,7 +261,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "plan",
         help="plan an environment of terraform/ and run the policy checks on it",
         description=(
-            "Init with terraform/environments/<env>.s3.tfbackend, plan with <env>.tfvars, save the plan "
+            "Init with terraform/environments/<env>.s3.tfbackend and the state bucket and KMS key ARN from "
+            "STATE_BUCKET and STATE_KMS_KEY_ARN, plan with <env>.tfvars, save the plan "
             "and its JSON, run the policy checks. --emulator plans against the embedded AWS emulator "
             "(local state, the existing network created as a fixture). Exit 0 safe, 1 violations, "
             "2 usage or environment error."

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scripts.backend import BUCKET_VAR, KMS_KEY_VAR, backend_config
 from scripts.emulator import Emulator
 from scripts.emulator.override import write_override
 from scripts.tf import REPO_ROOT, Workspace, scratch_copy
@@ -74,17 +75,33 @@ def assume(emulator: Emulator, role_arn: str, sub: str, duration: int = 3600) ->
     return Session(role_arn, creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
 
 
-def backend_file(dest: Path, env: str, emulator: Emulator) -> Path:
-    """The committed ``<env>.s3.tfbackend`` plus only what points it at the emulator."""
-    committed = (REPO_ROOT / "terraform" / "environments" / f"{env}.s3.tfbackend").read_text()
+def bootstrap_state(emulator: Emulator) -> dict[str, str]:
+    """STATE_BUCKET and STATE_KMS_KEY_ARN as a person copies them from the bootstrap's outputs
+    ``state_bucket`` and ``state_bucket_kms_key_arn``, read back from the emulated account: the one
+    bucket named ``<service>-tfstate-<account id>`` (terraform/bootstrap/main.tf) and the KMS key of its
+    default encryption, which is that output (tests/modules/test_bootstrap_apply.py checks both)."""
+    account = emulator.client("sts").get_caller_identity()["Account"]
+    s3 = emulator.client("s3")
+    names = [b["Name"] for b in s3.list_buckets().get("Buckets", []) if b["Name"].endswith(f"-tfstate-{account}")]
+    if len(names) != 1:
+        raise RuntimeError(f"expected one state bucket *-tfstate-{account} of the bootstrap, found {names or 'none'}")
+    rule = s3.get_bucket_encryption(Bucket=names[0])["ServerSideEncryptionConfiguration"]["Rules"][0]
+    return {BUCKET_VAR: names[0], KMS_KEY_VAR: rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"]}
+
+
+def backend_file(dest: Path, env: str, emulator: Emulator) -> list[str]:
+    """The ``-backend-config`` arguments of ``env`` as the pipeline passes them (``scripts.backend``: the
+    committed file, the bootstrap's bucket and KMS key), plus one file with only what points them at the
+    emulator."""
+    arguments = backend_config(env, bootstrap_state(emulator))
     extra = (
         "use_path_style = true\n"
         f'endpoints = {{ s3 = "{emulator.endpoint_url}", sts = "{emulator.endpoint_url}", '
         f'iam = "{emulator.endpoint_url}" }}\n'
     )
     path = dest / f"{env}.emulator.s3.tfbackend"
-    path.write_text(committed + "\n" + extra)
-    return path
+    path.write_text(extra)
+    return [*arguments, f"-backend-config={path}"]
 
 
 def role_workspace(
@@ -101,5 +118,5 @@ def role_workspace(
     shutil.copy(REPO_ROOT / "terraform" / "environments" / f"{env}.tfvars", tfdir / "environment.auto.tfvars")
     ws = Workspace(tfdir, extra_env=session.env(emulator))
     ws.set_vars(tf_vars)
-    ws.init(backend_config=str(backend_file(dest_root, env, emulator)))
+    ws.run("init", "-input=false", *backend_file(dest_root, env, emulator))
     return ws

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -79,15 +80,14 @@ def load_state(path: Path) -> StateIndex:
 
 
 def pull_state(env: str, workdir: Path) -> StateIndex:
-    """``terraform state pull`` of the environment's configured backend (terraform/environments/<env>.s3.tfbackend)."""
+    """``terraform state pull`` of the environment's backend: terraform/environments/<env>.s3.tfbackend
+    with the account's state bucket and KMS key from STATE_BUCKET / STATE_KMS_KEY_ARN (scripts.backend)."""
+    from scripts.backend import backend_config
     from scripts.tf import REPO_ROOT, Workspace, scratch_copy
 
-    backend = REPO_ROOT / "terraform" / "environments" / f"{env}.s3.tfbackend"
-    if not backend.is_file():
-        raise UsageError(f"environment {env!r} has no backend config: {backend.relative_to(REPO_ROOT)} is missing")
     tfdir = scratch_copy("terraform", workdir)
-    ws = Workspace(tfdir)
-    ws.init(backend_config=str(tfdir / "environments" / backend.name))
+    ws = Workspace(tfdir)  # a missing terraform is reported first, as by every command
+    ws.run("init", "-input=false", *backend_config(env, os.environ, REPO_ROOT))
     raw = ws.run("state", "pull").out
     shutil.rmtree(tfdir / ".terraform", ignore_errors=True)
     try:

@@ -3,12 +3,10 @@ boto3, use the bucket as a locked S3 backend, re-plan, destroy."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from botocore.exceptions import ClientError
 
+from scripts.backend import backend_config, committed_settings
 from scripts.tf import REPO_ROOT, Workspace
 from tests.harness import applied, assert_idempotent, example_workspace
 
@@ -151,27 +149,28 @@ def test_state_bucket_is_private_encrypted_and_versioned(stack, s3):
     assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=bucket)["Policy"]
 
 
-def _tfbackend(path: Path) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for line in path.read_text().splitlines():
-        match = re.match(r"^\s*(\w+)\s*=\s*(.+?)\s*$", line)
-        if match:
-            raw = match.group(2)
-            values[match.group(1)] = raw.strip('"') if raw.startswith('"') else raw == "true"
-    return values
-
-
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_backend_files_of_the_root_point_at_this_bucket(stack, env):
-    """terraform/environments/<env>.s3.tfbackend and the bootstrap's backend_config output agree."""
+    """terraform/environments/<env>.s3.tfbackend holds the settings of the bootstrap's backend_config
+    that every account shares; the per-account bucket and KMS key ARN are in github_variables as the
+    repository variables that become STATE_BUCKET / STATE_KMS_KEY_ARN, and backend_config (scripts.backend)
+    turns them into the same init arguments as the output's settings."""
     _, out = stack
-    committed = _tfbackend(REPO_ROOT / "terraform" / "environments" / f"{env}.s3.tfbackend")
+    committed = committed_settings(REPO_ROOT / "terraform" / "environments" / f"{env}.s3.tfbackend")
     expected = out["backend_config"][env]
-    for setting in ("bucket", "key", "region", "encrypt", "use_lockfile"):
-        assert committed.get(setting) == expected[setting], f"{env}.s3.tfbackend: {setting}"
-    # The key ARN is per account; where the file names one, it has the shape of this output's.
-    if "kms_key_id" in committed:
-        assert str(committed["kms_key_id"]).startswith("arn:aws:kms:eu-west-1:")
+    assert committed == {k: expected[k] for k in ("key", "region", "encrypt", "use_lockfile")}
+    repository = out["github_variables"]["repository"]
+    prefix = env.upper()
+    state = {
+        "STATE_BUCKET": repository[f"{prefix}_STATE_BUCKET"],
+        "STATE_KMS_KEY_ARN": repository[f"{prefix}_STATE_KMS_KEY_ARN"],
+    }
+    assert state == {"STATE_BUCKET": out["state_bucket"], "STATE_KMS_KEY_ARN": out["state_bucket_kms_key_arn"]}
+    assert backend_config(env, state) == [
+        f"-backend-config=environments/{env}.s3.tfbackend",
+        f"-backend-config=bucket={expected['bucket']}",
+        f"-backend-config=kms_key_id={expected['kms_key_id']}",
+    ]
 
 
 def test_bucket_refuses_plain_http(stack, s3):

@@ -16,6 +16,8 @@ from scripts.cli import main
 from scripts.tf import TerraformError
 from scripts.toolchain import toolchain
 
+KMS_KEY = "arn:aws:kms:eu-central-1:111122223333:key/0b6e1c52-4f7a-4d0e-9d55-2c7f1f3a9e10"
+
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
@@ -25,9 +27,12 @@ def repo(tmp_path, monkeypatch):
     envs.mkdir(parents=True)
     (root / "terraform" / "main.tf").write_text('variable "environment" {\n  type = string\n}\n')
     (envs / "dev.tfvars").write_text('environment = "dev"\nregion      = "eu-central-1"\n')
-    (envs / "dev.s3.tfbackend").write_text('bucket = "state"\nkey = "dev.tfstate"\n')
-    (envs / "prod.s3.tfbackend").write_text('bucket = "state"\nkey = "prod.tfstate"\n')
+    (envs / "dev.s3.tfbackend").write_text('key = "dev.tfstate"\nregion = "eu-central-1"\n')
+    (envs / "prod.s3.tfbackend").write_text('key = "prod.tfstate"\n')
     (envs / "stage.tfvars").write_text('environment = "stage"\n')
+    # The account's state bucket and key, as the pipeline sets them from <ENV>_STATE_* (docs/cicd.md).
+    monkeypatch.setenv("STATE_BUCKET", "imgclass-tfstate-111122223333")
+    monkeypatch.setenv("STATE_KMS_KEY_ARN", KMS_KEY)
     monkeypatch.setattr(plan_cmd, "REPO_ROOT", root)
     monkeypatch.setattr("scripts.tf.REPO_ROOT", root)
     return root
@@ -141,9 +146,13 @@ def test_plan_runs_init_plan_show_and_the_checks(capsys, repo, fake_tf, tmp_path
     captured = capsys.readouterr()
     assert code == 0, captured.err
     init, plan = fake_tf.calls
-    assert init == ("init", str(Path(init[1]).parent / "dev.s3.tfbackend"))
-    assert init[1].endswith("terraform/environments/dev.s3.tfbackend") or init[1].endswith(
-        "environments/dev.s3.tfbackend"
+    # The committed file (relative to the scratch copy of terraform/), then the account's bucket and key.
+    assert init == (
+        "init",
+        "-input=false",
+        "-backend-config=environments/dev.s3.tfbackend",
+        "-backend-config=bucket=imgclass-tfstate-111122223333",
+        f"-backend-config=kms_key_id={KMS_KEY}",
     )
     assert plan[0] == "plan"
     assert any(a.startswith("-var-file=") and a.endswith("environments/dev.tfvars") for a in plan)
@@ -151,6 +160,24 @@ def test_plan_runs_init_plan_show_and_the_checks(capsys, repo, fake_tf, tmp_path
     report = json.loads(captured.out)
     assert report["safe"] is True and report["connection_budget"][0]["cap"] == 303
     assert json.loads((out / "dev.tfplan.json").read_text())["format_version"] == "1.2"
+
+
+def test_missing_state_bucket_is_refused_before_terraform_runs(capsys, repo, fake_tf, tmp_path, monkeypatch):
+    monkeypatch.delenv("STATE_BUCKET")
+    line = one_line_error(capsys, "--env", "dev", "--out", tmp_path / "out")
+    assert line == (
+        "error: STATE_BUCKET is empty: the dev state backend needs the bootstrap output state_bucket "
+        "(terraform -chdir=terraform/bootstrap output -raw state_bucket), set as the repository variable "
+        "DEV_STATE_BUCKET for the pipeline or in terraform/dev.account.env locally"
+    )
+    assert fake_tf.calls == []
+
+
+def test_a_committed_bucket_is_refused(capsys, repo, fake_tf, tmp_path):
+    (repo / "terraform" / "environments" / "dev.s3.tfbackend").write_text('bucket = "theirs"\nkey = "dev.tfstate"\n')
+    line = one_line_error(capsys, "--env", "dev", "--out", tmp_path / "out")
+    assert "dev.s3.tfbackend sets bucket: per-account settings come only from STATE_BUCKET" in line
+    assert fake_tf.calls == []
 
 
 def test_prod_environment_is_checked_as_prod_like(capsys, repo, fake_tf, tmp_path):
