@@ -576,6 +576,50 @@ def test_every_planning_job_passes_every_per_account_variable(workflows):
     assert set(names) <= set(inputs)
 
 
+# The state backend's per-account settings: environment variable -> matrix entry / deploy input.
+STATE_VARIABLES = {"STATE_BUCKET": "state_bucket", "STATE_KMS_KEY_ARN": "state_kms_key_arn"}
+BACKEND_CLI = re.compile(r'\.venv/bin/python -m scripts (?P<command>init|plan) --env "\$ENVIRONMENT"')
+
+
+def _step_index(job: dict[str, Any], predicate: Any) -> int | None:
+    return next((i for i, step in enumerate(job.get("steps", [])) if predicate(step)), None)
+
+
+def test_every_backend_init_goes_through_python_m_scripts_init(workflows):
+    """No workflow initialises a backend with a raw `terraform init`: the planning jobs init through
+    `python -m scripts init` (or `plan`, which calls the same scripts/backend.py) after `make tools`, with
+    STATE_BUCKET and STATE_KMS_KEY_ARN from the repository variables <ENV>_STATE_* (matrix entries, or
+    the inputs deploy.yml passes), before any raw terraform command that needs the backend."""
+    for name, job_id, job in jobs(workflows):
+        for command in terraform_commands(job, "init"):
+            assert "-backend=false" in command, f"{name}:{job_id}: `{command}` must be python -m scripts init"
+    for where, job, source in planning_jobs(workflows):
+        env = job["env"]
+        for var, key in STATE_VARIABLES.items():
+            assert env.get(var) == f"${{{{ {source}.{key} }}}}", f"{where}: {var} = {env.get(var)!r}"
+        cli = _step_index(job, lambda step: bool(BACKEND_CLI.search(str(step.get("run", "")))))
+        tools = _step_index(job, lambda step: str(step.get("run", "")).strip() == "make tools")
+        assert cli is not None, f'{where}: no step runs python -m scripts init/plan --env "$ENVIRONMENT"'
+        assert tools is not None and tools < cli, f"{where}: `make tools` must come before the .venv is used"
+        needs_backend = _step_index(
+            job, lambda step: re.search(r"terraform -chdir=terraform (plan|state|apply)\b", str(step.get("run", "")))
+        )
+        if needs_backend is not None:
+            assert cli < needs_backend, f"{where}: the backend is initialised after a command that needs it"
+    sources = {
+        "pull-request plan": workflows["pull-request.yml"]["jobs"]["plan"]["strategy"]["matrix"]["include"],
+        "drift": workflows["drift.yml"]["jobs"]["detect"]["strategy"]["matrix"]["include"],
+        "deploy": [j["with"] for j in workflows["deploy.yml"]["jobs"].values()],
+    }
+    for where, entries in sources.items():
+        for entry in entries:
+            for var, key in STATE_VARIABLES.items():
+                expected = f"${{{{ vars.{entry['vars_prefix']}_{var} }}}}"
+                assert entry.get(key) == expected, f"{where} ({entry['environment']}): {key} must be {expected}"
+    inputs = workflows["terraform-apply.yml"]["on"]["workflow_call"]["inputs"]
+    assert set(STATE_VARIABLES.values()) <= set(inputs)
+
+
 def test_committed_environment_files_hold_no_per_account_value():
     import hcl2
 
@@ -587,7 +631,8 @@ def test_committed_environment_files_hold_no_per_account_value():
 
 
 def test_every_document_names_every_per_account_variable():
-    """terraform.tfvars.example, README, docs/cicd.md and terraform/README.md say the same thing."""
+    """terraform.tfvars.example, README and docs/cicd.md name the same per-account variables, and the
+    state backend's STATE_BUCKET / STATE_KMS_KEY_ARN with their repository variables."""
     docs = {
         "terraform.tfvars.example": (REPO_ROOT / "terraform.tfvars.example").read_text(),
         "docs/cicd.md": (REPO_ROOT / "docs" / "cicd.md").read_text(),
@@ -600,6 +645,16 @@ def test_every_document_names_every_per_account_variable():
             assert f"{prefix}_{name.upper()}" in docs["docs/cicd.md"], f"docs/cicd.md lacks {prefix}_{name.upper()}"
     for doc, text in docs.items():
         assert ".account.env" in text, f"{doc} does not name the local file terraform/<env>.account.env"
+    # The state backend's per-account settings (scripts/backend.py), the same way.
+    for var in STATE_VARIABLES:
+        for doc, text in docs.items():
+            assert re.search(rf"(?<![A-Z_]){var}\b", text), f"{doc} does not name {var}"
+        for prefix in ("DEV", "PROD"):
+            assert f"{prefix}_{var}" in docs["docs/cicd.md"], f"docs/cicd.md lacks {prefix}_{var}"
+        # The first deploy sets the repository variables it needs (README's loop of `gh variable set`).
+        assert f"DEV_{var}" in docs["README.md"], f"README.md does not set DEV_{var}"
+    for doc, text in docs.items():
+        assert "python -m scripts init" in text, f"{doc} does not say how the backend is initialised"
 
 
 def test_the_local_per_account_file_is_git_ignored():
