@@ -572,6 +572,22 @@ resource "aws_ecs_service" "this" {
     rollback = var.deployment_rollback
   }
 
+  # The circuit breaker only sees tasks that never become healthy; a release that is healthy but
+  # answers 5xx or slowly passes it. ECS fails the deployment when one of these alarms goes to ALARM
+  # and rolls back with `rollback`. Only the rolling-update controller (type ECS, above) supports it:
+  # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentAlarms.html
+  # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
+  # https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/ecs_service#alarms
+  dynamic "alarms" {
+    for_each = length(var.deployment_alarm_names) > 0 ? [1] : []
+
+    content {
+      alarm_names = var.deployment_alarm_names
+      enable      = true
+      rollback    = var.deployment_rollback
+    }
+  }
+
   dynamic "capacity_provider_strategy" {
     for_each = local.capacity_provider_strategy
 

@@ -102,3 +102,8 @@ output "peak_db_connections" {
   description = "Database connections during a deployment at full scale-out: ceil(max_capacity x deployment_maximum_percent / 100) x db_pool_size, because old and new tasks overlap. Size the proxy for this when deploying under peak load must not fail."
   value       = local.peak_db_connections
 }
+
+output "deployment_alarm_names" {
+  description = "CloudWatch alarms that fail (and, with deployment_rollback, roll back) a deployment of the service; empty when none are attached."
+  value       = var.deployment_alarm_names
+}

@@ -467,9 +467,31 @@ variable "deployment_maximum_percent" {
 }
 
 variable "deployment_rollback" {
-  description = "Roll back to the last working deployment when the circuit breaker stops a failing one."
+  description = "Roll back to the last working deployment when the circuit breaker, or one of deployment_alarm_names, stops a failing one."
   type        = bool
   default     = true
+}
+
+variable "deployment_alarm_names" {
+  description = "Names of CloudWatch alarms that fail a deployment when they go to ALARM while it runs (and during the bake time ECS derives from their evaluation settings); with deployment_rollback ECS then rolls back to the last completed deployment. Pass alarms on what users feel (5xx rate, latency, job failures), whose missing data is notBreaching or missing: an alarm that is in ALARM on an idle service would fail every deployment. Empty turns the check off."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  # PutMetricAlarm: AlarmName is 1-255 characters
+  # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html). The
+  # DeploymentAlarms reference says 'Use a "," to separate the alarms'
+  # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentAlarms.html), so a comma
+  # inside one name would be read as two alarms.
+  validation {
+    condition     = alltrue([for n in var.deployment_alarm_names : length(n) >= 1 && length(n) <= 255 && !strcontains(n, ",")])
+    error_message = "deployment_alarm_names entries must be CloudWatch alarm names of 1-255 characters without a comma (ECS reads a comma as a separator between alarms)."
+  }
+
+  validation {
+    condition     = length(distinct(var.deployment_alarm_names)) == length(var.deployment_alarm_names)
+    error_message = "deployment_alarm_names must not list an alarm twice."
+  }
 }
 
 variable "enable_execute_command" {

@@ -57,6 +57,30 @@ def test_worker_runs_mostly_on_spot_without_public_ip(service):
     assert "healthCheckGracePeriodSeconds" not in service
 
 
+def test_a_failing_release_rolls_back_on_the_job_failure_alarm(stack, service, aws):
+    """The emulator stores deploymentConfiguration as CreateService received it (scripts/emulator/ext_ecs.py),
+    so this reads back what the provider sent ECS; the alarm itself is read from CloudWatch."""
+    _, out = stack
+    alarm_name = f"{out['cluster_name']}-job-failure-rate"
+    assert out["deployment_alarm_names"] == [alarm_name]
+    assert service["deploymentConfiguration"]["alarms"] == {
+        "alarmNames": [alarm_name],
+        "enable": True,
+        "rollback": True,
+    }
+    (alarm,) = aws("cloudwatch").describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_container_insights_log_group_has_retention_and_the_cluster_key(stack, aws):
+    _, out = stack
+    name = out["container_insights_log_group_name"]
+    assert name == f"/aws/ecs/containerinsights/{out['cluster_name']}/performance"
+    (group,) = aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    assert group["retentionInDays"] == 30
+    assert group["kmsKeyId"] == out["cluster_kms_key_arn"]
+
+
 def test_worker_accepts_no_inbound_traffic(stack, aws):
     _, out = stack
     rules = aws("ec2").describe_security_group_rules(

@@ -81,6 +81,15 @@ CASES = [
         {"task_role_statements": [{"actions": ["*"], "resources": ["*"]}]},
         'task_role_statements must not allow the "*" action',
     ),
+    (
+        {"deployment_alarm_names": ["imgclass-dev-lb-5xx-rate,imgclass-dev-lb-p99-latency"]},
+        "deployment_alarm_names entries must be CloudWatch alarm names of 1-255 characters without a comma",
+    ),
+    ({"deployment_alarm_names": ["a" * 256]}, "CloudWatch alarm names of 1-255 characters"),
+    (
+        {"deployment_alarm_names": ["imgclass-dev-lb-5xx-rate", "imgclass-dev-lb-5xx-rate"]},
+        "deployment_alarm_names must not list an alarm twice",
+    ),
 ]
 
 

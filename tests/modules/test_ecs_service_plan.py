@@ -139,7 +139,7 @@ def test_api_example_inventory(api_plan):
                 "aws_appautoscaling_policy": 3,  # CPU, memory, requests per target
                 "aws_iam_role": 2,
                 "aws_iam_role_policy": 2,
-                "aws_cloudwatch_log_group": 2,  # the service's and the cluster's ECS Exec audit log
+                "aws_cloudwatch_log_group": 3,  # the service's, the cluster's ECS Exec audit and Container Insights
                 "aws_acm_certificate_validation": 1,
             },
             "values": {
@@ -299,6 +299,7 @@ def test_worker_example_inventory(worker_plan):
                     "health_check_grace_period_seconds": None,
                     "load_balancer": [],
                     "deployment_circuit_breaker": [{"enable": True, "rollback": True}],
+                    "alarms": [{"alarm_names": [f"{name}-job-failure-rate"], "enable": True, "rollback": True}],
                     "network_configuration": [{"assign_public_ip": False}],
                 },
                 "module.worker.aws_ecs_task_definition.this": {
@@ -314,7 +315,11 @@ def test_worker_example_inventory(worker_plan):
                     "scalable_target_action": [{"min_capacity": "1", "max_capacity": "2"}],
                 },
             },
-            "outputs": {"max_db_connections": 12, "peak_db_connections": 24},
+            "outputs": {
+                "max_db_connections": 12,
+                "peak_db_connections": 24,
+                "deployment_alarm_names": [f"{name}-job-failure-rate"],
+            },
         },
     )
 
@@ -447,3 +452,18 @@ def test_requests_policy_label_joins_load_balancer_and_target_group(literal_plan
     assert policy.after_unknown["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][
         0
     ]["resource_label"]
+
+
+def test_worker_deployment_alarm_exists_in_the_same_plan(worker_plan):
+    """The name the service watches is an alarm this plan creates, not a typo ECS would never see fire."""
+    _, name, inv = worker_plan
+    watched = inv.find("module.worker.aws_ecs_service.this").values["alarms"][0]["alarm_names"]
+    created = {a.values["alarm_name"] for a in inv.of_type("aws_cloudwatch_metric_alarm")}
+    assert watched and set(watched) <= created
+    alarm = inv.find("aws_cloudwatch_metric_alarm.job_failure_rate").values
+    assert alarm["treat_missing_data"] == "notBreaching"
+
+
+def test_api_example_without_deployment_alarms_has_no_alarms_block(api_plan):
+    _, _, inv = api_plan
+    assert inv.find("module.api.aws_ecs_service.this").values["alarms"] == []

@@ -61,6 +61,51 @@ resource "aws_sqs_queue" "jobs" {
   })
 }
 
+# --- Deployment alarm: a release whose jobs fail rolls back ----------------------------------
+# In the platform this alarm comes from modules/cloudwatch-alarms (job-failure-rate); the example
+# keeps its own. The worker publishes JobsSucceeded / JobsFailed per finished job, so an idle worker
+# publishes nothing: missing data is notBreaching, or every deployment of an idle worker would fail.
+resource "aws_cloudwatch_metric_alarm" "job_failure_rate" {
+  alarm_name          = "${var.name}-job-failure-rate"
+  alarm_description   = "More than 10 % of the jobs finished by ${var.name}-worker failed in 3 of 5 minutes."
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 10
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id          = "failure_rate"
+    expression  = "IF(FILL(succeeded, 0) + FILL(failed, 0) >= 5, 100 * FILL(failed, 0) / (FILL(succeeded, 0) + FILL(failed, 0)), 0)"
+    label       = "Jobs failed (%)"
+    return_data = true
+  }
+
+  metric_query {
+    id = "succeeded"
+
+    metric {
+      namespace   = "ImgClass/Jobs"
+      metric_name = "JobsSucceeded"
+      dimensions  = { Service = "${var.name}-worker" }
+      stat        = "Sum"
+      period      = 60
+    }
+  }
+
+  metric_query {
+    id = "failed"
+
+    metric {
+      namespace   = "ImgClass/Jobs"
+      metric_name = "JobsFailed"
+      dimensions  = { Service = "${var.name}-worker" }
+      stat        = "Sum"
+      period      = 60
+    }
+  }
+}
+
 # --- Cluster and worker ---------------------------------------------------------------------
 
 module "cluster" {
@@ -102,8 +147,10 @@ module "worker" {
     backlog_per_task_target = 10
   }
   memory_target_utilization = null
-  scale_in_cooldown         = 300
-  scale_out_cooldown        = 60
+
+  deployment_alarm_names = [aws_cloudwatch_metric_alarm.job_failure_rate.alarm_name]
+  scale_in_cooldown      = 300
+  scale_out_cooldown     = 60
 
   scheduled_scaling = [
     { name = "night", schedule = "cron(0 20 * * ? *)", min_capacity = 1, max_capacity = 2, timezone = "Europe/Dublin" },

@@ -52,3 +52,18 @@ output "peak_db_connections" {
   description = "Database connections during a deployment at full scale-out."
   value       = module.worker.peak_db_connections
 }
+
+output "deployment_alarm_names" {
+  description = "Alarms that roll a deployment of the worker back."
+  value       = module.worker.deployment_alarm_names
+}
+
+output "cluster_kms_key_arn" {
+  description = "KMS key of the cluster's log groups."
+  value       = module.cluster.kms_key_arn
+}
+
+output "container_insights_log_group_name" {
+  description = "Container Insights performance log group of the cluster."
+  value       = module.cluster.container_insights_log_group_name
+}
