@@ -1,12 +1,33 @@
 # Alarm definitions. Every threshold is computed here from the inputs that size the platform
 # (max_connections, the proxy's cap, the services' max_db_connections, the SLO targets), so no number
-# is typed twice. Each definition names its runbook (docs/runbooks/<runbook>.md) and says why its
-# treat_missing_data is what it is:
-#   breaching    - the metric is published every minute while the thing works; silence means it is down
-#                  (connections, proxy availability, running tasks, replica lag).
-#   notBreaching - the metric is only published when something happens (ALB/SQS/proxy counters, an idle
-#                  queue); silence means "nothing bad happened".
-#   missing      - resource gauges whose absence another alarm already reports (CPU, memory, latency).
+# is typed twice. Each definition names its runbook (docs/runbooks/<runbook>.md).
+#
+# Missing data: a new or idle environment must page no one, and a service that stops reporting must
+# still page. CloudWatch applies treat_missing_data to every period without a datapoint
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html):
+# breaching counts it as bad, notBreaching as good, missing leaves the alarm in INSUFFICIENT_DATA when
+# the whole evaluation range is empty. Only ALARM notifies, feeds the service-degraded composite or
+# fails an ECS deployment. The rule, per metric, asserted alarm by alarm against the plan by
+# tests/modules/test_cloudwatch_alarms_missing_data.py from tests/modules/alarm_missing_data.toml:
+#   breaching    - AWS publishes the metric every minute for as long as the resource exists, whatever
+#                  the traffic; silence means it is gone (the instance's DatabaseConnections, replica lag,
+#                  a service's task counts while it is meant to run tasks).
+#   notBreaching - the metric is published only when something happens, so silence means nothing bad
+#                  happened: ALB metrics ("reports metrics to CloudWatch only when requests are flowing",
+#                  https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html),
+#                  SQS metrics (reported while a queue is active / holds a message,
+#                  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html),
+#                  RDS Proxy failure counters, the worker's job metrics.
+#   missing      - gauges that exist only while something runs or is connected, whose absence another
+#                  alarm already reports: CPU and memory of tasks, the database's resource gauges, and
+#                  the RDS Proxy gauges, because "some of these metrics might not be visible until after
+#                  the first successful connection by a proxy"
+#                  (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html):
+#                  a new environment whose services are parked at zero tasks has no client yet.
+# Evaluation: sustained conditions use datapoints_to_alarm of evaluation_periods one-minute periods
+# (3 of 5 by default), so a single spike does not page; alarms whose one datapoint is already a fact
+# (a message in the dead-letter queue, an SLO window) use 1 of 1; running-tasks needs every period of
+# the window, because a deployment or scale-out is short of tasks for a minute or two.
 
 locals {
   databases = var.database != null && try(var.database.enabled, false) ? [var.database] : []
@@ -122,10 +143,12 @@ locals {
       "proxy-database-connections" = {
         runbook             = "database-connection-exhaustion"
         critical            = true
-        description         = "RDS Proxy ${p.proxy_name} uses more than ${p.database_connections_threshold_percent} % of the database connections it may open (DatabaseConnections / MaxDatabaseConnectionsAllowed, cap ${p.connection_cap}): clients start waiting to borrow a connection, then time out. Missing data counts as breaching."
+        description         = "RDS Proxy ${p.proxy_name} uses more than ${p.database_connections_threshold_percent} % of the database connections it may open (DatabaseConnections / MaxDatabaseConnectionsAllowed, cap ${p.connection_cap}): clients start waiting to borrow a connection, then time out."
         comparison_operator = "GreaterThanThreshold"
         threshold           = p.database_connections_threshold_percent
-        treat_missing_data  = "breaching"
+        # MaxDatabaseConnectionsAllowed may not exist before the first client connects (rds-proxy.monitoring,
+        # above): breaching would page a new environment. A dead database pages through db-connections.
+        treat_missing_data = "missing"
         queries = [
           {
             id          = "used_pct"
@@ -194,7 +217,7 @@ locals {
       "proxy-availability" = {
         runbook             = "proxy-errors"
         critical            = true
-        description         = "RDS Proxy ${p.proxy_name} target group ${p.target_group_name} was available less than ${p.availability_threshold_percent} % of the time (AvailabilityPercentage, READ_WRITE role): the database behind it is down or failing over. Missing data counts as breaching."
+        description         = "RDS Proxy ${p.proxy_name} target group ${p.target_group_name} was available less than ${p.availability_threshold_percent} % of the time (AvailabilityPercentage, READ_WRITE role): the database behind it is down or failing over."
         namespace           = "AWS/RDS"
         metric_name         = "AvailabilityPercentage"
         dimensions          = { ProxyName = p.proxy_name, TargetGroup = p.target_group_name, TargetRole = "READ_WRITE" }
@@ -202,7 +225,10 @@ locals {
         period              = 60
         comparison_operator = "LessThanThreshold"
         threshold           = p.availability_threshold_percent
-        treat_missing_data  = "breaching"
+        # A gauge of the proxy's health checks, possibly absent until the first client connection
+        # (rds-proxy.monitoring, above). While it reports, a failing target pages; a proxy that is gone
+        # shows as API 5xx and failing tasks, and a dead database in db-connections (breaching).
+        treat_missing_data = "missing"
       }
     },
     { for n in(local.planned_client_connections > 0 ? [local.planned_client_connections] : []) : "proxy-client-connections" => {
@@ -249,12 +275,14 @@ locals {
       "${k}-running-tasks" = {
         runbook             = "ecs-service-health"
         critical            = s.critical
-        description         = "ECS service ${s.service_name} (${s.cluster_name}) runs fewer tasks than desired in every one of ${var.evaluation_periods} minutes (Container Insights DesiredTaskCount - RunningTaskCount > 0): tasks crash, fail health checks or cannot be placed. Missing data counts as breaching."
+        description         = "ECS service ${s.service_name} (${s.cluster_name}) runs fewer tasks than desired in every one of ${var.evaluation_periods} minutes (Container Insights DesiredTaskCount - RunningTaskCount > 0): tasks crash, fail health checks or cannot be placed. ${s.min_tasks > 0 ? "Missing data counts as breaching: a service that must run ${s.min_tasks} task(s) and reports nothing has none." : "The service may run no task (min_tasks = 0), so missing data is not breaching."}"
         comparison_operator = "GreaterThanThreshold"
         threshold           = 0
         # A deployment or scale-out is short of tasks for a minute or two; only a whole window of it alarms.
         datapoints_to_alarm = var.evaluation_periods
-        treat_missing_data  = "breaching"
+        # The page for "tasks gone": a service that must run tasks and reports nothing has none. A
+        # service parked at zero tasks (a new environment before its first image, ADR 0015) may be silent.
+        treat_missing_data = s.min_tasks > 0 ? "breaching" : "notBreaching"
         queries = [
           {
             id          = "missing_tasks"
@@ -372,6 +400,25 @@ locals {
     }
   }]...)
 
+  # --- Jobs --------------------------------------------------------------------------------
+  # The worker publishes one JobsSucceeded or JobsFailed datapoint per finished job, so an idle worker
+  # publishes nothing. A rate, evaluated only when at least minimum_jobs finish in the minute, like the
+  # load balancer's 5xx rate. The root attaches it to the worker's deployments (ECS rolls back a
+  # release whose jobs fail), hence notBreaching: an idle worker must not fail its deployment.
+  job_alarms = { for j in(var.slo.jobs == null ? [] : [var.slo.jobs]) : "jobs-failure-rate" => {
+    runbook             = "job-queue-backlog"
+    description         = "More than ${j.failure_rate_threshold_percent} % of the jobs finished in a minute failed (${j.namespace} ${j.failed_metric_name} over ${j.succeeded_metric_name} + ${j.failed_metric_name}) in ${var.datapoints_to_alarm} of ${var.evaluation_periods} minutes with at least ${j.minimum_jobs} jobs a minute: a release, a model or a prompt breaks jobs. During a deployment of the worker ECS rolls the release back on this alarm."
+    comparison_operator = "GreaterThanThreshold"
+    threshold           = j.failure_rate_threshold_percent
+    treat_missing_data  = "notBreaching"
+    queries = [
+      { id = "succeeded", metric = { namespace = j.namespace, metric_name = j.succeeded_metric_name, dimensions = j.dimensions, stat = "Sum", period = 60 } },
+      { id = "failed", metric = { namespace = j.namespace, metric_name = j.failed_metric_name, dimensions = j.dimensions, stat = "Sum", period = 60 } },
+      { id = "finished", expression = "FILL(succeeded, 0) + FILL(failed, 0)" },
+      { id = "failure_rate", expression = "IF(finished >= ${j.minimum_jobs}, 100 * FILL(failed, 0) / finished, 0)", label = "Jobs failed (%)", return_data = true },
+    ]
+  } }
+
   # --- SLO burn rates -----------------------------------------------------------------------
   # Multi-window, multi-burn-rate alerting: page when 2 % of the period's error budget burns within an
   # hour (confirmed over 5 minutes), and when 5 % burns within 6 hours (confirmed over 30 minutes). The
@@ -477,6 +524,7 @@ locals {
     local.proxy_alarms,
     local.service_alarms,
     local.lb_alarms,
+    local.job_alarms,
     local.slo_window_alarms,
   )
 

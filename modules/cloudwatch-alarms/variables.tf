@@ -258,7 +258,9 @@ variable "ecs_services" {
     CPU and memory utilization, running tasks below desired (Container Insights), and for workers the queue's
     ApproximateAgeOfOldestMessage and a non-empty dead-letter queue (queue names, not URLs). max_db_connections
     is the ecs-service module's output (max_capacity * db_pool_size). critical puts the running-below-desired
-    alarm into the service-degraded composite.
+    alarm into the service-degraded composite. min_tasks is the service's minimum task count (the ecs-service
+    module's min_capacity output): above 0 a service that reports no task counts pages (missing data is
+    breaching); at 0 (a service parked before its first image) silence is allowed.
   EOT
   type = map(object({
     enabled                     = optional(bool, true)
@@ -271,6 +273,7 @@ variable "ecs_services" {
     queue_name                  = optional(string)
     dead_letter_queue_name      = optional(string)
     queue_age_threshold_seconds = optional(number, 900)
+    min_tasks                   = optional(number, 1)
   }))
   default = {}
 
@@ -285,8 +288,8 @@ variable "ecs_services" {
   }
 
   validation {
-    condition     = alltrue([for s in var.ecs_services : s.max_db_connections >= 0 && floor(s.max_db_connections) == s.max_db_connections && s.queue_age_threshold_seconds >= 60])
-    error_message = "ecs_services max_db_connections must be a whole number >= 0 and queue_age_threshold_seconds at least 60."
+    condition     = alltrue([for s in var.ecs_services : s.max_db_connections >= 0 && floor(s.max_db_connections) == s.max_db_connections && s.queue_age_threshold_seconds >= 60 && s.min_tasks >= 0 && floor(s.min_tasks) == s.min_tasks])
+    error_message = "ecs_services max_db_connections and min_tasks must be whole numbers >= 0 and queue_age_threshold_seconds at least 60."
   }
 
   validation {
@@ -330,6 +333,9 @@ variable "slo" {
     requests whose target response time is at most latency_threshold_seconds (needs load_balancer; also the
     p99 alarm threshold). Job success: percentage of finished jobs that succeeded, from the worker's
     metrics in jobs (null skips it). enabled = false turns the burn-rate alarms off.
+    jobs also drives the "jobs-failure-rate" alarm (kept when enabled = false): more than
+    failure_rate_threshold_percent of the jobs finished in a minute failed, evaluated only in minutes with at
+    least minimum_jobs finished jobs; the root attaches it to the worker's deployments.
   EOT
   nullable    = false
   type = object({
@@ -340,10 +346,12 @@ variable "slo" {
     latency_threshold_seconds   = optional(number, 0.5)
     job_success_target_percent  = optional(number, 99)
     jobs = optional(object({
-      namespace             = string
-      succeeded_metric_name = optional(string, "JobsSucceeded")
-      failed_metric_name    = optional(string, "JobsFailed")
-      dimensions            = optional(map(string), {})
+      namespace                      = string
+      succeeded_metric_name          = optional(string, "JobsSucceeded")
+      failed_metric_name             = optional(string, "JobsFailed")
+      dimensions                     = optional(map(string), {})
+      failure_rate_threshold_percent = optional(number, 10)
+      minimum_jobs                   = optional(number, 5)
     }))
   })
   default = {}
@@ -367,6 +375,11 @@ variable "slo" {
   validation {
     condition     = var.slo.jobs == null || try(can(regex("^[^:][^:]{0,254}$", var.slo.jobs.namespace)) && !startswith(var.slo.jobs.namespace, "AWS/"), false)
     error_message = "slo.jobs.namespace must be the worker's custom metric namespace (1-255 characters, no \":\", not starting with \"AWS/\")."
+  }
+
+  validation {
+    condition     = var.slo.jobs == null || try(var.slo.jobs.failure_rate_threshold_percent > 0 && var.slo.jobs.failure_rate_threshold_percent < 100 && var.slo.jobs.minimum_jobs >= 1 && floor(var.slo.jobs.minimum_jobs) == var.slo.jobs.minimum_jobs, false)
+    error_message = "slo.jobs.failure_rate_threshold_percent must be strictly between 0 and 100 and slo.jobs.minimum_jobs a whole number of at least 1."
   }
 }
 

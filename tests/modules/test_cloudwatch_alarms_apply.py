@@ -72,7 +72,7 @@ def test_key_rotates_and_lets_cloudwatch_use_it(stack, aws):
 def test_every_alarm_exists_with_its_output_arn(stack, described):
     _, _, out = stack
     metric, composite = described
-    assert len(metric) == 37
+    assert len(metric) == 38  # with jobs-failure-rate
     assert len(composite) == 7
     existing = {a["AlarmName"]: a["AlarmArn"] for a in (*metric.values(), *composite.values())}
     assert existing == out["alarm_arns"]

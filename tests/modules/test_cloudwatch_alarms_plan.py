@@ -67,7 +67,7 @@ SINGLE_METRIC: dict[str, tuple[Any, ...]] = {
                             "GreaterThanThreshold", 5, "notBreaching"),
     "proxy-availability": ("AWS/RDS", "AvailabilityPercentage",
                            {"ProxyName": "{n}-proxy", "TargetGroup": "default", "TargetRole": "READ_WRITE"},
-                           "Average", "LessThanThreshold", 100, "breaching"),
+                           "Average", "LessThanThreshold", 100, "missing"),
     "api-cpu": ("AWS/ECS", "CPUUtilization", {"ClusterName": "{n}", "ServiceName": "{n}-api"}, "Average",
                 "GreaterThanThreshold", 80, "missing"),
     "api-memory": ("AWS/ECS", "MemoryUtilization", {"ClusterName": "{n}", "ServiceName": "{n}-api"}, "Average",
@@ -180,7 +180,7 @@ def test_complete_example_inventory(complete):
         inv,
         {
             "counts": {
-                "aws_cloudwatch_metric_alarm": len(SINGLE_METRIC) + 1 + 4 + 12,  # + p99, metric math, SLO windows
+                "aws_cloudwatch_metric_alarm": len(SINGLE_METRIC) + 1 + 5 + 12,  # + p99, metric math, SLO windows
                 "aws_cloudwatch_composite_alarm": 7,  # 3 SLOs x fast/slow burn + service-degraded
                 "aws_cloudwatch_dashboard": 1,
                 "aws_sns_topic": 1,
@@ -275,7 +275,8 @@ def test_proxy_connections_are_metric_math_against_max_allowed(complete):
     assert q["allowed"]["metric"][0]["dimensions"] == dims
     assert [q[i]["return_data"] for i in ("used", "allowed")] == [False, False]
     assert got["threshold"] == 90
-    assert got["treat_missing_data"] == "breaching"
+    # Proxy metrics may not exist before the first client connection: a new environment must not page.
+    assert got["treat_missing_data"] == "missing"
 
 
 def test_load_balancer_5xx_is_a_rate(complete):
