@@ -83,6 +83,9 @@ module "api" {
 
   task_role_statements  = local.api_statements
   log_retention_in_days = var.log_retention_days
+
+  # A release that is healthy but answers 5xx or slowly rolls back (names: terraform/observability.tf).
+  deployment_alarm_names = local.deployment_alarm_names.api
 }
 
 module "worker" {
@@ -128,4 +131,7 @@ module "worker" {
 
   task_role_statements  = local.worker_statements
   log_retention_in_days = var.log_retention_days
+
+  # A release whose jobs fail rolls back (names: terraform/observability.tf).
+  deployment_alarm_names = local.deployment_alarm_names.worker
 }

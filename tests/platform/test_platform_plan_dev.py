@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import assert_inventory
+from tests.modules.test_cloudwatch_alarms_missing_data import missing_data_table
 from tests.platform.support import (
     capacity_providers,
     ingress_from_anywhere,
@@ -200,3 +201,47 @@ def test_services_without_an_image_have_no_tasks(planned, emulator):
         assert pending.find(f"module.{service}.aws_ecs_service.this").values["desired_count"] == 0
         target = pending.find(f"module.{service}.aws_appautoscaling_target.this").values
         assert (target["min_capacity"], target["max_capacity"]) == (0, 0)
+        # A parked service may be silent: its running-tasks alarm must not page a new environment.
+        alarm = pending.find(f'module.alarms.aws_cloudwatch_metric_alarm.this["{service}-running-tasks"]').values
+        assert alarm["treat_missing_data"] == "notBreaching"
+
+
+DEPLOYMENT_ALARMS = {
+    "api": ["imgclass-dev-lb-5xx-rate", "imgclass-dev-lb-p99-latency"],
+    "worker": ["imgclass-dev-jobs-failure-rate"],
+}
+
+
+def test_services_roll_back_on_the_alarms_users_feel(plan):
+    for service, names in DEPLOYMENT_ALARMS.items():
+        (alarms,) = plan.find(f"module.{service}.aws_ecs_service.this").values["alarms"]
+        assert (sorted(alarms["alarm_names"]), alarms["enable"], alarms["rollback"]) == (names, True, True)
+
+
+def test_deployment_alarms_exist_in_the_same_plan_and_tolerate_silence(plan):
+    """Each watched name is an alarm this plan creates (one definition, one threshold), and none of them
+    counts missing data as breaching, or an idle service's deployment would always roll back."""
+    alarms = {a.values["alarm_name"]: a.values for a in plan.of_type("aws_cloudwatch_metric_alarm")}
+    for names in DEPLOYMENT_ALARMS.values():
+        for name in names:
+            assert name in alarms, f"{name} is watched by a service but not created"
+            assert alarms[name]["treat_missing_data"] in ("notBreaching", "missing"), name
+    assert alarms["imgclass-dev-lb-p99-latency"]["threshold"] == 0.5  # slo.latency_threshold_seconds
+    assert plan.find("terraform_data.deployment_alarms").values["input"] == DEPLOYMENT_ALARMS
+
+
+def test_every_platform_alarm_treats_missing_data_as_the_table_says(plan):
+    table = missing_data_table("imgclass-dev")
+    got = {
+        a.values["alarm_name"].removeprefix("imgclass-dev-"): a.values["treat_missing_data"]
+        for a in plan.of_type("aws_cloudwatch_metric_alarm")
+    }
+    assert set(got) <= set(table), f"platform alarms without an entry: {sorted(set(got) - set(table))}"
+    assert got == {k: table[k]["treat_missing_data"] for k in got}
+
+
+def test_container_insights_log_group_is_created_with_retention_and_key(plan):
+    group = plan.find("module.cluster.aws_cloudwatch_log_group.container_insights")
+    assert group.values["name"] == "/aws/ecs/containerinsights/imgclass-dev/performance"
+    assert group.values["retention_in_days"] == 30
+    assert group.after_unknown.get("kms_key_id")

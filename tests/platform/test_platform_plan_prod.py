@@ -125,3 +125,15 @@ def test_api_url_uses_the_domain(plan):
 
 def test_plan_passes_the_policy_checks(plan):
     assert plan_check_errors(plan) == []
+
+
+def test_services_roll_back_on_the_alarms_users_feel(plan):
+    expected = {
+        "api": ["imgclass-prod-lb-5xx-rate", "imgclass-prod-lb-p99-latency"],
+        "worker": ["imgclass-prod-jobs-failure-rate"],
+    }
+    created = {a.values["alarm_name"] for a in plan.of_type("aws_cloudwatch_metric_alarm")}
+    for service, names in expected.items():
+        (alarms,) = plan.find(f"module.{service}.aws_ecs_service.this").values["alarms"]
+        assert (sorted(alarms["alarm_names"]), alarms["enable"], alarms["rollback"]) == (names, True, True)
+        assert set(names) <= created
