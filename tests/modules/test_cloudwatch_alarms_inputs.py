@@ -53,6 +53,12 @@ CASES = [
                         "target_group_arn_suffix": "targetgroup/imgclass-api/6d0ecf831eec9f09"}},
      "load_balancer.arn_suffix must look like app/<name>/<id>"),
     ({"runbook_base_url": "https://git.example.com/docs/runbooks/"}, "without a trailing slash"),
+    ({"ecs_services": {"api": {**SERVICE, "min_tasks": -1}}},
+     "ecs_services max_db_connections and min_tasks must be whole numbers >= 0"),
+    ({"slo": {"jobs": {"namespace": "ImgClass/Jobs", "failure_rate_threshold_percent": 100}}},
+     "slo.jobs.failure_rate_threshold_percent must be strictly between 0 and 100"),
+    ({"slo": {"jobs": {"namespace": "ImgClass/Jobs", "minimum_jobs": 0}}},
+     "slo.jobs.minimum_jobs a whole number of at least 1"),
 ]  # fmt: skip
 
 
