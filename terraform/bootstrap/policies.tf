@@ -10,7 +10,7 @@ locals {
   # Names the root configuration gives to log groups it creates or RDS creates for it.
   log_group_patterns = {
     for env, cfg in local.environments : env => [
-      for p in ["${cfg.resource_prefix}*", "/ecs/${cfg.resource_prefix}*", "/aws/ecs/${cfg.resource_prefix}*", "aws-waf-logs-${cfg.resource_prefix}*", "/aws/rds/instance/${cfg.resource_prefix}*", "/aws/rds/proxy/${cfg.resource_prefix}*", "/${var.service_name}/${env}/*"] :
+      for p in ["${cfg.resource_prefix}*", "/ecs/${cfg.resource_prefix}*", "/aws/ecs/${cfg.resource_prefix}*", "/aws/ecs/containerinsights/${cfg.resource_prefix}*", "aws-waf-logs-${cfg.resource_prefix}*", "/aws/rds/instance/${cfg.resource_prefix}*", "/aws/rds/proxy/${cfg.resource_prefix}*", "/${var.service_name}/${env}/*"] :
       "${format(local.arn_regional, "logs")}:log-group:${p}"
     ]
   }
@@ -26,90 +26,110 @@ locals {
   ]
 }
 
-# --- Shared read policy (plan and apply roles) -----------------------------------------------------
+# --- Read policies (plan and apply roles) ----------------------------------------------------------
+#
+# What Terraform refreshes, the image gate and the orphan finder read: "read" (shared) holds Resource
+# "*" only for actions the IAM service reference gives no resource type (Describe/List of a whole
+# service) and for the list calls the provider makes without an identifier
+# (ReadListsWithoutIdentifier); "read_names" (one per environment) names that environment's resources. The action list is what the IAM proof recorded the provider
+# calling on a deploy, re-plan, update, pull-request plan and destroy (tests/platform), and a test
+# holds Resource "*" to the reference (tests/modules/test_bootstrap_plan.py).
+# https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+
+locals {
+  # Per environment, the names its roles read (the IAM limit of 6,144 characters per managed policy
+  # leaves no room for every environment's names in the shared policy).
+  read_scoped_arns = {
+    for env, cfg in local.environments : env => [
+      "${format(local.arn_regional, "cloudwatch")}:alarm:${cfg.resource_prefix}*",
+      # Target tracking policies name their alarms after the scalable target (service/<cluster>/...).
+      "${format(local.arn_regional, "cloudwatch")}:alarm:TargetTracking-service/${cfg.resource_prefix}*",
+      "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "ecr")}:repository/${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "ecs")}:cluster/${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "ecs")}:service/${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "ecs")}:task-definition/${cfg.resource_prefix}*",
+      "${local.iam_arn}:role/${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "rds")}:db:${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "rds")}:pg:${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "rds")}:subgrp:${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "secretsmanager")}:secret:${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "sns")}:${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "sqs")}:${cfg.resource_prefix}*",
+      "${format(local.arn_regional, "wafv2")}:regional/webacl/${cfg.resource_prefix}*",
+      # wafv2:GetWebACLForResource is authorized on the load balancer too.
+      "${format(local.arn_regional, "elasticloadbalancing")}:loadbalancer/app/${cfg.resource_prefix}*",
+    ]
+  }
+}
 
 data "aws_iam_policy_document" "read" {
-  #checkov:skip=CKV_AWS_356:Describe/List/Get for Terraform's refresh of every resource type the platform manages and of data sources it does not own (the shared VPC); most of these actions have no resource-level scoping and none returns object, secret or parameter values.
+  #checkov:skip=CKV_AWS_356:Resource "*" only in ReadWithoutResourceTypes (actions the IAM service reference gives no resource type) and ReadListsWithoutIdentifier (list calls without an identifier); a test holds both to the reference. None returns object, secret or parameter values.
   statement {
-    sid    = "RefreshPlatformResources"
+    sid    = "ReadWithoutResourceTypes"
     effect = "Allow"
     actions = [
-      "acm:DescribeCertificate",
-      "acm:ListCertificates",
-      "acm:ListTagsForCertificate",
       "application-autoscaling:DescribeScalableTargets",
       "application-autoscaling:DescribeScalingPolicies",
-      "application-autoscaling:DescribeScheduledActions",
-      "application-autoscaling:ListTagsForResource",
-      "cloudwatch:DescribeAlarms",
-      "cloudwatch:GetDashboard",
-      "cloudwatch:ListDashboards",
-      "cloudwatch:ListTagsForResource",
-      "ec2:Describe*",
-      "ecr:DescribeImages",
-      "ecr:DescribeRepositories",
-      "ecr:GetLifecyclePolicy",
-      "ecr:GetRepositoryPolicy",
-      "ecr:ListTagsForResource",
-      "ecs:DescribeCapacityProviders",
-      "ecs:DescribeClusters",
-      "ecs:DescribeServices",
+      "ec2:DescribeAccountAttributes",
+      "ec2:DescribeAvailabilityZones",
+      "ec2:DescribeManagedPrefixLists",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribePrefixLists",
+      "ec2:DescribeRouteTables",
+      "ec2:DescribeSecurityGroupRules",
+      "ec2:DescribeSecurityGroups",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeTags",
+      "ec2:DescribeVpcs",
       "ecs:DescribeTaskDefinition",
-      "ecs:ListTagsForResource",
       "elasticloadbalancing:Describe*",
-      "events:DescribeRule",
-      "events:ListTagsForResource",
-      "events:ListTargetsByRule",
-      "iam:GetOpenIDConnectProvider",
-      "iam:GetPolicy",
-      "iam:GetPolicyVersion",
-      "iam:GetRole",
-      "iam:GetRolePolicy",
-      "iam:ListAttachedRolePolicies",
-      "iam:ListInstanceProfilesForRole",
-      "iam:ListPolicyTags",
-      "iam:ListPolicyVersions",
       # The nightly orphan finder (docs/runbooks/orphaned-resources.md) lists the prefix's roles.
       "iam:ListRoles",
-      "iam:ListRolePolicies",
-      "iam:ListRoleTags",
-      "kms:DescribeKey",
-      "kms:GetKeyPolicy",
-      "kms:GetKeyRotationStatus",
       "kms:ListAliases",
-      "kms:ListResourceTags",
       "logs:DescribeLogGroups",
       "logs:DescribeResourcePolicies",
-      "logs:ListTagsForResource",
-      "logs:ListTagsLogGroup",
-      "rds:DescribeDBInstances",
-      "rds:DescribeDBParameterGroups",
-      "rds:DescribeDBParameters",
-      "rds:DescribeDBProxies",
-      "rds:DescribeDBProxyTargetGroups",
-      "rds:DescribeDBProxyTargets",
-      "rds:DescribeDBSubnetGroups",
-      "rds:ListTagsForResource",
-      "secretsmanager:DescribeSecret",
-      "secretsmanager:GetResourcePolicy",
-      "sns:GetSubscriptionAttributes",
-      "sns:GetTopicAttributes",
-      "sns:ListSubscriptionsByTopic",
-      "sns:ListTagsForResource",
-      "sqs:GetQueueAttributes",
-      "sqs:GetQueueUrl",
-      "sqs:ListQueueTags",
       "ssm:DescribeParameters",
-      "ssm:ListTagsForResource",
       "sts:GetCallerIdentity",
       # The orphan finder finds the platform's tagged resources (Resource Groups Tagging API).
       "tag:GetResources",
-      "wafv2:GetLoggingConfiguration",
-      "wafv2:GetWebACL",
-      "wafv2:GetWebACLForResource",
-      "wafv2:ListTagsForResource",
     ]
     resources = ["*"]
+  }
+
+  # The provider lists DB instances without an identifier (e.g. aws_db_proxy_target resolving its
+  # instance), and such a request is authorized on "*".
+  statement {
+    sid       = "ReadListsWithoutIdentifier"
+    effect    = "Allow"
+    actions   = ["rds:DescribeDBInstances"]
+    resources = ["*"]
+  }
+
+  # Key ids are generated: the keys of the service, by the tag every key of the platform carries.
+  statement {
+    sid    = "ReadKeysOfTheService"
+    effect = "Allow"
+    actions = [
+      "kms:DescribeKey",
+      "kms:GetKeyPolicy",
+      "kms:GetKeyRotationStatus",
+      "kms:ListResourceTags",
+    ]
+    resources = ["${format(local.arn_regional, "kms")}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Service"
+      values   = [var.service_name]
+    }
+  }
+
+  statement {
+    sid       = "ReadParameterTagsOfTheService"
+    effect    = "Allow"
+    actions   = ["ssm:ListTagsForResource"]
+    resources = ["${format(local.arn_regional, "ssm")}:parameter/${var.service_name}/*"]
   }
 
   statement {
@@ -151,6 +171,80 @@ data "aws_iam_policy_document" "read" {
       variable = "kms:ViaService"
       values   = ["ssm.${local.region}.amazonaws.com"]
     }
+  }
+}
+
+data "aws_iam_policy_document" "read_names" {
+  for_each = local.environments
+
+  statement {
+    sid    = "ReadPlatformResources"
+    effect = "Allow"
+    actions = [
+      "cloudwatch:DescribeAlarms",
+      "cloudwatch:GetDashboard",
+      "cloudwatch:ListTagsForResource",
+      "ecr:DescribeImages",
+      "ecr:DescribeRepositories",
+      "ecr:GetLifecyclePolicy",
+      "ecr:GetRepositoryPolicy",
+      "ecr:ListTagsForResource",
+      "ecs:DescribeClusters",
+      "ecs:DescribeServices",
+      "ecs:ListTagsForResource",
+      "iam:GetRole",
+      "iam:GetRolePolicy",
+      "iam:ListAttachedRolePolicies",
+      "iam:ListInstanceProfilesForRole",
+      "iam:ListRolePolicies",
+      "iam:ListRoleTags",
+      "rds:DescribeDBParameterGroups",
+      "rds:DescribeDBParameters",
+      "rds:DescribeDBSubnetGroups",
+      "rds:ListTagsForResource",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:GetResourcePolicy",
+      "sns:GetSubscriptionAttributes",
+      "sns:GetTopicAttributes",
+      "sns:ListSubscriptionsByTopic",
+      "sns:ListTagsForResource",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+      "sqs:ListQueueTags",
+      "wafv2:GetLoggingConfiguration",
+      "wafv2:GetWebACL",
+      "wafv2:GetWebACLForResource",
+      "wafv2:ListTagsForResource",
+    ]
+    resources = local.read_scoped_arns[each.key]
+  }
+
+  # Ids AWS generates (proxies, their target groups, scalable targets) and the shared VPC, which the
+  # platform looks up by tags and does not own: scoped to the account and region.
+  statement {
+    sid    = "ReadGeneratedIdsAndSharedNetwork"
+    effect = "Allow"
+    actions = [
+      "application-autoscaling:ListTagsForResource",
+      "ec2:DescribeVpcAttribute",
+      "rds:DescribeDBProxies",
+      "rds:DescribeDBProxyTargetGroups",
+      "rds:DescribeDBProxyTargets",
+      "rds:ListTagsForResource",
+    ]
+    resources = [
+      "${format(local.arn_regional, "application-autoscaling")}:scalable-target/*",
+      "${format(local.arn_regional, "ec2")}:vpc/*",
+      "${format(local.arn_regional, "rds")}:db-proxy:*",
+      "${format(local.arn_regional, "rds")}:target-group:*",
+    ]
+  }
+
+  statement {
+    sid       = "ReadLogGroupsOfThePlatform"
+    effect    = "Allow"
+    actions   = ["logs:ListTagsForResource"]
+    resources = local.log_group_patterns[each.key]
   }
 }
 
@@ -857,21 +951,6 @@ data "aws_iam_policy_document" "apply_services" {
     ]
   }
 
-  statement {
-    sid    = "EventRules"
-    effect = "Allow"
-    actions = [
-      "events:DeleteRule",
-      "events:DisableRule",
-      "events:EnableRule",
-      "events:PutRule",
-      "events:PutTargets",
-      "events:RemoveTargets",
-      "events:TagResource",
-      "events:UntagResource",
-    ]
-    resources = ["${format(local.arn_regional, "events")}:rule/${each.value.resource_prefix}*"]
-  }
 }
 
 # --- Apply: IAM of the platform, and guard rails ------------------------------------------------
@@ -938,19 +1017,6 @@ data "aws_iam_policy_document" "apply_iam" {
     }
   }
 
-  statement {
-    sid    = "PlatformPolicies"
-    effect = "Allow"
-    actions = [
-      "iam:CreatePolicy",
-      "iam:CreatePolicyVersion",
-      "iam:DeletePolicy",
-      "iam:DeletePolicyVersion",
-      "iam:TagPolicy",
-      "iam:UntagPolicy",
-    ]
-    resources = ["${local.iam_arn}:policy/${each.value.resource_prefix}*"]
-  }
 
   statement {
     sid       = "PassPlatformRoles"

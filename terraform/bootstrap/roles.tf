@@ -106,6 +106,22 @@ resource "aws_iam_policy" "read" {
   }
 }
 
+resource "aws_iam_policy" "read_names" {
+  for_each = local.environments
+
+  name        = "${var.service_name}-gha-read-${each.key}"
+  path        = local.role_path
+  description = "Read the metadata of the ${each.key} resources Terraform refreshes (no object or secret values)."
+  policy      = data.aws_iam_policy_document.read_names[each.key].json
+
+  lifecycle {
+    precondition {
+      condition     = length(replace(data.aws_iam_policy_document.read_names[each.key].json, "/\\s/", "")) <= 6144
+      error_message = "The read policy of ${each.key} exceeds IAM's 6,144-character limit for managed policies; split it."
+    }
+  }
+}
+
 resource "aws_iam_policy" "plan_state" {
   for_each = local.environments
 
@@ -152,16 +168,18 @@ locals {
 
   plan_attachments = merge([
     for env in keys(local.environments) : {
-      "${env}-read"  = { env = env, arn = aws_iam_policy.read.arn }
-      "${env}-state" = { env = env, arn = aws_iam_policy.plan_state[env].arn }
+      "${env}-read"       = { env = env, arn = aws_iam_policy.read.arn }
+      "${env}-read-names" = { env = env, arn = aws_iam_policy.read_names[env].arn }
+      "${env}-state"      = { env = env, arn = aws_iam_policy.plan_state[env].arn }
     }
   ]...)
 
   apply_attachments = merge([
     for env in keys(local.environments) : merge(
       {
-        "${env}-read"  = { env = env, arn = aws_iam_policy.read.arn }
-        "${env}-state" = { env = env, arn = aws_iam_policy.apply_state[env].arn }
+        "${env}-read"       = { env = env, arn = aws_iam_policy.read.arn }
+        "${env}-read-names" = { env = env, arn = aws_iam_policy.read_names[env].arn }
+        "${env}-state"      = { env = env, arn = aws_iam_policy.apply_state[env].arn }
       },
       { for area in ["compute", "data", "services", "iam"] : "${env}-${area}" => { env = env, arn = aws_iam_policy.apply["${area}-${env}"].arn } },
     )

@@ -127,10 +127,14 @@ def test_roles_names_paths_and_attachments(classic):
             assert values["max_session_duration"] == 3600
     attachments = [r.address for r in classic.of_type("aws_iam_role_policy_attachment")]
     assert sorted(a for a in attachments if a.startswith("aws_iam_role_policy_attachment.plan")) == [
-        f'aws_iam_role_policy_attachment.plan["{env}-{p}"]' for env in ENVIRONMENTS for p in ("read", "state")
+        f'aws_iam_role_policy_attachment.plan["{env}-{p}"]'
+        for env in ENVIRONMENTS
+        for p in ("read", "read-names", "state")
     ]
     apply = [a for a in attachments if a.startswith("aws_iam_role_policy_attachment.apply")]
-    assert len(apply) == 6 * len(ENVIRONMENTS)  # read, state, compute, data, services, iam
+    # read, read-names, state, compute, data, services, iam: within IAM's default quota of 10
+    # managed policies per role (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+    assert len(apply) == 7 * len(ENVIRONMENTS)
 
 
 def _policy(inventory, address: str) -> dict:
@@ -140,8 +144,9 @@ def _policy(inventory, address: str) -> dict:
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_apply_permissions_are_scoped_to_the_environment(classic, env):
     other = "prod" if env == "dev" else "dev"
-    for area in ("compute", "data", "services"):
-        doc = _policy(classic, f'aws_iam_policy.apply["{area}-{env}"]')
+    for area in ("compute", "data", "services", "read"):
+        address = f'aws_iam_policy.read_names["{env}"]' if area == "read" else f'aws_iam_policy.apply["{area}-{env}"]'
+        doc = _policy(classic, address)
         text = json.dumps(doc)
         assert f"imgclass-{other}" not in text, f"{area}-{env} reaches the {other} environment"
         assert len("".join(text.split())) <= 6144
@@ -159,28 +164,71 @@ def test_apply_permissions_are_scoped_to_the_environment(classic, env):
                 }
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_apply_policies_use_star_only_where_aws_offers_no_resource(classic, env):
-    """An Allow on Resource "*" only for actions without resource-level permissions, as the IAM
-    service reference (iam-data, the evaluator's data) lists them; "*" action never."""
+# Actions the read policy grants on Resource "*" although AWS offers a resource type: list calls the
+# provider makes without an identifier, which AWS authorizes on "*". The IAM proof
+# (tests/platform/test_platform_apply.py) recorded each on "*"; a scoped grant would be refused.
+LIST_CALLS_ON_STAR = {"rds:DescribeDBInstances"}
+
+
+def _broad_allows(docs: list[dict]) -> list[tuple[str, str]]:
+    """(Sid, action) of every Allow on Resource "*", wildcard actions expanded by the IAM reference."""
     from scripts.iam import evaluator
 
     broad = []
-    # The iam area's document names the state key, unknown until apply; its statements name ARNs.
-    for area in ("compute", "data", "services"):
-        for statement in _policy(classic, f'aws_iam_policy.apply["{area}-{env}"]')["Statement"]:
+    for doc in docs:
+        for statement in doc["Statement"]:
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             if statement["Effect"] == "Allow" and "*" in resources:
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 broad += [(statement["Sid"], a) for a in actions]
-    assert broad, "the policies were not read"
+    patterns = {a for _, a in broad if "*" in a}
+    expanded = evaluator.expand(patterns) if patterns else {}
+    return [
+        (sid, x["action"])
+        for sid, a in broad
+        for x in (expanded[a] or [{"action": a}] if "*" in a else [{"action": a}])
+    ]
+
+
+def _scopable(broad: list[tuple[str, str]]) -> list[str]:
+    from scripts.iam import evaluator
+
     meta = evaluator.describe({a for _, a in broad})
-    scoped = [
+    return [
         f"{sid}: {a} supports {[t['name'] for t in meta[a]['resourceTypes']]}"
         for sid, a in broad
-        if meta[a]["resourceTypes"]
+        if meta[a] and meta[a]["resourceTypes"]
     ]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_apply_policies_use_star_only_where_aws_offers_no_resource(classic, env):
+    """An Allow on Resource "*" only for actions without resource-level permissions, as the IAM
+    service reference (iam-data, the evaluator's data) lists them; "*" action never."""
+    # The iam area's document names the state key, unknown until apply; its statements name ARNs.
+    docs = [_policy(classic, f'aws_iam_policy.apply["{area}-{env}"]') for area in ("compute", "data", "services")]
+    broad = _broad_allows(docs)
+    assert broad, "the policies were not read"
+    scoped = _scopable(broad)
     assert not scoped, "Resource * where AWS offers resource-level permissions:\n" + "\n".join(scoped)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_read_policies_use_star_only_where_aws_offers_no_resource(classic, env):
+    """What the plan and apply roles read: "*" only where the reference gives no resource type, or
+    for the listed list calls; every other read names the environment's resources."""
+    docs = [_policy(classic, "aws_iam_policy.read"), _policy(classic, f'aws_iam_policy.read_names["{env}"]')]
+    assert all(len("".join(json.dumps(doc).split())) <= 6144 for doc in docs)
+    broad = _broad_allows(docs)
+    assert ("ReadWithoutResourceTypes", "elasticloadbalancing:DescribeLoadBalancers") in broad
+    listed = {a for _, a in broad} & LIST_CALLS_ON_STAR
+    assert listed == LIST_CALLS_ON_STAR, "an exception is no longer needed: drop it from LIST_CALLS_ON_STAR"
+    scoped = _scopable([(sid, a) for sid, a in broad if a not in LIST_CALLS_ON_STAR])
+    assert not scoped, "Resource * where AWS offers resource-level permissions:\n" + "\n".join(scoped)
+    for statement in docs[1]["Statement"]:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        assert "*" not in resources, statement["Sid"]
+        assert all(r.startswith("arn:aws:") and ":123456789012:" in r for r in resources), statement["Sid"]
 
 
 def test_read_policy_returns_no_data(classic):
