@@ -440,12 +440,16 @@ def look_around_lines(emulator: Emulator, outputs: Mapping[str, Any], state_file
         f"  export {keys}  # placeholders: the emulator takes any",
         "  aws ecs list-clusters",
         "  aws rds describe-db-instances --query 'DBInstances[].[DBInstanceIdentifier,DBInstanceClass]'",
-        "  aws cloudwatch describe-alarms --query 'MetricAlarms[].AlarmName'",
+        "  aws elbv2 describe-load-balancers --query 'LoadBalancers[].DNSName'",
     ]
     if outputs.get("uploads_bucket"):
         lines.append(f"  aws s3 ls s3://{outputs['uploads_bucket']}")
     if outputs.get("queue_url"):
-        lines.append(f"  aws sqs get-queue-attributes --attribute-names All --queue-url {outputs['queue_url']}")
+        # AWS CLI v1 (1.45 tried) sends SQS to its AWS endpoint despite AWS_ENDPOINT_URL; the option works.
+        lines.append(
+            f"  aws --endpoint-url {url} sqs get-queue-attributes --attribute-names All "
+            f"--queue-url {outputs['queue_url']}"
+        )
     lines += [
         f"  (or per command: aws --endpoint-url {url} --region {region} ...)",
         "",
@@ -474,15 +478,18 @@ def keep_up(console: Console, emulator: Emulator, platform: PreparedPlatform, ou
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     stops = "stop the emulator" if not emulator.external else "leave the external endpoint running"
     console.print(f"\n[bold]Press Ctrl-C to destroy the platform and {stops}.[/]")
-    # A `kill` (CI timeout, a supervisor) tears down the same way as Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # A `kill` (CI timeout, a supervisor) tears down the same way as Ctrl-C. SIGINT gets a handler
+    # of its own too: a shell that starts the demo in the background starts it with SIGINT ignored,
+    # and then `kill -INT` would leave the platform up for ever.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         console.print("[yellow]tearing down what the demo applied[/]")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def teardown(

@@ -93,7 +93,7 @@ def _port_open(url: str) -> bool:
 class Child:
     """The demo in a child process; its output collected line by line on a thread."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, sigint_ignored: bool = False) -> None:
         self.record = tmp_path / "destroy.json"
         script = tmp_path / "child.py"
         script.write_text(CHILD)
@@ -107,6 +107,8 @@ class Child:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # As a non-interactive shell starts a background job (`make demo KEEP=1 &`).
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None,
         )
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -137,13 +139,18 @@ class Child:
 
 
 @pytest.fixture
-def child(tmp_path: Path):
-    demo = Child(tmp_path)
+def child(tmp_path: Path, request: pytest.FixtureRequest):
+    demo = Child(tmp_path, sigint_ignored=getattr(request, "param", False))
     yield demo
     demo.stop()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize(
+    ("child", "sig"),
+    [(False, signal.SIGINT), (False, signal.SIGTERM), (True, signal.SIGINT)],
+    ids=["ctrl-c", "sigterm", "ctrl-c-started-with-sigint-ignored"],
+    indirect=["child"],
+)
 def test_keep_stays_up_for_a_look_around_and_tears_down_on_the_signal(child: Child, sig: signal.Signals) -> None:
     child.wait_for("Press Ctrl-C to destroy the platform and stop the emulator.")
     text = child.text
@@ -161,7 +168,7 @@ def test_keep_stays_up_for_a_look_around_and_tears_down_on_the_signal(child: Chi
     )
     queues = sqs.list_queues().get("QueueUrls", [])
     assert [q.rsplit("/", 1)[-1] for q in queues] == ["imgclass-dev-jobs"]
-    assert f"--queue-url {queues[0]}" in text
+    assert f"  aws --endpoint-url {url} sqs get-queue-attributes --attribute-names All --queue-url {queues[0]}" in text
     assert not child.record.exists()  # nothing destroyed while kept
 
     child.proc.send_signal(sig)
