@@ -39,7 +39,7 @@ def run(_args: argparse.Namespace) -> int:
     table = Table(title="Toolchain")
     table.add_column("tool")
     table.add_column("status")
-    table.add_column("detail")
+    table.add_column("detail", overflow="fold")
     source = f"filesystem mirror {tc.mirror}" if tc.provider_source == "mirror" else "registry.terraform.io"
     table.add_row("terraform", f"[green]{tc.version}[/]", tc.terraform)
     table.add_row("hashicorp/aws", f"[green]{tc.provider_source}[/]", f"{source}; CLI config {tc.cli_config}")
