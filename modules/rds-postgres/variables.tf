@@ -222,7 +222,7 @@ variable "restore_to_point_in_time" {
   # RestoreTime: "Value must be a time in Universal Coordinated Time (UTC) format", example
   # 2009-09-07T23:45:00Z, and before the latest restorable time, so never in the future.
   validation {
-    condition     = try(var.restore_to_point_in_time.restore_time, null) == null || (can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$", try(var.restore_to_point_in_time.restore_time, ""))) && try(timecmp(var.restore_to_point_in_time.restore_time, timestamp()) < 0, false))
+    condition     = try(var.restore_to_point_in_time.restore_time, null) == null || (can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$", try(var.restore_to_point_in_time.restore_time, ""))) && try(timecmp(var.restore_to_point_in_time.restore_time, plantimestamp()) < 0, false))
     error_message = "restore_to_point_in_time.restore_time must be a past UTC time in RFC 3339 form with a Z suffix, such as \"2026-03-01T09:30:00Z\" (RDS restores only up to the source's latest restorable time)."
   }
 

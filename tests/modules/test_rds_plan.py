@@ -224,7 +224,6 @@ def test_point_in_time_restore_plan(emulator, tmp_path):
             "source_dbi_resource_id": None,
         }
     ]
-    assert db["snapshot_identifier"] is None
     # From the source instance, not from the module's defaults.
     assert db.get("username") is None
     assert db.get("db_name") is None

@@ -98,12 +98,19 @@ CASES = [
             "kms_key_log_group_names must be exact log group names",
         ],
     ),
+    # One rule per case: Terraform reports the first failed rule of a variable only.
     (
-        {"restore_to_point_in_time": {"source_db_instance_identifier": "Src_DB", "restore_time": "2026-03-01 09:30"}},
-        [
-            "restore_to_point_in_time.source_db_instance_identifier must be a DB instance identifier",
-            "restore_to_point_in_time.restore_time must be a past UTC time in RFC 3339 form",
-        ],
+        {"restore_to_point_in_time": {"source_db_instance_identifier": "Src_DB", "use_latest_restorable_time": True}},
+        ["restore_to_point_in_time.source_db_instance_identifier must be a DB instance identifier"],
+    ),
+    (
+        {
+            "restore_to_point_in_time": {
+                "source_db_instance_identifier": "imgclass-src",
+                "restore_time": "2026-03-01 09:30",
+            }
+        },
+        ["restore_to_point_in_time.restore_time must be a past UTC time in RFC 3339 form"],
     ),
     (
         {"restore_to_point_in_time": {"source_db_instance_identifier": "imgclass-src"}},
