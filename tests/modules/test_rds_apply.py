@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from scripts.tf import unique_name
-from tests.harness import applied, assert_idempotent, example_workspace, module_workspace
+from tests.harness import applied, assert_idempotent, example_workspace, module_workspace, set_module_inputs
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 EXAMPLE = "modules/rds-postgres/examples/dev"
@@ -205,25 +205,29 @@ def test_restore_from_a_snapshot_of_the_example(stack, rds, emulator, tmp_path):
     snapshot = f"{out['db_instance_identifier']}-restore-src"
     rds.create_db_snapshot(DBInstanceIdentifier=out["db_instance_identifier"], DBSnapshotIdentifier=snapshot)
     identifier = f"{out['db_instance_identifier']}-r"
+    inputs = {
+        "identifier": identifier,
+        "environment": "dev",
+        "instance_class": "db.t4g.micro",
+        "vpc_id": out["vpc_id"],
+        "subnet_ids": out["private_subnet_ids"],
+        # The same environment's key: RDS restores with the snapshot's key.
+        "kms_key_arn": out["kms_key_arn"],
+        "snapshot_identifier": snapshot,
+        "allowed_security_group_ids": {"proxy": out["proxy_security_group_id"]},
+        "multi_az": False,
+        "backup_retention_period": 1,
+        "monitoring_interval": 0,
+        "apply_immediately": True,
+        # Protection stays on through the restore: moto's RestoreDBInstanceFromDBSnapshot keeps the
+        # snapshot's DeletionProtection when the request says false (it applies only truthy
+        # overrides, moto/rds/models.py restore_db_instance_from_db_snapshot); AWS honours false.
+        # It is lifted with ModifyDBInstance before the destroy, as the example's teardown does.
+        "skip_final_snapshot": True,
+    }
     ws = module_workspace(
         "rds-postgres",
-        {
-            "identifier": identifier,
-            "environment": "dev",
-            "instance_class": "db.t4g.micro",
-            "vpc_id": out["vpc_id"],
-            "subnet_ids": out["private_subnet_ids"],
-            # The same environment's key: RDS restores with the snapshot's key.
-            "kms_key_arn": out["kms_key_arn"],
-            "snapshot_identifier": snapshot,
-            "allowed_security_group_ids": {"proxy": out["proxy_security_group_id"]},
-            "multi_az": False,
-            "backup_retention_period": 1,
-            "monitoring_interval": 0,
-            "apply_immediately": True,
-            "deletion_protection": False,
-            "skip_final_snapshot": True,
-        },
+        inputs,
         emulator,
         tmp_path,
         outputs=(
@@ -239,29 +243,35 @@ def test_restore_from_a_snapshot_of_the_example(stack, rds, emulator, tmp_path):
     )
     try:
         with applied(ws) as restored:
-            db = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
-            assert restored["instance_identifier"] == identifier
-            # The data's identity comes from the snapshot ...
-            assert (db["MasterUsername"], db["DBName"]) == (source["MasterUsername"], source["DBName"])
-            assert (restored["master_username"], restored["database_name"]) == ("dbadmin", "app")
-            assert db["StorageEncrypted"] is True and db["KmsKeyId"] == out["kms_key_arn"]
-            # ... the rest from the module: network, parameters, IAM auth, exports, protection.
-            assert db["DBSubnetGroup"]["DBSubnetGroupName"] == restored["db_subnet_group_name"] == identifier
-            assert db["VpcSecurityGroups"] == [
-                {"VpcSecurityGroupId": restored["security_group_id"], "Status": "active"}
-            ]
-            assert [g["DBParameterGroupName"] for g in db["DBParameterGroups"]] == [f"{identifier}-postgres17"]
-            assert db["IAMDatabaseAuthenticationEnabled"] is True
-            assert sorted(db["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
-            assert db["PubliclyAccessible"] is False
-            # A managed master secret of its own, under the module key: what a proxy would follow.
-            secret = db["MasterUserSecret"]
-            assert secret["SecretArn"] == restored["master_user_secret_arn"]
-            assert secret["SecretArn"] != out["master_user_secret_arn"]
-            assert secret["KmsKeyId"] == out["kms_key_arn"]
-            # Same class, same connection budget as the source.
-            assert restored["max_connections"] == out["max_connections"] == 84
-            assert_idempotent(ws)
+            try:
+                db = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+                assert restored["instance_identifier"] == identifier
+                # The data's identity comes from the snapshot ...
+                assert (db["MasterUsername"], db["DBName"]) == (source["MasterUsername"], source["DBName"])
+                assert (restored["master_username"], restored["database_name"]) == ("dbadmin", "app")
+                assert db["StorageEncrypted"] is True and db["KmsKeyId"] == out["kms_key_arn"]
+                # ... the rest from the module: network, parameters, IAM auth, exports, protection.
+                assert db["DBSubnetGroup"]["DBSubnetGroupName"] == restored["db_subnet_group_name"] == identifier
+                assert db["VpcSecurityGroups"] == [
+                    {"VpcSecurityGroupId": restored["security_group_id"], "Status": "active"}
+                ]
+                assert [g["DBParameterGroupName"] for g in db["DBParameterGroups"]] == [f"{identifier}-postgres17"]
+                assert db["IAMDatabaseAuthenticationEnabled"] is True
+                assert sorted(db["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+                assert db["PubliclyAccessible"] is False
+                # A managed master secret of its own, under the module key: what a proxy would follow.
+                secret = db["MasterUserSecret"]
+                assert secret["SecretArn"] == restored["master_user_secret_arn"]
+                assert secret["SecretArn"] != out["master_user_secret_arn"]
+                assert secret["KmsKeyId"] == out["kms_key_arn"]
+                # Same class, same connection budget as the source.
+                assert restored["max_connections"] == out["max_connections"] == 84
+                assert db["DeletionProtection"] is True
+                assert_idempotent(ws)
+            finally:
+                # Teardown: lift the protection so the finalizer can destroy.
+                set_module_inputs(ws, {**inputs, "deletion_protection": False})
+                ws.apply()
     finally:
         rds.delete_db_snapshot(DBSnapshotIdentifier=snapshot)
 
