@@ -566,12 +566,19 @@ data "aws_iam_policy_document" "apply_data" {
       "rds:RebootDBInstance",
       "rds:RegisterDBProxyTargets",
       "rds:RemoveTagsFromResource",
+      # Restore (modules/rds-postgres snapshot_identifier / restore_to_point_in_time,
+      # docs/runbooks/database-restore.md): authorized on the new and the source instance, its
+      # snapshot (automated ones are named rds:<instance>-<time>), subnet, parameter and option group.
+      # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+      "rds:RestoreDBInstanceFromDBSnapshot",
+      "rds:RestoreDBInstanceToPointInTime",
     ]
     resources = [
       "${format(local.arn_regional, "rds")}:db:${each.value.resource_prefix}*",
       "${format(local.arn_regional, "rds")}:pg:${each.value.resource_prefix}*",
       "${format(local.arn_regional, "rds")}:subgrp:${each.value.resource_prefix}*",
       "${format(local.arn_regional, "rds")}:snapshot:${each.value.resource_prefix}*",
+      "${format(local.arn_regional, "rds")}:snapshot:rds:${each.value.resource_prefix}*",
       "${format(local.arn_regional, "rds")}:og:default:*",
     ]
   }
