@@ -1,5 +1,19 @@
-"""RDS restores that moto 5.2.5 answers with the source's flags instead of the request's.
+"""RDS answers of moto 5.2.5 that differ from AWS where the project's restore path depends on them.
 
+Every DB instance has the same DbiResourceId
+--------------------------------------------
+moto gives every DB instance the resource ID ``db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U``. AWS documents it as
+"The Amazon Web Services Region-unique, immutable identifier for the DB instance" (DbiResourceId:
+https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html). The provider keeps an
+``aws_db_instance`` by that ID and finds it with DescribeDBInstances filtered on ``dbi-resource-id``,
+expecting exactly one answer. With a second instance in the emulator (a restore beside its source)
+every read of either instance finds two, and the deletion waiter never sees its instance gone while
+the other exists, so a destroy waits out the provider's delete timeout. This extension gives each new
+instance an ID of its own in the AWS form (``db-`` and 26 upper-case letters and digits); a rename
+keeps it, as in AWS.
+
+Restores drop the request's false flags
+---------------------------------------
 RestoreDBInstanceFromDBSnapshot and RestoreDBInstanceToPointInTime copy every setting of the source
 instance and then apply only the truthy overrides of the request (``if value:`` in
 moto/rds/models.py), so ``DeletionProtection=false``, ``MultiAZ=false``, ``PubliclyAccessible=false``
@@ -18,8 +32,14 @@ deletion protection off when the request left it out.
 
 from __future__ import annotations
 
+import secrets
+import string
 from collections.abc import Mapping
 from typing import Any
+
+# The one resource ID moto 5.2.5 gives every DB instance (moto/rds/models.py, DBInstance.__init__).
+_MOTO_SHARED_RESOURCE_ID = "db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U"
+_RESOURCE_ID_ALPHABET = string.ascii_uppercase + string.digits
 
 # Boolean request parameters of both restore APIs (snake_case, as moto's parsed request names them)
 # that are plain attributes of moto's DBInstance.
@@ -66,5 +86,26 @@ def _install_restore_flags() -> None:
     RDSBackend.restore_db_instance_to_point_in_time = restore_db_instance_to_point_in_time
 
 
+def new_resource_id() -> str:
+    return "db-" + "".join(secrets.choice(_RESOURCE_ID_ALPHABET) for _ in range(26))
+
+
+def _install_unique_resource_ids() -> None:
+    from moto.rds.models import DBInstance
+
+    if getattr(DBInstance.__init__, "_unique_resource_id", False):
+        return
+    original_init = DBInstance.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if self.dbi_resource_id == _MOTO_SHARED_RESOURCE_ID:
+            self.dbi_resource_id = new_resource_id()
+
+    __init__._unique_resource_id = True  # type: ignore[attr-defined]
+    DBInstance.__init__ = __init__
+
+
 def install() -> None:
+    _install_unique_resource_ids()
     _install_restore_flags()

@@ -1,4 +1,9 @@
-"""scripts/emulator/ext_rds.py: a restore keeps the boolean settings the request gives, as AWS does.
+"""scripts/emulator/ext_rds.py: each DB instance has a resource ID of its own, and a restore keeps the
+boolean settings the request gives, as AWS does.
+
+DbiResourceId: "The Amazon Web Services Region-unique, immutable identifier for the DB instance"
+(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html). Without the extension
+moto 5.2.5 gives every instance the same one, and the provider's lookup by it finds two.
 
 DeletionProtection on RestoreDBInstanceFromDBSnapshot and RestoreDBInstanceToPointInTime: "By default,
 deletion protection isn't enabled"
@@ -8,6 +13,8 @@ Without the extension moto 5.2.5 copies the source's true flags over a false in 
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from botocore.exceptions import ClientError
@@ -105,3 +112,27 @@ def test_deletion_protection_is_off_when_the_request_leaves_it_out(rds, how):
     _restore(rds, how, identifier)
     assert _flags(rds, identifier)["DeletionProtection"] is False
     rds.delete_db_instance(DBInstanceIdentifier=identifier, SkipFinalSnapshot=True)
+
+
+def _by_resource_id(rds, resource_id: str) -> list[str]:
+    """The provider's lookup of an aws_db_instance: DescribeDBInstances filtered on dbi-resource-id."""
+    found = rds.describe_db_instances(Filters=[{"Name": "dbi-resource-id", "Values": [resource_id]}])
+    return [db["DBInstanceIdentifier"] for db in found["DBInstances"]]
+
+
+def test_each_instance_has_a_resource_id_of_its_own(rds):
+    _restore(rds, "snapshot", "ext-rds-ids", DeletionProtection=False)
+    source = rds.describe_db_instances(DBInstanceIdentifier="ext-rds-src")["DBInstances"][0]["DbiResourceId"]
+    restored = rds.describe_db_instances(DBInstanceIdentifier="ext-rds-ids")["DBInstances"][0]["DbiResourceId"]
+    assert source != restored
+    assert re.fullmatch(r"db-[A-Z0-9]{26}", restored), restored
+    assert _by_resource_id(rds, source) == ["ext-rds-src"]
+    assert _by_resource_id(rds, restored) == ["ext-rds-ids"]
+    # Immutable: a rename keeps it.
+    rds.modify_db_instance(
+        DBInstanceIdentifier="ext-rds-ids", NewDBInstanceIdentifier="ext-rds-ids-renamed", ApplyImmediately=True
+    )
+    assert _by_resource_id(rds, restored) == ["ext-rds-ids-renamed"]
+    rds.delete_db_instance(DBInstanceIdentifier="ext-rds-ids-renamed", SkipFinalSnapshot=True)
+    # Gone means gone for the provider's deletion waiter, though the source still exists.
+    assert _by_resource_id(rds, restored) == []
