@@ -43,7 +43,7 @@ locals {
 module "api" {
   source = "../modules/ecs-service"
 
-  permissions_boundary = var.permissions_boundary_arn
+  permissions_boundary = local.permissions_boundary_arn
 
   name             = "${local.name}-api"
   environment      = var.environment
@@ -91,7 +91,7 @@ module "api" {
 module "worker" {
   source = "../modules/ecs-service"
 
-  permissions_boundary = var.permissions_boundary_arn
+  permissions_boundary = local.permissions_boundary_arn
 
   name                   = "${local.name}-worker"
   environment            = var.environment

@@ -29,7 +29,7 @@ resource "aws_secretsmanager_secret" "db_user" {
 module "database" {
   source = "../modules/rds-postgres"
 
-  permissions_boundary = var.permissions_boundary_arn
+  permissions_boundary = local.permissions_boundary_arn
 
   identifier              = local.name
   environment             = var.environment
@@ -63,7 +63,7 @@ module "database" {
 module "proxy" {
   source = "../modules/rds-proxy"
 
-  permissions_boundary = var.permissions_boundary_arn
+  permissions_boundary = local.permissions_boundary_arn
 
   name                   = local.name
   vpc_id                 = local.vpc_id

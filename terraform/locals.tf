@@ -28,6 +28,10 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.id
 
+  # Per account, from TF_VAR_permissions_boundary_arn: the pipeline passes an unset GitHub variable
+  # as "", which means no boundary.
+  permissions_boundary_arn = var.permissions_boundary_arn == "" ? null : var.permissions_boundary_arn
+
   # Parameter Store path the worker reads at run time (prompts and model settings).
   parameter_prefix = "/${var.service_name}/${var.environment}/worker"
 

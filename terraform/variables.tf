@@ -91,13 +91,13 @@ variable "cost_center" {
 }
 
 variable "permissions_boundary_arn" {
-  description = "Managed policy set as the permissions boundary of every IAM role the platform creates (task, execution, proxy and monitoring roles). Required where terraform/bootstrap was applied with permissions_boundary_arn: the apply role may then create roles only with this boundary (docs/cicd.md)."
+  description = "Per account: managed policy set as the permissions boundary of every IAM role the platform creates (task, execution, proxy and monitoring roles). Required where terraform/bootstrap was applied with permissions_boundary_arn: the apply role may then create roles only with this boundary (docs/cicd.md). Null or empty: no boundary."
   type        = string
   default     = null
 
   validation {
-    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", coalesce(var.permissions_boundary_arn, "x")))
-    error_message = "permissions_boundary_arn must be an IAM managed policy ARN (arn:aws:iam::<account>:policy/<name>), or null."
+    condition     = var.permissions_boundary_arn == null || var.permissions_boundary_arn == "" || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", coalesce(var.permissions_boundary_arn, "x")))
+    error_message = "permissions_boundary_arn must be an IAM managed policy ARN (arn:aws:iam::<account>:policy/<name>), or empty (TF_VAR_permissions_boundary_arn locally, the GitHub variable <ENV>_PERMISSIONS_BOUNDARY_ARN in the pipeline; docs/cicd.md)."
   }
 }
 

@@ -183,7 +183,10 @@ def plan_environment(
                 ws.init()
         try:
             with _status(console, f"terraform plan ({files.env})"):
-                ws.run("plan", "-input=false", "-lock-timeout=60s", f"-var-file={tfvars}", f"-out={plan_file}")
+                # A plan for review only reads state: no lock, so it neither waits for nor blocks an
+                # apply, and read-only credentials (the plan role) suffice. Applying the saved plan
+                # refuses it if the state changed since ("Saved plan is stale").
+                ws.run("plan", "-input=false", "-lock=false", f"-var-file={tfvars}", f"-out={plan_file}")
         except TerraformError as exc:
             if exc.refusals:
                 raise PlanRefused(exc.messages, log) from exc

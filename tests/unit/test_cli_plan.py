@@ -155,6 +155,8 @@ def test_plan_runs_init_plan_show_and_the_checks(capsys, repo, fake_tf, tmp_path
         f"-backend-config=kms_key_id={KMS_KEY}",
     )
     assert plan[0] == "plan"
+    # A plan for review never takes the state lock: read-only credentials suffice.
+    assert "-lock=false" in plan and not any(a.startswith("-lock-timeout") for a in plan)
     assert any(a.startswith("-var-file=") and a.endswith("environments/dev.tfvars") for a in plan)
     assert f"-out={out / 'dev.tfplan'}" in plan
     report = json.loads(captured.out)

@@ -302,11 +302,12 @@ def _snippet(workflow: str, name: str) -> str:
     return load(WORKFLOW_DIR / workflow)["env"][name]
 
 
-def _plan(*changes: tuple[str, list[str], dict[str, Any]]) -> dict[str, Any]:
+def _plan(*changes: tuple[str, list[str], dict[str, Any]], before: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "format_version": "1.2",
         "resource_changes": [
-            {"address": a, "change": {"actions": act, "after": after, "after_unknown": {}}} for a, act, after in changes
+            {"address": a, "change": {"actions": act, "before": before, "after": after, "after_unknown": {}}}
+            for a, act, after in changes
         ],
     }
 
@@ -378,6 +379,33 @@ def test_deploy_applies_only_reviewed_changes(tmp_path):
     )
     assert extra.returncode == 1
     assert "NOT REVIEWED delete aws_db_instance.main" in extra.stdout
+
+
+def test_an_attribute_the_change_leaves_alone_may_move_between_review_and_deploy(tmp_path):
+    """Found by the day-one walkthrough: an RDS instance's latest_restorable_time advances every few
+    minutes, so a digest of all planned values refused every reviewed update of the instance."""
+    db = "aws_db_instance.this"
+    reviewed = _changeset(
+        tmp_path,
+        "reviewed",
+        _plan(
+            (db, ["update"], {"tags": {"Team": "a"}, "latest_restorable_time": "T1"}),
+            before={"tags": {}, "latest_restorable_time": "T1"},
+        ),
+    )
+    later = _plan(
+        (db, ["update"], {"tags": {"Team": "a"}, "latest_restorable_time": "T2"}),
+        before={"tags": {}, "latest_restorable_time": "T2"},
+    )
+    assert _compare(reviewed, _changeset(tmp_path, "later", later)).returncode == 0
+    # The changed attribute itself drifted since the review (tags now come from elsewhere): refused.
+    drifted = _plan(
+        (db, ["update"], {"tags": {"Team": "a"}, "latest_restorable_time": "T2"}),
+        before={"tags": {"Team": "b"}, "latest_restorable_time": "T2"},
+    )
+    result = _compare(reviewed, _changeset(tmp_path, "drifted-tags", drifted))
+    assert result.returncode == 1
+    assert f"NOT REVIEWED update {db}" in result.stdout
 
 
 # --- Shell, re-runs, sessions, runtimes ------------------------------------------------------------
@@ -497,7 +525,11 @@ def test_read_only_plans_take_no_state_lock(workflows):
     """Pull-request and drift plans only read state: no lock, so the plan role needs no write access
     to the state bucket, and a plan never waits for (or blocks) an apply."""
     plan = workflows["pull-request.yml"]["jobs"]["plan"]
-    assert plan["env"]["TF_CLI_ARGS_plan"] == "-lock=false"
+    # The pull-request job plans through python -m scripts plan, which never takes the lock (locally
+    # too: README's first deploy plans with the read-only plan role's keys).
+    # (tests/unit/test_cli_plan.py holds the command to -lock=false).
+    assert any("python -m scripts plan" in str(s.get("run", "")) for s in plan["steps"])
+    assert "TF_CLI_ARGS_plan" not in plan["env"], "one place says how a review plan locks: scripts plan"
     drift = workflows["drift.yml"]["jobs"]["detect"]
     assert drift["env"]["TF_CLI_ARGS_plan"] == "-lock=false"
     [command] = terraform_commands(drift, "plan")
