@@ -456,7 +456,7 @@ def test_requests_policy_label_joins_load_balancer_and_target_group(literal_plan
 
 def test_worker_deployment_alarm_exists_in_the_same_plan(worker_plan):
     """The name the service watches is an alarm this plan creates, not a typo ECS would never see fire."""
-    _, name, inv = worker_plan
+    _, _name, inv = worker_plan
     watched = inv.find("module.worker.aws_ecs_service.this").values["alarms"][0]["alarm_names"]
     created = {a.values["alarm_name"] for a in inv.of_type("aws_cloudwatch_metric_alarm")}
     assert watched and set(watched) <= created

@@ -1,13 +1,15 @@
-"""The whole dev platform, deployed once the way the pipeline deploys it, and the IAM proof of it.
+"""Day one of the dev platform, run as README and the workflows say (docs/adr/0017), and the IAM proof.
 
-An administrator bootstraps the account; the dev apply role, assumed with the GitHub token of the
-dev environment, applies the platform into the S3 backend, first with no image pushed (the services
-are created without tasks), then with the tag the image build pushed; the tests read the links
-that matter back with boto3, re-plan (also after a prompt is edited in Parameter Store), update in
-place, plan both environments as the plan roles and destroy. Every call of every role is recorded and, at the end,
-judged against the roles' IAM policies (docs/adr/0016-iam-proof.md). The bootstrap is run with the
-permissions boundary that bootstrap.tfvars.example and docs/cicd.md recommend, and the same calls are
-judged once more against the policies of a bootstrap without it.
+An administrator runs README's first-deploy steps (bootstrap, with the permissions boundary that
+bootstrap.tfvars.example and docs/cicd.md recommend); the per-account values are set where README
+opens $EDITOR; then pull-request.yml's plan job and deploy.yml's terraform-apply job run step by step
+as the plan and apply roles (assumed with the GitHub OIDC tokens of a pull request and of the dev
+environment): the first merge parks the services (no image yet), the image build pushes, the next
+merge names the tag and the tasks start. The tests read the links that matter back with boto3,
+re-plan (also after a prompt is edited in Parameter Store), merge a change to dev.tfvars, plan both
+environments as the plan roles and destroy. Every call of every role is recorded and, at the end,
+judged against the roles' IAM policies (docs/adr/0016-iam-proof.md); the same calls are judged once
+more against the policies of a bootstrap without the boundary.
 """
 
 from __future__ import annotations

@@ -139,6 +139,7 @@ CASES = {
     "demo-without-terraform": (["demo"], no_terraform, "terraform not found"),
     "docs-not-a-module": (["docs", "{tmp}"], None, "README.md: No such file or directory"),
     "iam-check-without-terraform": (["iam-check"], no_terraform, "terraform not found"),
+    "init-without-bucket": (["init", "--env", "dev"], None, "STATE_BUCKET is empty"),
     "iam-check-usage": (["iam-check", "--env", "qa"], None, "argument --env: invalid choice: 'qa'"),
     "orphans-usage": (["orphans"], None, "the following arguments are required: --env"),
     "orphans-unreadable-state": (

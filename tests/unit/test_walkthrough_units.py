@@ -1,0 +1,175 @@
+"""The day-one walkthrough's two readers: README's first-deploy steps and GitHub's expressions."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from scripts.tf import REPO_ROOT
+from scripts.walkthrough.actions import Job, WorkflowError, evaluate, render
+from scripts.walkthrough.readme import ReadmeError, first_deploy_steps
+
+CONTEXTS = {
+    "vars": {"DEV_NETWORK": '{vpc_tags={Network="a"}}', "EMPTY": ""},
+    "matrix": {"environment": "dev", "network": ""},
+    "steps": {"plan": {"outputs": {"exitcode": "2", "planned": "true"}}},
+}
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("matrix.environment", "dev"),
+        ("matrix.network || '{vpc_tags={}}'", "{vpc_tags={}}"),
+        ("vars.DEV_NETWORK || '[]'", '{vpc_tags={Network="a"}}'),
+        ("vars.MISSING", None),
+        ("steps.plan.outputs.exitcode == '2'", True),
+        ("steps.plan.outputs.planned != 'true'", False),
+        ("always() && steps.plan.outputs.exitcode != ''", True),
+        ("!(vars.EMPTY)", True),
+        ("'it''s'", "it's"),
+    ],
+)
+def test_expressions_evaluate_as_github_does(expr, expected):
+    assert evaluate(expr, CONTEXTS) == expected
+
+
+def test_render_replaces_every_expression_and_prints_null_empty():
+    assert render("plan-${{ matrix.environment }}-${{ vars.MISSING }}!", CONTEXTS) == "plan-dev-!"
+
+
+def test_a_closing_brace_pair_inside_a_literal_does_not_end_the_expression():
+    assert render("${{ matrix.network || '{vpc_tags={}}' }}", CONTEXTS) == "{vpc_tags={}}"
+
+
+def test_unsupported_function_is_refused_by_name():
+    with pytest.raises(WorkflowError, match=r"function hashFiles\(\) is not supported"):
+        evaluate("hashFiles()", CONTEXTS)
+
+
+def test_readme_first_deploy_is_numbered_steps():
+    steps = first_deploy_steps(REPO_ROOT / "README.md")
+    assert [s.number for s in steps] == list(range(1, len(steps) + 1))
+    assert len(steps) >= 5
+    assert any("python -m scripts plan --env dev" in s.script for s in steps)
+    prod = [s.for_environment("prod") for s in steps]
+    assert all("--env dev" not in s.script and "DEV_" not in s.script for s in prod)
+
+
+def test_readme_without_the_block_is_refused(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n## First deploy in an AWS account\n\nno block here\n\n## Next\n")
+    with pytest.raises(ReadmeError, match="has no ```sh block"):
+        first_deploy_steps(readme)
+
+
+def _workflow(tmp_path: Path, steps: str) -> Path:
+    path = tmp_path / "wf.yml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            name: t
+            on: push
+            defaults:
+              run:
+                shell: bash --noprofile --norc -euo pipefail {0}
+            env:
+              GREETING: hello
+            jobs:
+              j:
+                runs-on: ubuntu-24.04
+                env:
+                  WHO: ${{ matrix.environment }}
+                steps:
+            """
+        )
+        + textwrap.indent(textwrap.dedent(steps), "      ")
+    )
+    return path
+
+
+def test_job_runs_steps_with_outputs_conditions_and_the_workflow_shell(tmp_path):
+    wf = _workflow(
+        tmp_path,
+        """\
+        - name: Check out
+          uses: actions/checkout@v4
+        - name: first
+          id: first
+          run: echo "said=$GREETING $WHO" >> "$GITHUB_OUTPUT"
+        - name: only when said
+          if: steps.first.outputs.said == 'hello dev'
+          run: echo "${{ steps.first.outputs.said }}" > out.txt
+        - name: never
+          if: steps.first.outputs.said == 'nope'
+          run: exit 3
+        """,
+    )
+    job = Job(wf, "j", tmp_path, {"matrix": {"environment": "dev"}}, {"PATH": "/usr/bin:/bin"}, {"Check out": "n/a"})
+    outputs = job.run()
+    assert outputs["first"] == {"said": "hello dev"}
+    assert (tmp_path / "out.txt").read_text() == "hello dev\n"
+    assert "skip (if: steps.first.outputs.said == 'nope'): never" in job.log
+
+
+def test_failed_step_is_named_and_pipefail_applies(tmp_path):
+    wf = _workflow(tmp_path, "- name: piped\n  run: false | cat\n")
+    with pytest.raises(WorkflowError, match=r"step 'piped' failed \(exit 1\)"):
+        Job(wf, "j", tmp_path, {}, {"PATH": "/usr/bin:/bin"}).run()
+
+
+def test_action_step_without_a_stand_in_is_refused(tmp_path):
+    wf = _workflow(tmp_path, "- name: Upload\n  uses: actions/upload-artifact@v4\n")
+    with pytest.raises(WorkflowError, match=r"no local stand-in for steps \['Upload'\]"):
+        Job(wf, "j", tmp_path, {}, {"PATH": "/usr/bin:/bin"}).run()
+
+
+def _stub(tmp_path: Path, name: str, body: str) -> Path:
+    (tmp_path / "bin").mkdir(exist_ok=True)
+    path = tmp_path / "bin" / name
+    path.write_text(body)
+    path.chmod(0o755)
+    return path
+
+
+def test_gh_stand_in_keeps_repository_and_environment_variables_and_refuses_the_rest(tmp_path):
+    import json
+    import subprocess
+
+    from scripts.walkthrough.checkout import _GH
+
+    gh = _stub(tmp_path, "gh", _GH)
+    subprocess.run([gh, "variable", "set", "DEV_IMAGE_TAG", "--body", "3f2a9c1"], check=True)
+    subprocess.run([gh, "variable", "set", "APPLY_ROLE_ARN", "--env", "dev", "--body", "arn:r"], check=True)
+    stored = json.loads((tmp_path / "github-variables.json").read_text())
+    assert stored == {"repository": {"DEV_IMAGE_TAG": "3f2a9c1"}, "environments": {"dev": {"APPLY_ROLE_ARN": "arn:r"}}}
+    refused = subprocess.run([gh, "pr", "create"], capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert "only `gh variable set` is available here, not 'pr create'" in refused.stderr
+
+
+def test_editor_stand_in_sets_only_the_given_values(tmp_path):
+    import json
+    import subprocess
+
+    from scripts.walkthrough.checkout import _EDITOR
+
+    editor = _stub(tmp_path, "editor", _EDITOR)
+    env_file = tmp_path / "dev.account.env"
+    env_file.write_text("TF_VAR_account_id='111122223333'\nTF_VAR_image_tag=''\n")
+    tfvars = tmp_path / "bootstrap.tfvars"
+    tfvars.write_text('github_owner = "example-org"\n# permissions_boundary_arn = "arn:x"\n')
+    edits = {
+        "dev.account.env": {"TF_VAR_account_id": "123456789012", "TF_VAR_permissions_boundary_arn": "arn:b"},
+        "bootstrap.tfvars": {"permissions_boundary_arn": "arn:b"},
+    }
+    for path in (env_file, tfvars):
+        subprocess.run(
+            [editor, path], check=True, env={"WALKTHROUGH_EDITS": json.dumps(edits), "PATH": "/usr/bin:/bin"}
+        )
+    assert env_file.read_text() == (
+        "TF_VAR_account_id='123456789012'\nTF_VAR_image_tag=''\nTF_VAR_permissions_boundary_arn='arn:b'\n"
+    )
+    assert tfvars.read_text() == 'github_owner = "example-org"\npermissions_boundary_arn = "arn:b"\n'
