@@ -8,8 +8,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from scripts.tf import unique_name
-from tests.harness import applied, assert_idempotent, example_workspace, module_workspace, set_module_inputs
+from scripts.tf import TerraformError, unique_name
+from tests.harness import applied, assert_idempotent, example_workspace, module_workspace
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 EXAMPLE = "modules/rds-postgres/examples/dev"
@@ -25,9 +25,61 @@ def stack(emulator, tmp_path_factory):
             yield ws, tf_vars, outputs
         finally:
             # Teardown only: the destroy test normally did this already; if it did not run or
-            # failed early, lift the protection so the finalizer can destroy.
+            # failed early, lift the protection so the finalizer (applied) can destroy.
             if any(r.endswith("aws_db_instance.this") for r in ws.state_resources()):
-                ws.apply({**tf_vars, "allow_destroy": True})
+                try:
+                    ws.apply({**tf_vars, "allow_destroy": True})
+                except TerraformError:
+                    # The destroy must still run: lift it directly, one call, no provider waiter.
+                    _unprotect(emulator.client("rds"), outputs["db_instance_identifier"])
+
+
+def _unprotect(rds, identifier: str) -> bool:
+    """Turn deletion protection off if the instance exists; True when it existed."""
+    try:
+        rds.modify_db_instance(DBInstanceIdentifier=identifier, DeletionProtection=False, ApplyImmediately=True)
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "DBInstanceNotFound":
+            return False
+        raise
+    return True
+
+
+def _sweep_restored(aws, identifier: str, vpc_id: str) -> list[str]:
+    """Delete what a failed restore test left behind, directly (each a single emulator call).
+
+    Terraform's destroy of the restored stack normally removes all of it; this only runs its course
+    when that destroy failed, so that the example's own teardown never meets a leftover. Returns what
+    it found, so a destroy that reported success but left something is still a failure.
+    """
+    rds, found = aws("rds"), []
+    if _unprotect(rds, identifier):
+        rds.delete_db_instance(DBInstanceIdentifier=identifier, SkipFinalSnapshot=True)
+        found.append(f"DB instance {identifier}")
+    for delete, kwargs, missing in (
+        (rds.delete_db_subnet_group, {"DBSubnetGroupName": identifier}, "DBSubnetGroupNotFoundFault"),
+        (
+            rds.delete_db_parameter_group,
+            {"DBParameterGroupName": f"{identifier}-postgres17"},
+            "DBParameterGroupNotFound",
+        ),
+    ):
+        try:
+            delete(**kwargs)
+            found.append(" ".join(kwargs.popitem()))
+        except ClientError as err:
+            if err.response["Error"]["Code"] != missing:
+                raise
+    logs = aws("logs")
+    for group in logs.describe_log_groups(logGroupNamePrefix=f"/aws/rds/instance/{identifier}/")["logGroups"]:
+        logs.delete_log_group(logGroupName=group["logGroupName"])
+        found.append(f"log group {group['logGroupName']}")
+    ec2 = aws("ec2")
+    for group in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]:
+        if group["GroupName"].startswith(f"{identifier}-db-"):
+            ec2.delete_security_group(GroupId=group["GroupId"])
+            found.append(f"security group {group['GroupId']}")
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -197,37 +249,43 @@ def test_replan_is_clean(stack):
     assert_idempotent(ws)
 
 
-def test_restore_from_a_snapshot_of_the_example(stack, rds, emulator, tmp_path):
+def test_restore_from_a_snapshot_of_the_example(stack, rds, aws, emulator, tmp_path):
     """Snapshot the applied example's database, restore the module from it on the same network (one
-    more instance, no second example apply), read the restored instance back and re-plan it."""
+    more instance, no second example apply), read the restored instance back, re-plan and destroy it."""
     _, _, out = stack
     source = rds.describe_db_instances(DBInstanceIdentifier=out["db_instance_identifier"])["DBInstances"][0]
     snapshot = f"{out['db_instance_identifier']}-restore-src"
     rds.create_db_snapshot(DBInstanceIdentifier=out["db_instance_identifier"], DBSnapshotIdentifier=snapshot)
     identifier = f"{out['db_instance_identifier']}-r"
-    inputs = {
-        "identifier": identifier,
-        "environment": "dev",
-        "instance_class": "db.t4g.micro",
-        "vpc_id": out["vpc_id"],
-        "subnet_ids": out["private_subnet_ids"],
-        # The same environment's key: RDS restores with the snapshot's key.
-        "kms_key_arn": out["kms_key_arn"],
-        "snapshot_identifier": snapshot,
-        "allowed_security_group_ids": {"proxy": out["proxy_security_group_id"]},
-        "multi_az": False,
-        "backup_retention_period": 1,
-        "monitoring_interval": 0,
-        "apply_immediately": True,
-        # Protection stays on through the restore: moto's RestoreDBInstanceFromDBSnapshot keeps the
-        # snapshot's DeletionProtection when the request says false (it applies only truthy
-        # overrides, moto/rds/models.py restore_db_instance_from_db_snapshot); AWS honours false.
-        # It is lifted with ModifyDBInstance before the destroy, as the example's teardown does.
-        "skip_final_snapshot": True,
-    }
     ws = module_workspace(
         "rds-postgres",
-        inputs,
+        {
+            "identifier": identifier,
+            "environment": "dev",
+            "instance_class": "db.t4g.micro",
+            "vpc_id": out["vpc_id"],
+            "subnet_ids": out["private_subnet_ids"],
+            # The same environment's key: RDS restores with the snapshot's key.
+            "kms_key_arn": out["kms_key_arn"],
+            "snapshot_identifier": snapshot,
+            "allowed_security_group_ids": {"proxy": out["proxy_security_group_id"]},
+            "multi_az": False,
+            "backup_retention_period": 1,
+            "monitoring_interval": 0,
+            "apply_immediately": True,
+            # Off although the snapshot's source is protected: the restore request's
+            # DeletionProtection=false decides (RestoreDBInstanceFromDBSnapshot, DeletionProtection:
+            # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html;
+            # the emulator honours it through scripts/emulator/ext_rds.py), so the stack destroys.
+            "deletion_protection": False,
+            "skip_final_snapshot": True,
+            # Tagged like every instance of the platform (the root's default_tags). A restore request
+            # without tags would give the instance the source's tags from the snapshot, which the
+            # configuration does not name, so the re-plan would remove them; with tags, the request's
+            # tags are the instance's
+            # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html).
+            "tags": {"Environment": "dev", "Restore": "test"},
+        },
         emulator,
         tmp_path,
         outputs=(
@@ -243,37 +301,47 @@ def test_restore_from_a_snapshot_of_the_example(stack, rds, emulator, tmp_path):
     )
     try:
         with applied(ws) as restored:
-            try:
-                db = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
-                assert restored["instance_identifier"] == identifier
-                # The data's identity comes from the snapshot ...
-                assert (db["MasterUsername"], db["DBName"]) == (source["MasterUsername"], source["DBName"])
-                assert (restored["master_username"], restored["database_name"]) == ("dbadmin", "app")
-                assert db["StorageEncrypted"] is True and db["KmsKeyId"] == out["kms_key_arn"]
-                # ... the rest from the module: network, parameters, IAM auth, exports, protection.
-                assert db["DBSubnetGroup"]["DBSubnetGroupName"] == restored["db_subnet_group_name"] == identifier
-                assert db["VpcSecurityGroups"] == [
-                    {"VpcSecurityGroupId": restored["security_group_id"], "Status": "active"}
-                ]
-                assert [g["DBParameterGroupName"] for g in db["DBParameterGroups"]] == [f"{identifier}-postgres17"]
-                assert db["IAMDatabaseAuthenticationEnabled"] is True
-                assert sorted(db["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
-                assert db["PubliclyAccessible"] is False
-                # A managed master secret of its own, under the module key: what a proxy would follow.
-                secret = db["MasterUserSecret"]
-                assert secret["SecretArn"] == restored["master_user_secret_arn"]
-                assert secret["SecretArn"] != out["master_user_secret_arn"]
-                assert secret["KmsKeyId"] == out["kms_key_arn"]
-                # Same class, same connection budget as the source.
-                assert restored["max_connections"] == out["max_connections"] == 84
-                assert db["DeletionProtection"] is True
-                assert_idempotent(ws)
-            finally:
-                # Teardown: lift the protection so the finalizer can destroy.
-                set_module_inputs(ws, {**inputs, "deletion_protection": False})
-                ws.apply()
+            db = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+            assert restored["instance_identifier"] == identifier
+            # The data's identity comes from the snapshot ...
+            assert (db["MasterUsername"], db["DBName"]) == (source["MasterUsername"], source["DBName"])
+            assert (restored["master_username"], restored["database_name"]) == ("dbadmin", "app")
+            assert db["StorageEncrypted"] is True and db["KmsKeyId"] == out["kms_key_arn"]
+            # ... the rest from the module: network, parameters, IAM auth, exports, protection.
+            assert db["DBSubnetGroup"]["DBSubnetGroupName"] == restored["db_subnet_group_name"] == identifier
+            assert db["VpcSecurityGroups"] == [
+                {"VpcSecurityGroupId": restored["security_group_id"], "Status": "active"}
+            ]
+            assert [g["DBParameterGroupName"] for g in db["DBParameterGroups"]] == [f"{identifier}-postgres17"]
+            assert db["IAMDatabaseAuthenticationEnabled"] is True
+            assert sorted(db["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+            assert db["PubliclyAccessible"] is False
+            assert (source["DeletionProtection"], db["DeletionProtection"]) == (True, False)
+            tags = {
+                t["Key"]: t["Value"] for t in rds.list_tags_for_resource(ResourceName=db["DBInstanceArn"])["TagList"]
+            }
+            assert tags == {"Environment": "dev", "Restore": "test"}  # none of the source's Example/Service tags
+            # An instance of its own, not the source under a second name.
+            assert db["DbiResourceId"] != source["DbiResourceId"]
+            # A managed master secret of its own, under the module key: what a proxy would follow.
+            secret = db["MasterUserSecret"]
+            assert secret["SecretArn"] == restored["master_user_secret_arn"]
+            assert secret["SecretArn"] != out["master_user_secret_arn"]
+            assert secret["KmsKeyId"] == out["kms_key_arn"]
+            # Same class, same connection budget as the source.
+            assert restored["max_connections"] == out["max_connections"] == 84
+            assert_idempotent(ws)
+        # The destroy (in applied) removed the restored instance; the source is untouched.
+        with pytest.raises(ClientError) as err:
+            rds.describe_db_instances(DBInstanceIdentifier=identifier)
+        assert err.value.response["Error"]["Code"] == "DBInstanceNotFound"
+        assert rds.describe_db_instances(DBInstanceIdentifier=out["db_instance_identifier"])["DBInstances"]
     finally:
+        # Whatever failed above, nothing of the restored stack may outlive this test: the example's
+        # teardown shares its network and key.
+        leftovers = _sweep_restored(aws, identifier, out["vpc_id"])
         rds.delete_db_snapshot(DBSnapshotIdentifier=snapshot)
+    assert leftovers == [], f"the restored stack's destroy left {leftovers}"
 
 
 def test_destroy_after_lifting_protection(stack, rds):
