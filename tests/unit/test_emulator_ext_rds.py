@@ -44,6 +44,10 @@ def rds():
         )
         client.create_db_snapshot(DBInstanceIdentifier="ext-rds-src", DBSnapshotIdentifier="ext-rds-snap")
         yield client
+        # moto's backends are per process: leave nothing behind for an emulator started later in it.
+        client.delete_db_snapshot(DBSnapshotIdentifier="ext-rds-snap")
+        client.modify_db_instance(DBInstanceIdentifier="ext-rds-src", DeletionProtection=False, ApplyImmediately=True)
+        client.delete_db_instance(DBInstanceIdentifier="ext-rds-src", SkipFinalSnapshot=True)
 
 
 _ALL_FALSE = {
