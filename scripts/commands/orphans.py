@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "plus the untagged kinds the platform creates, found by the name prefix <service>-<env> (IAM roles "
             "and their policies, KMS aliases, security group rules, auto scaling policies, dashboards, topic "
             "subscriptions), that are absent from the state, each with its `terraform import` line. The state is "
-            "pulled from terraform/environments/<env>.s3.tfbackend unless --state is given. AWS credentials and "
+            "pulled from the environment's backend (terraform/environments/<env>.s3.tfbackend with "
+            "STATE_BUCKET and STATE_KMS_KEY_ARN) unless --state is given. AWS credentials and "
             "region come from the environment (AWS_*), as for Terraform. Exit 0 no orphans; 1 orphans found; "
             "2 bad usage or environment error (one line). See docs/runbooks/orphaned-resources.md."
         ),

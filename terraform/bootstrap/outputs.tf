@@ -1,15 +1,15 @@
 output "state_bucket" {
-  description = "Name of the Terraform state bucket (the bucket of every terraform/environments/<env>.s3.tfbackend)."
+  description = "Name of the Terraform state bucket: STATE_BUCKET of python -m scripts init (terraform/<env>.account.env locally, the repository variable <ENV>_STATE_BUCKET in the pipeline)."
   value       = module.state_bucket.bucket_id
 }
 
 output "state_bucket_kms_key_arn" {
-  description = "ARN of the KMS key that encrypts the state bucket."
+  description = "ARN of the KMS key that encrypts the state bucket: STATE_KMS_KEY_ARN of python -m scripts init (<ENV>_STATE_KMS_KEY_ARN in the pipeline)."
   value       = module.state_bucket.kms_key_arn
 }
 
 output "backend_config" {
-  description = "Per environment, the settings of its S3 backend file (terraform/environments/<env>.s3.tfbackend). kms_key_id matters: with encrypt = true alone the backend writes state with SSE-S3, not with the bucket's key."
+  description = "Per environment, the settings of its S3 backend: key, region, encrypt and use_lockfile are in terraform/environments/<env>.s3.tfbackend, bucket and kms_key_id are per account (STATE_BUCKET, STATE_KMS_KEY_ARN). kms_key_id matters: with encrypt = true alone the backend writes state with SSE-S3, not with the bucket's key."
   value = {
     for env, cfg in local.environments : env => {
       bucket       = module.state_bucket.bucket_id

@@ -107,7 +107,7 @@ variable "plan_trusted_refs" {
 }
 
 variable "state_bucket_name" {
-  description = "Name of the Terraform state bucket. Null uses <service_name>-tfstate-<account id>, the name the backend files in terraform/environments expect."
+  description = "Name of the Terraform state bucket. Null uses <service_name>-tfstate-<account id>; either way the output state_bucket is what STATE_BUCKET / <ENV>_STATE_BUCKET must hold."
   type        = string
   default     = null
 
