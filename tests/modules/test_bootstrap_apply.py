@@ -92,7 +92,7 @@ def test_plan_role_reads_state_and_writes_nothing(stack, iam, env):
     """Pull-request and drift plans run with -lock=false: the plan role needs no write at all."""
     _, out = stack
     docs = policy_documents(iam, role_name(out["plan_role_arns"][env]))
-    assert set(docs) == {"imgclass-gha-read", f"imgclass-gha-plan-state-{env}"}
+    assert set(docs) == {"imgclass-gha-read", f"imgclass-gha-read-{env}", f"imgclass-gha-plan-state-{env}"}
     state = {s["Sid"]: s for s in statements(docs[f"imgclass-gha-plan-state-{env}"])}
     key = f"arn:aws:s3:::{out['state_bucket']}/imgclass/{env}/terraform.tfstate"
     assert state["ReadState"]["Action"] == ["s3:GetObject"]
@@ -102,7 +102,7 @@ def test_plan_role_reads_state_and_writes_nothing(stack, iam, env):
     assert state["StateKey"]["Resource"] == [out["state_bucket_kms_key_arn"]]
     assert state["StateKey"]["Action"] == ["kms:Decrypt"]
     # Nothing in the read policy returns object, secret or parameter values outside the service.
-    read = statements(docs["imgclass-gha-read"])
+    read = statements(docs["imgclass-gha-read"]) + statements(docs[f"imgclass-gha-read-{env}"])
     actions = {a for s in read for a in s["Action"]}
     assert not actions & {"s3:GetObject", "secretsmanager:GetSecretValue", "s3:*", "*"}
     assert all(s["Effect"] == "Allow" for s in read)
@@ -118,6 +118,7 @@ def test_apply_role_is_scoped_not_administrator(stack, iam, env):
     docs = policy_documents(iam, role)
     assert set(docs) == {
         "imgclass-gha-read",
+        f"imgclass-gha-read-{env}",
         f"imgclass-gha-apply-state-{env}",
         *(f"imgclass-gha-apply-{area}-{env}" for area in ("compute", "data", "services", "iam")),
     }
