@@ -320,15 +320,16 @@ def test_outputs(stack):
 
 
 def test_an_update_applies_in_place_and_re_plans_clean(deployment, stack, aws):
-    """A pull request's kind of change: a new tag on everything and a longer log retention."""
-    ws, out, _ = stack
+    """A pull request's kind of change (dev.tfvars: a new tag on everything, a longer log retention),
+    merged: re-planned from the checkout of the commit it deployed."""
+    _, out, _ = stack
     deployment.update_in_place()
     tags = aws("sqs").list_queue_tags(QueueUrl=out["queue_url"])["Tags"]
     assert tags["Team"] == UPDATE["tags"]["Team"]
     groups = aws("logs").describe_log_groups(logGroupNamePrefix="/ecs/imgclass-dev")["logGroups"]
     assert groups and {g["retentionInDays"] for g in groups} == {UPDATE["log_retention_days"]}
     deployment.log.phase = "replan"
-    assert_idempotent(ws)
+    assert_idempotent(deployment.platform)
 
 
 def contract_facts(deployment, aws):
