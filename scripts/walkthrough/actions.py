@@ -12,7 +12,6 @@ skipped silently.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tempfile
@@ -286,8 +285,3 @@ class Job:
             if key:
                 outputs[key] = value
         return outputs
-
-
-def process_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """The environment of a step's process: this process's, plus ``extra``."""
-    return {**os.environ, **extra}

@@ -22,7 +22,7 @@ from typing import Any
 
 from scripts.errors import PlatformError
 from scripts.toolchain import toolchain
-from scripts.walkthrough.actions import Job, StepHandler, WorkflowError, render_map
+from scripts.walkthrough.actions import Job, StepHandler, WorkflowError, load, render_map
 from scripts.walkthrough.checkout import Checkout
 from scripts.walkthrough.readme import Step, first_deploy_steps
 
@@ -136,7 +136,7 @@ class DayOne:
         root = self.job_checkout(f"deploy-{env}")
         wf_dir = root / ".github" / "workflows"
         contexts = self._contexts({})
-        deploy = _load(wf_dir / "deploy.yml")["jobs"][env]
+        deploy = load(wf_dir / "deploy.yml")["jobs"][env]
         inputs = render_map(deploy.get("with"), contexts)
         variables = {**contexts["vars"], **self.checkout.github_variables()["environments"].get(env, {})}
         job_contexts = {**contexts, "vars": variables, "inputs": inputs}
@@ -158,14 +158,8 @@ class DayOne:
         return Job(workflow, job_id, root, contexts, self.base_env({}), instead, credentials)
 
 
-def _load(path: Path) -> dict[str, Any]:
-    import yaml
-
-    return yaml.safe_load(path.read_text())
-
-
 def _matrix_entry(workflow: Path, job_id: str, match: Mapping[str, str], contexts: Mapping[str, Any]) -> dict[str, str]:
-    entries = _load(workflow)["jobs"][job_id]["strategy"]["matrix"]["include"]
+    entries = load(workflow)["jobs"][job_id]["strategy"]["matrix"]["include"]
     for entry in entries:
         if all(entry.get(k) == v for k, v in match.items()):
             return render_map(entry, contexts)
