@@ -13,7 +13,9 @@ deletion_protection = false
 log_retention_days  = 14
 
 database = {
-  instance_class          = "db.t4g.small"
+  # The smallest class whose max_connections (84, modules/rds-postgres) still holds dev's budget of
+  # 19 connections at full scale-out with the proxy's 75 % share (63); 1 GiB suffices for dev data.
+  instance_class          = "db.t4g.micro"
   multi_az                = false
   allocated_storage       = 20
   max_allocated_storage   = 50

@@ -210,7 +210,7 @@ def test_database_is_private_encrypted_and_iam_enabled(ids):
     assert db["PubliclyAccessible"] is False
     assert db["StorageEncrypted"] is True
     assert db["IAMDatabaseAuthenticationEnabled"] is True
-    assert db["DBInstanceClass"] == "db.t4g.small"
+    assert db["DBInstanceClass"] == "db.t4g.micro"
 
 
 def test_bucket_policies_and_encryption(deployment, stack, aws):

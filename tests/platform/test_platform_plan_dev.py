@@ -81,7 +81,7 @@ def test_database_is_small_single_az_and_deletable(plan):
         {
             "values": {
                 "module.database.aws_db_instance.this": {
-                    "instance_class": "db.t4g.small",
+                    "instance_class": "db.t4g.micro",
                     "multi_az": False,
                     "deletion_protection": False,
                     "skip_final_snapshot": True,
@@ -169,8 +169,8 @@ def test_connection_budget_output(plan):
     assert budget["services"]["api"] == {"max_tasks": 2, "pool_size": 5, "connections": 10, "peak_connection": 20}
     assert budget["services"]["worker"]["connections"] == 4
     assert budget["total"] == 10 + 4 + 5
-    assert budget["max_connections"] == 197  # db.t4g.small, modules/rds-postgres estimate
-    assert budget["proxy_cap"] == 147  # floor(197 * 75 %)
+    assert budget["max_connections"] == 84  # db.t4g.micro, modules/rds-postgres estimate
+    assert budget["proxy_cap"] == 63  # floor(84 * 75 %)
     assert budget["total"] <= budget["proxy_cap"]
     assert plan.find("terraform_data.connection_budget").values["input"]["total"] == budget["total"]
 
