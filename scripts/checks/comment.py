@@ -144,6 +144,9 @@ def render_comment(
 ) -> str:
     """The comment body, at most ``limit`` characters; raises CommentTooLarge when the check reports
     alone do not fit."""
+    names = [r.name for r in reports]
+    if len(set(names)) != len(names):
+        raise UsageError(f"two reports for the same environment among {', '.join(names)}")
     plans = [r for r in reports if r.plan is not None]
     changes = [r for r in reports if r.changes is not None]
     plan_lengths = [len(r.plan or "") for r in plans]

@@ -245,6 +245,14 @@ def test_cli_checks_too_large_exit_2_with_one_line_and_no_body(tmp_path):
     assert not out.exists()
 
 
+def test_cli_two_reports_of_one_environment_exit_2(tmp_path):
+    report = EnvironmentReport("dev", checks_md("dev", 1))
+    dirs = [write_parts(tmp_path / "a", report), write_parts(tmp_path / "b", report)]
+    proc = cli(*dirs)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: two reports for the same environment among dev, dev"
+
+
 def test_cli_report_dir_without_checks_exit_2(tmp_path):
     empty = tmp_path / "plan-report-dev"
     empty.mkdir()
