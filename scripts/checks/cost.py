@@ -1,21 +1,183 @@
-"""A monthly cost estimate per resource type from the documented price table (prices.toml).
+"""A monthly cost estimate per resource type from the documented price tables (prices.toml).
+
+Prices are those of the plan's own region (``plan_region``): a region without a price table is
+refused (``PriceRegionError``, exit 2), never priced with another region's list prices.
 
 Baseline is what runs all month when idle: ECS services at their autoscaling ``min_capacity`` (or
 ``desired_count``); "at max scale" puts every service at ``max_capacity``. Fargate Spot shares
 follow the service's capacity provider strategy weights. The plan fails when the baseline is over
 ``--env-budget`` and warns when only the max-scale figure is.
+
+Before and after: the same arithmetic prices the plan's prior state (each change's ``before``; a
+first deploy has none) and its planned values, per resource address, so the report shows what the
+change adds or saves per month. AWS's monthly free allowances (CloudWatch alarm metrics and
+dashboards, per account) are applied on both sides when the price table says so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scripts.checks.budget import databases_behind, scalable_target_of, task_definition_of
 from scripts.checks.findings import CheckOptions, Finding, error, warning
 from scripts.checks.planview import as_int, attr, block, is_unknown, live
 from scripts.checks.tables import instance_classes, prices
-from scripts.inventory import PlanInventory, Resource
+from scripts.errors import PlatformError
+from scripts.terraform.inventory import PlanInventory, Resource
+
+# The root variable's own validation (terraform/variables.tf): an AWS region name such as eu-west-1.
+REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$")
+# arn:partition:service:region:account:resource; the region field is empty for global services.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-[0-9]):")
+
+NO_REGION = "the plan names no region"
+# Set by ``check-plan --region`` for the run (see ``region_override``); None = read the plan.
+_REGION_OVERRIDE: ContextVar[str | None] = ContextVar("cost_region_override", default=None)
+
+
+class PriceRegionError(PlatformError, ValueError):
+    """The plan's region is not a region name, is ambiguous, or has no price table."""
+
+
+@contextmanager
+def region_override(region: str | None) -> Iterator[None]:
+    """Price every estimate made inside the block at ``region`` (``--region``); None changes nothing."""
+    token = _REGION_OVERRIDE.set(region)
+    try:
+        yield
+    finally:
+        _REGION_OVERRIDE.reset(token)
+
+
+# --- the plan's region ---------------------------------------------------------------------------
+
+
+def _walk_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources") or []
+    for child in module.get("child_modules") or []:
+        yield from _walk_resources(child)
+
+
+def _state_roots(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    roots = [(raw.get("planned_values") or {}).get("root_module") or {}]
+    roots.append(((raw.get("prior_state") or {}).get("values") or {}).get("root_module") or {})
+    return roots
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _provider_region(raw: dict[str, Any]) -> Any:
+    """The default ``aws`` provider's literal region (a ``var.region`` reference has no value here)."""
+    config = ((raw.get("configuration") or {}).get("provider_config") or {}).get("aws") or {}
+    return ((config.get("expressions") or {}).get("region") or {}).get("constant_value")
+
+
+def _data_source_region(raw: dict[str, Any]) -> Any:
+    for root in _state_roots(raw):
+        for res in _walk_resources(root):
+            if res.get("mode") == "data" and res.get("type") == "aws_region":
+                values = res.get("values") or {}
+                # hashicorp/aws 5.x: name (and id); 6.x: region.
+                for key in ("region", "name", "id"):
+                    if isinstance(values.get(key), str) and values[key]:
+                        return values[key]
+    return None
+
+
+def _arn_regions(raw: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for root in _state_roots(raw):
+        for res in _walk_resources(root):
+            for text in _strings(res.get("values")):
+                match = ARN_REGION.match(text)
+                if match:
+                    found.add(match.group(1))
+    return found
+
+
+def plan_region(inv: PlanInventory, override: str | None = None) -> tuple[str, str]:
+    """(region, where it came from). Order: ``--region``; the root variable ``region`` (the platform
+    and every module example declare it); the default aws provider's literal ``region``; the
+    ``aws_region`` data source; the one region named by the ARNs in the plan. A plan naming none of
+    these (a hand-built plan) gets the price tables' ``region_when_absent``, and says so."""
+    override = override or _REGION_OVERRIDE.get()
+    if override:
+        return override, "--region"
+    variable = inv.variables.get("region")
+    if isinstance(variable, str) and variable:
+        return variable, "plan variable region"
+    provider = _provider_region(inv.raw)
+    if isinstance(provider, str) and provider:
+        return provider, "aws provider region"
+    data = _data_source_region(inv.raw)
+    if data:
+        return data, "data.aws_region"
+    arns = _arn_regions(inv.raw)
+    if len(arns) > 1:
+        raise PriceRegionError(
+            f"cannot tell the plan's region: its ARNs name {', '.join(sorted(arns))}; pass --region REGION"
+        )
+    if arns:
+        return arns.pop(), "ARNs in the plan"
+    return prices()["meta"]["region_when_absent"], NO_REGION
+
+
+def price_table(region: str, source: str = "--region") -> dict[str, Any]:
+    """The shared settings and the region's prices as one mapping; refuses a region without a table."""
+    data = prices()
+    if not REGION_NAME.match(region):
+        raise PriceRegionError(f"region {region!r} ({source}) is not an AWS region name such as eu-west-1")
+    tables = data.get("regions") or {}
+    if region not in tables:
+        raise PriceRegionError(
+            f"no price table for region {region} ({source}); scripts/checks/prices.toml has "
+            f"{', '.join(sorted(tables))}: add the region's table with its sources rather than "
+            "pricing it at another region's list prices"
+        )
+    table = {k: v for k, v in tables[region].items() if k != "meta"}
+    meta = {**data["meta"], **tables[region]["meta"], "region": region, "region_source": source}
+    return {**table, "meta": meta, "free_tier": data["free_tier"], "usage_based": data["usage_based"]}
+
+
+# --- the estimate --------------------------------------------------------------------------------
+
+
+@dataclass
+class ResourceCost:
+    """One address: its monthly baseline before and after the change."""
+
+    address: str
+    action: str
+    before: float = 0.0
+    after: float = 0.0
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "action": self.action,
+            "before": round(self.before, 2),
+            "after": round(self.after, 2),
+            "delta": round(self.delta, 2),
+        }
 
 
 @dataclass
@@ -26,14 +188,23 @@ class CostLine:
     monthly_at_max: float = 0.0
     notes: list[str] = field(default_factory=list)
     addresses: list[tuple[str, float]] = field(default_factory=list)
+    before: float = 0.0
+    resources: list[ResourceCost] = field(default_factory=list)
 
     def add(self, address: str, monthly: float, at_max: float | None = None, note: str | None = None) -> None:
         self.count += 1
         self.monthly += monthly
         self.monthly_at_max += monthly if at_max is None else at_max
         self.addresses.append((address, monthly))
+        self.note(note)
+
+    def note(self, note: str | None) -> None:
         if note and note not in self.notes:
             self.notes.append(note)
+
+    @property
+    def delta(self) -> float:
+        return self.monthly - self.before
 
 
 @dataclass
@@ -50,24 +221,45 @@ class CostEstimate:
     def total_at_max(self) -> float:
         return round(sum(line.monthly_at_max for line in self.lines), 2)
 
+    @property
+    def total_before(self) -> float:
+        return round(sum(line.before for line in self.lines), 2)
+
+    @property
+    def total_delta(self) -> float:
+        return round(self.total - self.total_before, 2)
+
+    def changed(self) -> list[ResourceCost]:
+        """Addresses whose monthly baseline changes by at least a cent, largest change first."""
+        found = [r for line in self.lines for r in line.resources if round(r.after, 2) != round(r.before, 2)]
+        return sorted(found, key=lambda r: (-abs(r.delta), r.address))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "estimate": True,
             "currency": self.meta["currency"],
             "region": self.meta["region"],
+            "region_source": self.meta["region_source"],
             "as_of": self.meta["as_of"],
             "source": self.meta["source"],
+            "stand_in_prices": list(self.meta.get("stand_ins") or []),
+            "free_allowances_applied": bool(self.meta.get("free_tier_applied")),
             "lines": [
                 {
                     "resource_type": line.resource_type,
                     "count": line.count,
+                    "monthly_before": round(line.before, 2),
                     "monthly": round(line.monthly, 2),
+                    "monthly_delta": round(line.delta, 2),
                     "monthly_at_max": round(line.monthly_at_max, 2),
                     "notes": line.notes,
+                    "resources": [r.as_dict() for r in line.resources],
                 }
                 for line in self.lines
             ],
+            "total_monthly_before": self.total_before,
             "total_monthly": self.total,
+            "total_monthly_delta": self.total_delta,
             "total_monthly_at_max": self.total_at_max,
             "budget": self.budget,
         }
@@ -146,10 +338,16 @@ def _waf(acl: Resource, p: dict[str, Any]) -> tuple[float, str]:
     return p["waf"]["web_acl_month"] + n * p["waf"]["rule_month"], f"{n} rules; requests usage-based"
 
 
-def _metric_alarm(alarm: Resource, p: dict[str, Any]) -> float:
+def _alarm_metrics(alarm: Resource) -> tuple[int, bool]:
+    """(metrics billed, whether the free allowance covers them): the allowance is for standard
+    resolution alarms that list their metrics directly, not Metrics Insights queries
+    (https://aws.amazon.com/cloudwatch/pricing/, Free tier)."""
     queries = alarm.values.get("metric_query") or []
     metrics = sum(1 for q in queries if q.get("metric")) if queries else 1
-    return max(metrics, 1) * p["cloudwatch"]["metric_alarm_month"]
+    insights = any(str(q.get("expression") or "").lstrip().upper().startswith("SELECT") for q in queries)
+    period = as_int(attr(alarm, "period"))
+    high_resolution = period is not None and period < 60
+    return max(metrics, 1), not insights and not high_resolution
 
 
 def _endpoint(ep: Resource, p: dict[str, Any]) -> float:
@@ -160,9 +358,21 @@ def _endpoint(ep: Resource, p: dict[str, Any]) -> float:
     return azs * p["vpc_endpoint"]["interface_hour_per_az"] * p["meta"]["hours_per_month"]
 
 
-def estimate(inv: PlanInventory, budget: float | None = None) -> CostEstimate:
-    p = prices()
+def _free_first(items: list[tuple[str, int, bool]], free: int, existing: set[str]) -> dict[str, int]:
+    """How many of each address's units the account's free allowance covers. Addresses that
+    existed before the change take it first (then by address), so a new alarm shows what it adds."""
+    covered: dict[str, int] = {}
+    for address, units, eligible in sorted(items, key=lambda it: (it[0] not in existing, it[0])):
+        take = min(units, free) if eligible else 0
+        covered[address] = take
+        free -= take
+    return covered
+
+
+def _price(inv: PlanInventory, p: dict[str, Any], existing: set[str]) -> dict[str, CostLine]:
+    """Every priced resource of ``inv`` that exists (deleted ones excluded), by type."""
     hours = p["meta"]["hours_per_month"]
+    free = p["free_tier"] if p["free_tier"].get("apply") else {"alarm_metrics": 0, "dashboards": 0}
     lines: dict[str, CostLine] = {}
 
     def line(rtype: str) -> CostLine:
@@ -181,18 +391,29 @@ def estimate(inv: PlanInventory, budget: float | None = None) -> CostEstimate:
         line("aws_db_proxy").add(proxy.address, monthly, note=note)
     for lb in live(inv, "aws_lb") + live(inv, "aws_alb"):
         if attr(lb, "load_balancer_type") in (None, "application") or is_unknown(attr(lb, "load_balancer_type")):
-            monthly = (p["alb"]["hour"] + p["alb"]["assumed_lcus"] * p["alb"]["lcu_hour"]) * hours
-            line(lb.type).add(lb.address, monthly, note=f"{p['alb']['assumed_lcus']} LCU assumed")
+            # LCU-hours are usage, like requests and data elsewhere: not in the baseline
+            # (https://aws.amazon.com/elasticloadbalancing/pricing/: billed per LCU-hour consumed).
+            lcu = p["alb"]["lcu_hour"] * hours
+            line(lb.type).add(lb.address, p["alb"]["hour"] * hours, note=f"LCUs usage-based: {lcu:,.2f}/month per LCU")
     for nat in live(inv, "aws_nat_gateway"):
         line("aws_nat_gateway").add(nat.address, p["nat_gateway"]["hour"] * hours, note="data processed usage-based")
     for ep in live(inv, "aws_vpc_endpoint"):
         line("aws_vpc_endpoint").add(ep.address, _endpoint(ep, p))
-    for alarm in live(inv, "aws_cloudwatch_metric_alarm"):
-        line("aws_cloudwatch_metric_alarm").add(alarm.address, _metric_alarm(alarm, p))
+    alarms = [(a.address, *_alarm_metrics(a)) for a in live(inv, "aws_cloudwatch_metric_alarm")]
+    covered = _free_first(alarms, free["alarm_metrics"], existing)
+    for address, metrics, _ in alarms:
+        paid = metrics - covered[address]
+        note = f"first {free['alarm_metrics']} alarm metrics free per account" if free["alarm_metrics"] else None
+        line("aws_cloudwatch_metric_alarm").add(address, paid * p["cloudwatch"]["metric_alarm_month"], note=note)
     for alarm in live(inv, "aws_cloudwatch_composite_alarm"):
         line("aws_cloudwatch_composite_alarm").add(alarm.address, p["cloudwatch"]["composite_alarm_month"])
-    for dash in live(inv, "aws_cloudwatch_dashboard"):
-        line("aws_cloudwatch_dashboard").add(dash.address, p["cloudwatch"]["dashboard_month"])
+    dashboards = [(d.address, 1, True) for d in live(inv, "aws_cloudwatch_dashboard")]
+    covered = _free_first(dashboards, free["dashboards"], existing)
+    for address, _, _ in dashboards:
+        note = f"first {free['dashboards']} dashboards free per account" if free["dashboards"] else None
+        line("aws_cloudwatch_dashboard").add(
+            address, (1 - covered[address]) * p["cloudwatch"]["dashboard_month"], note=note
+        )
     for key in live(inv, "aws_kms_key"):
         line("aws_kms_key").add(key.address, p["kms"]["key_month"])
     for acl in live(inv, "aws_wafv2_web_acl"):
@@ -203,8 +424,56 @@ def estimate(inv: PlanInventory, budget: float | None = None) -> CostEstimate:
     for rtype in p["usage_based"]["types"]:
         for res in live(inv, rtype):
             line(rtype).add(res.address, 0.0, note="usage-based: not estimated")
-    ordered = sorted(lines.values(), key=lambda ln: (-ln.monthly, ln.resource_type))
-    return CostEstimate(ordered, p["meta"], budget)
+    return lines
+
+
+def _action(res: Resource | None) -> str:
+    actions = set(res.actions) if res is not None else {"delete"}
+    if {"delete", "create"} <= actions:
+        return "replace"
+    for name in ("delete", "create", "update"):
+        if name in actions:
+            return name
+    return "no-op"
+
+
+def prior(inv: PlanInventory) -> PlanInventory:
+    """The infrastructure before the change, as an inventory: every resource with its ``before``
+    values (the plan's prior state, per change). A resource only being created did not exist; an
+    unchanged one (no-op) is the same before and after."""
+    resources: dict[str, Resource] = {}
+    for address, res in inv.managed.items():
+        actions = set(res.actions)
+        if actions == {"create"}:
+            continue
+        values = res.before if res.before is not None else (None if actions & {"update", "delete"} else res.values)
+        if values is None:
+            continue
+        resources[address] = replace(res, values=values, actions=("no-op",), before=values, after_unknown={})
+    return PlanInventory(raw=inv.raw, resources=resources, outputs={}, variables=inv.variables)
+
+
+def estimate(inv: PlanInventory, budget: float | None = None, region: str | None = None) -> CostEstimate:
+    p = price_table(*plan_region(inv, region))
+    before_inv = prior(inv)
+    existing = set(before_inv.resources)
+    after = _price(inv, p, existing)
+    before = _price(before_inv, p, existing)
+    for rtype, old in before.items():
+        line = after.setdefault(rtype, CostLine(rtype))
+        line.before = old.monthly
+        for note in old.notes if not line.count else ():
+            line.note(note)
+    for rtype, line in after.items():
+        old_costs = dict(before[rtype].addresses) if rtype in before else {}
+        new_costs = dict(line.addresses)
+        line.resources = [
+            ResourceCost(a, _action(inv.resources.get(a)), old_costs.get(a, 0.0), new_costs.get(a, 0.0))
+            for a in sorted(set(old_costs) | set(new_costs))
+        ]
+    meta = {**p["meta"], "free_tier_applied": bool(p["free_tier"].get("apply"))}
+    ordered = sorted(after.values(), key=lambda ln: (-ln.monthly, -ln.before, ln.resource_type))
+    return CostEstimate(ordered, meta, budget)
 
 
 def check(inv: PlanInventory, options: CheckOptions) -> tuple[CostEstimate, list[Finding]]:

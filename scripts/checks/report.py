@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scripts.checks.budget import DatabaseBudget
-from scripts.checks.cost import CostEstimate
+from scripts.checks.cost import NO_REGION, CostEstimate
 from scripts.checks.labels import labels_for
 from scripts.checks.runner import Report
 
@@ -89,10 +89,32 @@ def cost_title(estimate: CostEstimate) -> str:
     return f"Monthly cost estimate ({estimate.meta['currency']}) at {estimate.meta['region']} prices"
 
 
+def _delta(value: float) -> str:
+    """A change per month with its sign: +12.00, -11.68; 0.00 when it rounds to nothing."""
+    value = round(value, 2)
+    return f"{value:+,.2f}" if value else "0.00"
+
+
+def cost_notes(estimate: CostEstimate) -> str:
+    """Where the prices and their region come from, and the totals before and after the change."""
+    meta = estimate.meta
+    if meta.get("region_source") == NO_REGION:
+        region = f"The plan names no region: priced at {meta['region']} (pass --region)."
+    else:
+        region = f"Region {meta['region']} ({meta['region_source']})."
+    stand_ins = meta.get("stand_ins") or []
+    stand_in = f" Stand-in (us-east-1) prices for: {', '.join(stand_ins)}." if stand_ins else ""
+    totals = (
+        f" Before the change {_money(estimate.total_before)}, after {_money(estimate.total)}, "
+        f"change {_delta(estimate.total_delta)} per month."
+    )
+    return f"{ESTIMATE_NOTE} Prices: {meta['source']}, as of {meta['as_of']}. {region}{stand_in}{totals}"
+
+
 def cost_table(estimate: CostEstimate) -> Table:
     table = Table(
         title=cost_title(estimate),
-        caption=Text(f"{ESTIMATE_NOTE} Prices: {estimate.meta['source']}, as of {estimate.meta['as_of']}."),
+        caption=Text(cost_notes(estimate)),
         show_footer=True,
         title_justify="left",
     )
@@ -102,6 +124,7 @@ def cost_table(estimate: CostEstimate) -> Table:
     table.add_column("resource", footer="total" + budget, overflow="fold")
     table.add_column("count", justify="right")
     table.add_column("per month", justify="right", footer=_money(estimate.total))
+    table.add_column("change", justify="right", footer=_delta(estimate.total_delta))
     table.add_column("at max scale", justify="right", footer=_money(estimate.total_at_max))
     table.add_column("notes", overflow="fold")
     names = labels_for(line.resource_type for line in estimate.lines)
@@ -110,9 +133,23 @@ def cost_table(estimate: CostEstimate) -> Table:
             Text(names[line.resource_type]),
             str(line.count),
             _money(line.monthly),
+            _delta(line.delta),
             _money(line.monthly_at_max),
             Text("; ".join(line.notes)),
         )
+    return table
+
+
+def cost_changes_table(estimate: CostEstimate) -> Table:
+    """Per address, what the change adds or saves a month: the line a reviewer looks for."""
+    table = Table(title=Text("Cost change by resource (per month)", style="bold"), title_justify="left")
+    table.add_column("resource", overflow="fold")
+    table.add_column("action")
+    table.add_column("before", justify="right")
+    table.add_column("after", justify="right")
+    table.add_column("change", justify="right")
+    for res in estimate.changed():
+        table.add_row(Text(res.address), res.action, _money(res.before), _money(res.after), _delta(res.delta))
     return table
 
 
@@ -143,6 +180,8 @@ def print_report(report: Report, console: Console) -> None:
     for budget in report.budgets:
         console.print(budget_table(budget))
     console.print(cost_table(report.cost))
+    if report.cost.changed():
+        console.print(cost_changes_table(report.cost))
     if report.findings:
         console.print(findings_table(report))
     verdict = (
@@ -205,18 +244,33 @@ def render_markdown(report: Report) -> str:
     est = report.cost
     out.append(f"### {cost_title(est)}")
     out.append("")
-    out.append("| resource type | count | baseline / month | at max scale | notes |")
-    out.append("|---|---:|---:|---:|---|")
+    out.append("| resource type | count | before / month | after / month | change | at max scale | notes |")
+    out.append("|---|---:|---:|---:|---:|---:|---|")
     for line in est.lines:
         out.append(
-            f"| `{line.resource_type}` | {line.count} | {_money(line.monthly)} | {_money(line.monthly_at_max)} "
-            f"| {_md('; '.join(line.notes))} |"
+            f"| `{line.resource_type}` | {line.count} | {_money(line.before)} | {_money(line.monthly)} "
+            f"| {_delta(line.delta)} | {_money(line.monthly_at_max)} | {_md('; '.join(line.notes))} |"
         )
     budget = "" if est.budget is None else f" (budget {_money(est.budget)})"
-    out.append(f"| **total**{budget} | | **{_money(est.total)}** | **{_money(est.total_at_max)}** | |")
+    out.append(
+        f"| **total**{budget} | | **{_money(est.total_before)}** | **{_money(est.total)}** "
+        f"| **{_delta(est.total_delta)}** | **{_money(est.total_at_max)}** | |"
+    )
     out.append("")
-    out.append(f"_{ESTIMATE_NOTE} Prices: {_md(est.meta['source'])}, as of {est.meta['as_of']}._")
+    out.append(f"_{_md(cost_notes(est))}_")
     out.append("")
+    changed = est.changed()
+    if changed:
+        out.append("#### Cost change by resource (per month)")
+        out.append("")
+        out.append("| resource | action | before | after | change |")
+        out.append("|---|---|---:|---:|---:|")
+        for res in changed:
+            out.append(
+                f"| `{_md(res.address)}` | {res.action} | {_money(res.before)} | {_money(res.after)} "
+                f"| **{_delta(res.delta)}** |"
+            )
+        out.append("")
     if report.findings:
         out.append("### Findings")
         out.append("")

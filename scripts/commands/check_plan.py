@@ -14,9 +14,10 @@ from pathlib import Path
 from rich.console import Console
 
 from scripts.checks import CheckOptions, Report, run_checks
+from scripts.checks.cost import region_override
 from scripts.checks.report import FORMATS, print_report, render
 from scripts.errors import UsageError
-from scripts.inventory import PlanFormatError, PlanInventory
+from scripts.terraform.inventory import PlanFormatError, PlanInventory
 
 
 def _budget(text: str) -> float:
@@ -109,7 +110,8 @@ def load_plan(path: Path) -> PlanInventory:
 def run(args: argparse.Namespace) -> int:
     ensure_writable(args.output)
     inventory = load_plan(args.plan_json)
-    report = run_checks(inventory, options_from(args), source=str(args.plan_json))
+    with region_override(args.region):
+        report = run_checks(inventory, options_from(args), source=str(args.plan_json))
     return emit_report(report, args)
 
 
@@ -130,4 +132,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="output of terraform show -json (UTF-8, or UTF-16 with a byte order mark as PowerShell 5.1 writes)",
     )
     add_check_arguments(parser)
+    parser.add_argument(
+        "--region",
+        metavar="REGION",
+        help="price the cost estimate at this region's list prices (default: the plan's own region)",
+    )
     parser.set_defaults(func=run)

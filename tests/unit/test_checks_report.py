@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -11,7 +12,7 @@ from scripts.checks.conditions import check as conditions_check
 from scripts.checks.planbuilder import PlanBuilder, platform_plan, split_address
 from scripts.checks.planview import UNKNOWN, module_input
 from scripts.checks.report import render
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 
 def report_of(b: PlanBuilder, **options):
@@ -148,3 +149,60 @@ def test_module_input_through_nested_modules_and_for_each():
     assert module_input(inv, "module.platform.module.computed", "db_pool_size") is UNKNOWN
     assert module_input(inv, "module.platform.module.direct", "absent") is None
     assert module_input(inv, None, "db_pool_size") is None
+
+
+# --- the cost estimate before and after the change -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def resized():
+    """An eu-west-1 plan whose database shrinks from db.t4g.small to db.t4g.micro and a NAT gateway goes."""
+    b = platform_plan()
+    b.variables["region"] = "eu-west-1"
+    db = {"identifier": "platform", "allocated_storage": 20, "storage_type": "gp3"}
+    b.add(
+        "module.database.aws_db_instance.this",
+        {**db, "instance_class": "db.t4g.micro"},
+        actions=["update"],
+        before={**db, "instance_class": "db.t4g.small"},
+    )
+    b.add("aws_nat_gateway.old", {}, actions=["delete"])
+    return report_of(b)
+
+
+def test_json_report_carries_cost_before_after_and_delta(resized):
+    cost = json.loads(render(resized, "json"))["cost"]
+    assert (cost["region"], cost["free_allowances_applied"]) == ("eu-west-1", True)
+    # 0.032 x 730 + 20 x 0.115 = 25.66 before; 0.016 x 730 + 2.30 = 13.98 after; NAT 0.048 x 730.
+    assert cost["total_monthly_before"] == round(25.66 + 35.04, 2)
+    assert cost["total_monthly_delta"] == round(cost["total_monthly"] - cost["total_monthly_before"], 2)
+    rds = next(ln for ln in cost["lines"] if ln["resource_type"] == "aws_db_instance")
+    assert (rds["monthly_before"], rds["monthly"], rds["monthly_delta"]) == (25.66, 13.98, -11.68)
+    assert rds["resources"] == [
+        {
+            "address": "module.database.aws_db_instance.this",
+            "action": "update",
+            "before": 25.66,
+            "after": 13.98,
+            "delta": -11.68,
+        }
+    ]
+
+
+def test_markdown_report_shows_the_change_per_resource(resized):
+    text = render(resized, "markdown")
+    assert "| resource type | count | before / month | after / month | change | at max scale | notes |" in text
+    assert "| `aws_db_instance` | 1 | 25.66 | 13.98 | -11.68 | 13.98 | db.t4g.micro, 20 GB gp3 |" in text
+    assert "#### Cost change by resource (per month)" in text
+    assert "| `module.database.aws_db_instance.this` | update | 25.66 | 13.98 | **-11.68** |" in text
+    assert "| `aws_nat_gateway.old` | delete | 35.04 | 0.00 | **-35.04** |" in text
+    assert "| `module.alb.aws_lb.this` | create | 0.00 | 18.40 | **+18.40** |" in text
+    assert "Region eu-west-1 (plan variable region)." in text
+
+
+def test_table_report_shows_the_change_column_and_the_change_table(resized):
+    text = render(resized, "table", width=200)
+    assert re.search(r"│ RDS instance +│ +1 │ +13\.98 │ +-11\.68 │", text), text
+    row = r"│ module\.database\.aws_db_instance\.this +│ update +│ +25\.66 │ +13\.98 │ +-11\.68 │"
+    assert re.search(row, text), text
+    assert "first 10 alarm metrics free per account" in text

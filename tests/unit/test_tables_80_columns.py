@@ -19,10 +19,10 @@ from scripts import bench, demo
 from scripts.checks import CheckOptions, run_checks
 from scripts.checks.labels import label, labels, labels_for
 from scripts.checks.planbuilder import PlanBuilder, platform_plan
-from scripts.checks.report import budget_table, cost_table, findings_table, render
+from scripts.checks.report import budget_table, cost_changes_table, cost_table, findings_table, render
 from scripts.checks.tables import prices
 from scripts.commands.validate import StepResult, summary_table
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 WIDTH = 80
 ELLIPSIS = "…"
@@ -59,6 +59,7 @@ def assert_whole_in_column(text: str, wanted: list[str]) -> None:
 def costly_plan() -> PlanBuilder:
     """Every resource type the estimate prices, the three CloudWatch kinds among them."""
     b = platform_plan(services=2, max_capacity=20)
+    b.variables["region"] = "eu-west-1"
     b.add("aws_cloudwatch_composite_alarm.paging", {"alarm_name": "paging"})
     b.add("aws_cloudwatch_dashboard.main", {"dashboard_name": "main"})
     b.add("aws_wafv2_web_acl.api", {"rule": [{"name": "a"}, {"name": "b"}]})
@@ -89,10 +90,32 @@ def test_cost_table_keeps_the_cloudwatch_types_apart(report) -> None:
 
 
 def test_cost_table_names_its_prices_region(report) -> None:
+    """The plan's own region (its root variable), in the title and, with its source, the caption."""
     text = rendered(cost_table(report.cost))
-    region = prices()["meta"]["region"]
-    assert text.startswith(f"Monthly cost estimate (USD) at {region} prices")
-    assert f"### Monthly cost estimate (USD) at {region} prices" in render(report, "markdown")
+    assert text.startswith("Monthly cost estimate (USD) at eu-west-1 prices")
+    assert "Region eu-west-1 (plan variable region)." in " ".join(text.split())
+    assert "### Monthly cost estimate (USD) at eu-west-1 prices" in render(report, "markdown")
+
+
+def test_cost_change_table_keeps_addresses_and_signed_amounts(report) -> None:
+    """A long address folds, every character kept; the change keeps its sign."""
+    b = costly_plan()
+    long = 'module.database.module.instance["primary-with-a-long-key"].aws_db_instance.this'
+    db = {"identifier": "x", "allocated_storage": 20, "storage_type": "gp3"}
+    b.add(
+        long,
+        {**db, "instance_class": "db.t4g.micro"},
+        actions=["update"],
+        before={**db, "instance_class": "db.r6g.2xlarge"},
+    )
+    b.add("aws_nat_gateway.old", {}, actions=["delete"])
+    est = run_checks(PlanInventory.from_json(b.build()), CheckOptions()).cost
+    text = rendered(cost_changes_table(est))
+    assert_fits(text)
+    assert long in "".join(cell.strip() for cell in re.findall(r"^│ ([^│]*)│", text, re.MULTILINE))
+    assert re.search(r"│ update +│ +658\.57 +│ +13\.98 +│ +-644\.59 │", text), text  # (0.899 - 0.016) x 730
+    assert re.search(r"│ delete +│ +35\.04 +│ +0\.00 +│ +-35\.04 │", text), text
+    assert_fits(rendered(cost_table(est)))
 
 
 def test_findings_keep_check_ids_and_addresses_whole(report) -> None:
