@@ -58,9 +58,9 @@ from scripts.fixtures.network import (
     delete_network,
     network_tags,
 )
-from scripts.idempotency import unexpected_changes
-from scripts.inventory import PlanInventory
-from scripts.tf import REPO_ROOT, TerraformError, Workspace, warm_plugin_cache
+from scripts.terraform.idempotency import unexpected_changes
+from scripts.terraform.inventory import PlanInventory
+from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, warm_plugin_cache
 
 ROOT = "terraform"
 PARALLELISM = 20
@@ -290,7 +290,7 @@ def run_plan_checks(console: Console, inventory: PlanInventory, region: str | No
     console.print(cost_table(report.cost))
     priced = report.cost.meta.get("region")
     if region and priced and priced != region:
-        console.print(f"  [yellow]note[/] the platform deploys to {region}; the estimate uses {priced} list prices")
+        console.print(f"  [yellow]note[/] the platform deploys to {region}; the estimate is priced at {priced}")
     return report.safe
 
 
