@@ -44,14 +44,14 @@ from xml.etree import ElementTree
 from rich.console import Console
 from rich.table import Table
 
-from scripts.checkov_runner import checkov_binary
 from scripts.checks import CheckOptions, run_checks
 from scripts.checks.planbuilder import platform_plan
 from scripts.checks.report import FORMATS, render
 from scripts.errors import UsageError
-from scripts.inventory import PlanInventory
-from scripts.tf import REPO_ROOT, warm_plugin_cache
-from scripts.toolchain import toolchain
+from scripts.terraform.checkov_runner import checkov_binary
+from scripts.terraform.inventory import PlanInventory
+from scripts.terraform.tf import REPO_ROOT, warm_plugin_cache
+from scripts.terraform.toolchain import toolchain
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:

@@ -14,8 +14,8 @@ import pytest
 
 from scripts.emulator import Emulator, EmulatorError
 from scripts.emulator.recorder import CallBus
-from scripts.tf import warm_plugin_cache
-from scripts.toolchain import Toolchain, ToolchainError, toolchain
+from scripts.terraform.tf import warm_plugin_cache
+from scripts.terraform.toolchain import Toolchain, ToolchainError, toolchain
 
 
 def pytest_configure(config: pytest.Config) -> None:

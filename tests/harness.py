@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 
 from scripts.emulator import Emulator
-from scripts.idempotency import unexpected_changes
-from scripts.inventory import PlanInventory, subset_mismatches
-from scripts.tf import TerraformError, Workspace, scratch_copy
+from scripts.terraform.idempotency import unexpected_changes
+from scripts.terraform.inventory import PlanInventory, subset_mismatches
+from scripts.terraform.tf import TerraformError, Workspace, scratch_copy
 
 DEFAULT_REGION = "eu-west-1"
 _BOX = re.compile(r"[│╷╵]")

@@ -41,7 +41,7 @@ from scripts.checks.planview import (
     module_input,
 )
 from scripts.checks.tables import instance_classes
-from scripts.inventory import PlanInventory, Resource
+from scripts.terraform.inventory import PlanInventory, Resource
 
 DEFAULT_PROXY_PERCENT = 100  # AWS's default max_connections_percent
 POOL_ENV = "DB_POOL_SIZE"

@@ -9,7 +9,7 @@ chose ``check`` (advice) over a precondition (refusal). Any other condition kind
 from __future__ import annotations
 
 from scripts.checks.findings import CheckOptions, Finding, error, warning
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 
 def check(inv: PlanInventory, options: CheckOptions) -> list[Finding]:

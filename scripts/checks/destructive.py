@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from scripts.checks.findings import CheckOptions, Finding, error, warning
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 # Types whose deletion loses data or an identity other systems depend on.
 STATEFUL_TYPES = frozenset(

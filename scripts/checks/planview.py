@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from scripts.inventory import PlanInventory, Resource
+from scripts.terraform.inventory import PlanInventory, Resource
 
 
 class _Unknown:

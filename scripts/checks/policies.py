@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scripts.checks.planview import is_unknown, json_attr
-from scripts.inventory import PlanInventory, Resource
+from scripts.terraform.inventory import PlanInventory, Resource
 
 # Resource attributes that hold identity (IAM) policies, and trust policies.
 IDENTITY_POLICY_ATTRS: dict[str, str] = {

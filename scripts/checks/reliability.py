@@ -17,7 +17,7 @@ import re
 
 from scripts.checks.findings import CheckOptions, Finding, error, is_prod_like
 from scripts.checks.planview import as_int, attr, block, is_unknown, live
-from scripts.inventory import PlanInventory, Resource
+from scripts.terraform.inventory import PlanInventory, Resource
 
 MIN_BACKUP_DAYS = 7
 PAGING_VALUES = frozenset({"page", "paging", "critical", "true", "p1", "sev1"})

@@ -15,7 +15,7 @@ from scripts.checks import budget, conditions, cost, destructive, reliability, s
 from scripts.checks.budget import DatabaseBudget
 from scripts.checks.cost import CostEstimate
 from scripts.checks.findings import ERROR, WARNING, CheckOptions, Finding, is_prod_like, sort_findings
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 # name -> function returning findings; budget and cost are called separately for their tables.
 CHECKS: dict[str, Callable[[PlanInventory, CheckOptions], list[Finding]]] = {

@@ -18,7 +18,7 @@ from scripts.checks.policies import (
     statements_from_json,
     trust_policies,
 )
-from scripts.inventory import PlanInventory, Resource
+from scripts.terraform.inventory import PlanInventory, Resource
 
 WORLD = ("0.0.0.0/0", "::/0")
 PUBLIC_ACCESS_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")

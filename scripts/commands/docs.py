@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scripts import docs
 from scripts.errors import UsageError
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,6 +1,6 @@
 """``init --env ENV``: ``terraform -chdir=terraform init`` with the environment's S3 backend.
 
-The backend arguments come from ``scripts.backend.backend_config``: the committed
+The backend arguments come from ``scripts.terraform.backend.backend_config``: the committed
 ``terraform/environments/<env>.s3.tfbackend`` plus ``STATE_BUCKET`` and ``STATE_KMS_KEY_ARN`` from the
 environment. The workflows call this instead of a raw ``terraform init``, so the pipeline, a person
 and the tools initialise the backend the same way. Providers exactly as locked (``-lockfile=readonly``).
@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from scripts.backend import backend_config
-from scripts.tf import REPO_ROOT, Workspace, logs_dir
+from scripts.terraform.backend import backend_config
+from scripts.terraform.tf import REPO_ROOT, Workspace, logs_dir
 
 INIT_FLAGS = ("-input=false", "-lockfile=readonly")
 

@@ -54,7 +54,7 @@ def _region(env: str, given: str | None) -> str:
         return given
     if os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"):
         return os.environ.get("AWS_REGION") or os.environ["AWS_DEFAULT_REGION"]
-    from scripts.tf import REPO_ROOT
+    from scripts.terraform.tf import REPO_ROOT
 
     tfvars = REPO_ROOT / "terraform" / "environments" / f"{env}.tfvars"
     for line in tfvars.read_text().splitlines():

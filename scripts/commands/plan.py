@@ -5,7 +5,7 @@ against the embedded AWS emulator: there the "existing" network the root looks u
 (``scripts.fixtures.network``) and state stays in a local backend of the scratch copy.
 
 Steps: init (``terraform/environments/<env>.s3.tfbackend`` with the account's state bucket and KMS key
-from ``STATE_BUCKET`` / ``STATE_KMS_KEY_ARN``: ``scripts.backend``), plan with
+from ``STATE_BUCKET`` / ``STATE_KMS_KEY_ARN``: ``scripts.terraform.backend``), plan with
 ``terraform/environments/<env>.tfvars`` into ``<out>/<env>.tfplan``, ``terraform show -json`` into
 ``<out>/<env>.tfplan.json``, checks, report. Exit 0 safe, 1 policy violations (including inputs the
 configuration's own validations and conditions refuse), 2 usage or environment errors.
@@ -27,14 +27,14 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from scripts.backend import backend_config
 from scripts.checks import run_checks
 from scripts.checks.findings import PROD_ENVIRONMENTS
 from scripts.commands.check_plan import add_check_arguments, emit_report, ensure_writable, options_from
 from scripts.errors import UsageError
-from scripts.inventory import PlanInventory
-from scripts.tf import REPO_ROOT, TerraformError, Workspace, scratch_copy
-from scripts.toolchain import toolchain
+from scripts.terraform.backend import backend_config
+from scripts.terraform.inventory import PlanInventory
+from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, scratch_copy
+from scripts.terraform.toolchain import toolchain
 
 ROOT_DIR = "terraform"
 ENV_DIR = "environments"
@@ -48,7 +48,7 @@ class EnvironmentFiles:
     env: str
     tfvars: Path
     backend: Path | None
-    # -backend-config arguments against AWS (scripts.backend): the file plus the account's bucket and key.
+    # -backend-config arguments against AWS (scripts.terraform.backend): the file plus the account's bucket and key.
     backend_args: tuple[str, ...] = ()
 
 

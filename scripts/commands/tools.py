@@ -8,9 +8,9 @@ import importlib.metadata
 from rich.console import Console
 from rich.table import Table
 
-from scripts.checkov_runner import checkov_binary, checkov_version
-from scripts.tf import warm_plugin_cache
-from scripts.toolchain import optional_tool, toolchain
+from scripts.terraform.checkov_runner import checkov_binary, checkov_version
+from scripts.terraform.tf import warm_plugin_cache
+from scripts.terraform.toolchain import optional_tool, toolchain
 
 OPTIONAL = {
     "tflint": "runs in pre-commit and the online CI pipeline (not installable offline)",

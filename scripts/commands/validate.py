@@ -53,10 +53,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
-from scripts.checkov_runner import CheckovError, CheckovResult, checkov_binary, run_checkov
-from scripts.checkov_runner import Finding as CheckovFinding
 from scripts.errors import UsageError
-from scripts.tf import (
+from scripts.terraform.checkov_runner import CheckovError, CheckovResult, checkov_binary, run_checkov
+from scripts.terraform.checkov_runner import Finding as CheckovFinding
+from scripts.terraform.tf import (
     REPO_ROOT,
     TerraformError,
     Workspace,
@@ -65,7 +65,7 @@ from scripts.tf import (
     scratch_copy,
     warm_plugin_cache,
 )
-from scripts.toolchain import Toolchain, cache_dir, optional_tool, toolchain
+from scripts.terraform.toolchain import Toolchain, cache_dir, optional_tool, toolchain
 
 TREES = ("modules", "terraform")
 OK, FAIL, SKIPPED = "ok", "FAIL", "skipped"

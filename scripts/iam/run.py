@@ -29,8 +29,8 @@ from scripts.emulator.recorder import CallBus
 from scripts.fixtures.network import create_certificate, create_network, delete_certificate, delete_network
 from scripts.iam.pipeline import Session, assume
 from scripts.iam.proof import CallLog, Verdict, judge
-from scripts.tf import REPO_ROOT, TerraformError, Workspace, unique_name
-from scripts.toolchain import toolchain
+from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, unique_name
+from scripts.terraform.toolchain import toolchain
 from scripts.walkthrough.checkout import Checkout
 from scripts.walkthrough.dayone import DayOne
 
@@ -267,7 +267,7 @@ class Proof:
         ws = Workspace(
             self.day.last_pull_request / "terraform", extra_env=self.day.base_env(session.env(self.emulator))
         )
-        from scripts.inventory import PlanInventory
+        from scripts.terraform.inventory import PlanInventory
 
         return PlanInventory.from_json(ws.show_json(self.day.last_runner_temp / "plan" / f"{env}.tfplan"))
 

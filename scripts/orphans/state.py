@@ -81,9 +81,9 @@ def load_state(path: Path) -> StateIndex:
 
 def pull_state(env: str, workdir: Path) -> StateIndex:
     """``terraform state pull`` of the environment's backend: terraform/environments/<env>.s3.tfbackend
-    with the account's state bucket and KMS key from STATE_BUCKET / STATE_KMS_KEY_ARN (scripts.backend)."""
-    from scripts.backend import backend_config
-    from scripts.tf import REPO_ROOT, Workspace, scratch_copy
+    with the account's state bucket and KMS key from STATE_BUCKET / STATE_KMS_KEY_ARN (scripts.terraform.backend)."""
+    from scripts.terraform.backend import backend_config
+    from scripts.terraform.tf import REPO_ROOT, Workspace, scratch_copy
 
     tfdir = scratch_copy("terraform", workdir)
     ws = Workspace(tfdir)  # a missing terraform is reported first, as by every command

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from scripts.errors import UsageError
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 BUCKET_VAR = "STATE_BUCKET"
 KMS_KEY_VAR = "STATE_KMS_KEY_ARN"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.errors import PlatformError
-from scripts.toolchain import ToolchainError
+from scripts.terraform.toolchain import ToolchainError
 
 BINARY_ENV = "PLATFORM_CHECKOV_BINARY"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.inventory import PlanInventory, Resource
+from scripts.terraform.inventory import PlanInventory, Resource
 
-ARTIFACTS_FILE = Path(__file__).resolve().parent / "emulator" / "known_artifacts.toml"
+ARTIFACTS_FILE = Path(__file__).resolve().parents[1] / "emulator" / "known_artifacts.toml"
 
 
 @dataclass(frozen=True)

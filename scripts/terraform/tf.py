@@ -26,8 +26,8 @@ from typing import Any
 import tftest
 
 from scripts.errors import PlatformError, UsageError
-from scripts.inventory import PlanInventory
-from scripts.toolchain import Toolchain, ToolchainError, cache_dir, toolchain
+from scripts.terraform.inventory import PlanInventory
+from scripts.terraform.toolchain import Toolchain, ToolchainError, cache_dir, toolchain
 
 # tftest logs every line Terraform prints (INFO) and, on failure, the whole output again (CRITICAL).
 # With no logging configured, Python's last-resort handler writes that CRITICAL record to stderr:
@@ -37,7 +37,7 @@ _TFTEST_LOGGER = logging.getLogger("tftest")
 _TFTEST_LOGGER.addHandler(logging.NullHandler())
 _TFTEST_LOGGER.propagate = False
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # What a configuration may reference through relative paths: copied whole into every scratch dir.
 COPIED_TREES = ("modules", "terraform")
 _IGNORED = shutil.ignore_patterns(

@@ -24,7 +24,7 @@ from typing import Any
 
 from scripts.emulator.override import write_override
 from scripts.errors import PlatformError
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 STATE_DIR = ".walkthrough"
 LINKED = (".venv", "tools/iam-simulate/node_modules")

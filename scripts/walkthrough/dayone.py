@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.errors import PlatformError
-from scripts.toolchain import toolchain
+from scripts.terraform.toolchain import toolchain
 from scripts.walkthrough.actions import Job, StepHandler, WorkflowError, load, render_map
 from scripts.walkthrough.checkout import Checkout
 from scripts.walkthrough.readme import Step, first_deploy_steps

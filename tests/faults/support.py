@@ -9,7 +9,7 @@ from pathlib import Path
 from scripts.emulator import Emulator
 from scripts.emulator.faults import FaultPlan
 from scripts.emulator.override import write_override
-from scripts.tf import Workspace, scratch_copy
+from scripts.terraform.tf import Workspace, scratch_copy
 
 # What a user sets for an apply that must ride out throttling (the suite's fast-fail setting is 2).
 USER_MAX_RETRIES = 25

@@ -23,7 +23,7 @@ import time
 import pytest
 
 from scripts.emulator.faults import FaultPlan, FaultRule
-from scripts.tf import TerraformError, Workspace, unique_name
+from scripts.terraform.tf import TerraformError, Workspace, unique_name
 from tests.faults.support import USER_MAX_RETRIES, faulty_emulator, retrying_workspace
 from tests.harness import assert_idempotent
 

@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from scripts.emulator.faults import FaultPlan, FaultRule
-from scripts.tf import unique_name
+from scripts.terraform.tf import unique_name
 from tests.faults.support import faulty_emulator
 
 # boto3's User-Agent starts with "Boto3/": the plan targets it here instead of Terraform.

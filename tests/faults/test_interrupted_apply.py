@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 
 from scripts.emulator.override import write_override
 from scripts.orphans import StateIndex, find_orphans
-from scripts.tf import REPO_ROOT, TerraformError, Workspace, unique_name
+from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, unique_name
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 

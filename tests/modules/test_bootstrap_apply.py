@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from scripts.backend import backend_config, committed_settings
-from scripts.tf import REPO_ROOT, Workspace
+from scripts.terraform.backend import backend_config, committed_settings
+from scripts.terraform.tf import REPO_ROOT, Workspace
 from tests.harness import applied, assert_idempotent, example_workspace
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
@@ -154,7 +154,7 @@ def test_state_bucket_is_private_encrypted_and_versioned(stack, s3):
 def test_backend_files_of_the_root_point_at_this_bucket(stack, env):
     """terraform/environments/<env>.s3.tfbackend holds the settings of the bootstrap's backend_config
     that every account shares; the per-account bucket and KMS key ARN are in github_variables as the
-    repository variables that become STATE_BUCKET / STATE_KMS_KEY_ARN, and backend_config (scripts.backend)
+    repository variables that become STATE_BUCKET / STATE_KMS_KEY_ARN, and backend_config (scripts.terraform.backend)
     turns them into the same init arguments as the output's settings."""
     _, out = stack
     committed = committed_settings(REPO_ROOT / "terraform" / "environments" / f"{env}.s3.tfbackend")

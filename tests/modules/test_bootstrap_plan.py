@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from scripts.checkov_runner import run_checkov
-from scripts.tf import REPO_ROOT
+from scripts.terraform.checkov_runner import run_checkov
+from scripts.terraform.tf import REPO_ROOT
 from tests.harness import example_workspace
 
 pytestmark = pytest.mark.emulator

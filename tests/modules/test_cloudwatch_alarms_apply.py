@@ -10,7 +10,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from scripts.tf import unique_name
+from scripts.terraform.tf import unique_name
 from tests.harness import applied, assert_idempotent, example_workspace
 from tests.modules.test_cloudwatch_alarms_plan import CRITICAL, dashboard_problems
 

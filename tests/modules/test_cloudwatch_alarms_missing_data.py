@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from scripts.tf import unique_name
+from scripts.terraform.tf import unique_name
 from tests.harness import example_workspace
 
 pytestmark = pytest.mark.emulator

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from scripts.checkov_runner import run_checkov
-from scripts.tf import REPO_ROOT, unique_name
+from scripts.terraform.checkov_runner import run_checkov
+from scripts.terraform.tf import REPO_ROOT, unique_name
 from tests.harness import assert_inventory, example_workspace
 
 pytestmark = pytest.mark.emulator

@@ -8,7 +8,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from scripts.tf import unique_name
+from scripts.terraform.tf import unique_name
 from tests.harness import applied, assert_idempotent, example_workspace
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]

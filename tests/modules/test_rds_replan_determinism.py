@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.tf import REPO_ROOT, unique_name
+from scripts.terraform.tf import REPO_ROOT, unique_name
 from tests.harness import example_workspace
 
 pytestmark = pytest.mark.emulator

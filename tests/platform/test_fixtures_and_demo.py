@@ -8,7 +8,7 @@ from scripts.cli import main
 from scripts.demo import env_tfvars, managed
 from scripts.errors import UsageError
 from scripts.fixtures.network import create_certificate, create_network, delete_network, network_tags
-from scripts.tf import unique_name
+from scripts.terraform.tf import unique_name
 
 
 @pytest.mark.emulator

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from scripts.demo import emulator_account_values
-from scripts.tf import unique_name
+from scripts.terraform.tf import unique_name
 from tests.harness import assert_rejected
 from tests.platform.support import network, platform_workspace
 

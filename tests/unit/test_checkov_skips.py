@@ -11,7 +11,7 @@ import hcl2
 import pytest
 import yaml
 
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 SKIP = re.compile(r"checkov:skip=")
 # A check id, a colon, then a reason of more than a few words' worth of characters.

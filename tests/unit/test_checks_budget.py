@@ -11,8 +11,8 @@ from scripts.checks import CheckOptions, run_checks
 from scripts.checks.budget import connection_budgets
 from scripts.checks.planbuilder import PlanBuilder
 from scripts.checks.tables import instance_classes, max_connections_for_memory
-from scripts.inventory import PlanInventory
-from scripts.tf import REPO_ROOT
+from scripts.terraform.inventory import PlanInventory
+from scripts.terraform.tf import REPO_ROOT
 
 # db.t4g.medium: 4 GiB -> the module's estimate 405; a 75 % proxy cap -> floor(405 * 0.75) = 303.
 CLASS, MAX_CONN, CAP = "db.t4g.medium", 405, 303

@@ -7,7 +7,7 @@ import pytest
 from scripts.checks import destructive
 from scripts.checks.findings import CheckOptions
 from scripts.checks.planbuilder import PlanBuilder
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 DB = "module.database.aws_db_instance.this"
 

@@ -7,7 +7,7 @@ import pytest
 from scripts.checks import reliability
 from scripts.checks.findings import CheckOptions
 from scripts.checks.planbuilder import PlanBuilder
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 PROD = CheckOptions.build(prod_like=True)
 DEV = CheckOptions.build(prod_like=False)

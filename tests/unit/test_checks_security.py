@@ -8,7 +8,7 @@ import pytest
 
 from scripts.checks import security
 from scripts.checks.planbuilder import PlanBuilder
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 
 def inv(b: PlanBuilder) -> PlanInventory:

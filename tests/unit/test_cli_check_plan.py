@@ -11,7 +11,7 @@ import pytest
 
 from scripts.checks.planbuilder import platform_plan
 from scripts.cli import main
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 
 @pytest.fixture

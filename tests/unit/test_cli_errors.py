@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from scripts.checkov_runner import CheckovError
 from scripts.cli import command_names
 from scripts.emulator import EmulatorError
 from scripts.errors import PlatformError, UsageError
 from scripts.iam.evaluator import EvaluatorError
-from scripts.inventory import PlanFormatError
-from scripts.tf import REPO_ROOT, TerraformError
-from scripts.toolchain import ToolchainError
+from scripts.terraform.checkov_runner import CheckovError
+from scripts.terraform.inventory import PlanFormatError
+from scripts.terraform.tf import REPO_ROOT, TerraformError
+from scripts.terraform.toolchain import ToolchainError
 
 DEAD_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
 
@@ -187,7 +187,7 @@ def test_a_terraform_error_reaching_the_cli_prints_one_line_and_writes_the_log(t
     import scripts.commands.tools as tools
     from scripts.cli import main
 
-    monkeypatch.setattr("scripts.tf.REPO_ROOT", tmp_path)
+    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", tmp_path)
 
     def fail(_args):
         raise TerraformError("apply", "lots of output\n" * 500 + "\nError: creating ECS Service: boom\n\ndetail\n")

@@ -13,8 +13,8 @@ import pytest
 import scripts.commands.plan as plan_cmd
 from scripts.checks.planbuilder import platform_plan
 from scripts.cli import main
-from scripts.tf import TerraformError
-from scripts.toolchain import toolchain
+from scripts.terraform.tf import TerraformError
+from scripts.terraform.toolchain import toolchain
 
 KMS_KEY = "arn:aws:kms:eu-central-1:111122223333:key/0b6e1c52-4f7a-4d0e-9d55-2c7f1f3a9e10"
 
@@ -34,7 +34,7 @@ def repo(tmp_path, monkeypatch):
     monkeypatch.setenv("STATE_BUCKET", "imgclass-tfstate-111122223333")
     monkeypatch.setenv("STATE_KMS_KEY_ARN", KMS_KEY)
     monkeypatch.setattr(plan_cmd, "REPO_ROOT", root)
-    monkeypatch.setattr("scripts.tf.REPO_ROOT", root)
+    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", root)
     return root
 
 

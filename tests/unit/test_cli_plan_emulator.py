@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 

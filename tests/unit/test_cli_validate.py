@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 import scripts.commands.validate as validate
-from scripts.checkov_runner import CheckovError
-from scripts.checkov_runner import Finding as CheckovFinding
 from scripts.cli import main
 from scripts.errors import UsageError
-from scripts.tf import REPO_ROOT
+from scripts.terraform.checkov_runner import CheckovError
+from scripts.terraform.checkov_runner import Finding as CheckovFinding
+from scripts.terraform.tf import REPO_ROOT
 
 
 def write(path, text):
@@ -128,7 +128,7 @@ def test_per_directory_strategy_runs_every_directory_and_checkov_target(tree, tm
     import threading
 
     seen = []
-    monkeypatch.setattr("scripts.tf.REPO_ROOT", tree)
+    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", tree)
     monkeypatch.setattr(validate, "toolchain", lambda: None)
     monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
     monkeypatch.setattr(validate, "optional_tool", lambda name: None)
@@ -236,7 +236,7 @@ def test_a_called_module_is_reported_through_its_roots_and_an_uncovered_one_is_l
 
 
 def test_checkov_findings_of_one_run_are_reported_per_module():
-    from scripts.checkov_runner import CheckovResult
+    from scripts.terraform.checkov_runner import CheckovResult
 
     result = CheckovResult(
         passed=4,
@@ -269,7 +269,7 @@ def test_checkov_findings_of_one_run_are_reported_per_module():
 
 
 def test_checkov_parsing_errors_fail_the_run():
-    from scripts.checkov_runner import CheckovResult
+    from scripts.terraform.checkov_runner import CheckovResult
 
     rows = validate.checkov_rows(CheckovResult(0, [], [], 2), 1.0, ".", False, ["modules/a"])
     assert (rows[0].status, rows[0].detail) == ("FAIL", "2 files could not be parsed")
@@ -308,7 +308,7 @@ def test_one_fmt_process_is_reported_per_directory(monkeypatch, tmp_path):
 
 def test_tree_strategy_validates_roots_then_what_no_root_loaded(calling_tree, tmp_path, monkeypatch):
     seen = []
-    monkeypatch.setattr("scripts.tf.REPO_ROOT", calling_tree)
+    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", calling_tree)
     monkeypatch.setattr(validate, "toolchain", lambda: None)
     monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
     monkeypatch.setattr(validate, "optional_tool", lambda name: None)
@@ -341,7 +341,7 @@ def test_tree_strategy_validates_roots_then_what_no_root_loaded(calling_tree, tm
 def test_passed_results_are_reused_until_something_they_read_changes(calling_tree, tmp_path, monkeypatch):
     from rich.console import Console
 
-    from scripts.toolchain import Toolchain
+    from scripts.terraform.toolchain import Toolchain
 
     config = tmp_path / "terraformrc"
     config.write_text("disable_checkpoint = true\n")
@@ -349,7 +349,7 @@ def test_passed_results_are_reused_until_something_they_read_changes(calling_tre
     binary = tmp_path / "checkov"
     binary.write_text("")
     monkeypatch.setenv("PLATFORM_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr("scripts.tf.REPO_ROOT", calling_tree)
+    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", calling_tree)
     monkeypatch.setattr(validate, "toolchain", lambda: fake_tc)
     monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
     monkeypatch.setattr(validate, "optional_tool", lambda name: None)
@@ -498,7 +498,7 @@ module "planted" {
 @pytest.mark.emulator
 def test_validating_an_example_reports_an_error_planted_in_the_module_it_calls(tc, tmp_path):
     """Terraform itself, no project code in between: the example's validate points at the module's file."""
-    from scripts.tf import Workspace
+    from scripts.terraform.tf import Workspace
 
     example = tmp_path / "modules/planted/examples/basic"
     write(tmp_path / "modules/planted/main.tf", PLANTED)
@@ -523,7 +523,7 @@ def test_validate_finds_unformatted_files_unexplained_skips_and_errors_in_called
     write(repo / "modules/planted/main.tf", PLANTED)
     write(repo / "modules/planted/examples/basic/main.tf", PLANTED_EXAMPLE)
     monkeypatch.setattr(validate, "REPO_ROOT", repo)
-    monkeypatch.setattr("scripts.tf.REPO_ROOT", repo)
+    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", repo)
     code = main(["validate", "--format", "json", "--no-cache"])
     data = json.loads(capsys.readouterr().out)
     status = {(r["directory"], r["check"]): r for r in data["results"]}
@@ -566,7 +566,7 @@ def test_repo_root_is_the_default():
 
 
 def test_checkov_step_fails_on_failed_checks_unexplained_skips_and_crashes(monkeypatch, tmp_path):
-    from scripts.checkov_runner import CheckovResult
+    from scripts.terraform.checkov_runner import CheckovResult
 
     failed = [CheckovFinding("CKV_AWS_1", "aws_s3_bucket.a", "/main.tf", "n")]
     skipped = [

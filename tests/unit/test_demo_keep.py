@@ -26,7 +26,7 @@ import pytest
 
 from scripts.demo import look_around_lines
 from scripts.emulator import Emulator
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 CHILD = r'''
 import json, sys
@@ -34,14 +34,14 @@ from pathlib import Path
 
 from scripts import demo
 from scripts.checks.planbuilder import PlanBuilder, platform_plan
-from scripts.inventory import PlanInventory
+from scripts.terraform.inventory import PlanInventory
 
 record = Path(sys.argv[1])
 emulator = {}
 
 
 class Workspace:
-    """What the demo uses of scripts.tf.Workspace, without Terraform."""
+    """What the demo uses of scripts.terraform.tf.Workspace, without Terraform."""
 
     def __init__(self, tfdir, emu):
         self.tfdir, self.emu, self.state = tfdir, emu, []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scripts import docs
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 DOCUMENTED = docs.documented_dirs(REPO_ROOT)
 MODULES = sorted(p for p in (REPO_ROOT / "modules").iterdir() if (p / "variables.tf").exists())

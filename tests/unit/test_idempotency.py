@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scripts.idempotency import load_artifacts, unexpected_changes
-from scripts.inventory import PlanInventory
+from scripts.terraform.idempotency import load_artifacts, unexpected_changes
+from scripts.terraform.inventory import PlanInventory
 
 
 def replan(address, rtype, before, after, actions=("update",)):

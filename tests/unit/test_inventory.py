@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from scripts.inventory import PlanFormatError, PlanInventory, subset_mismatches
+from scripts.terraform.inventory import PlanFormatError, PlanInventory, subset_mismatches
 
 
 def plan(resources, changes=None, outputs=None, version="1.2"):

@@ -12,7 +12,7 @@ import pytest
 
 from scripts.orphans import Orphan, StateIndex, find_orphans, import_line, load_state
 from scripts.orphans.catalog import LiveResource
-from scripts.tf import REPO_ROOT, unique_name
+from scripts.terraform.tf import REPO_ROOT, unique_name
 
 
 def _instance(rtype: str, label: str, **attrs: str) -> dict:

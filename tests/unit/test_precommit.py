@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 CONFIG = REPO_ROOT / ".pre-commit-config.yaml"
 EXPECTED_HOOKS = {

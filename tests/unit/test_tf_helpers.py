@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.tf import (
+from scripts.terraform.tf import (
     TerraformError,
     Workspace,
     diagnostics,
@@ -20,7 +20,7 @@ from scripts.tf import (
     scratch_copy,
     unique_name,
 )
-from scripts.toolchain import Toolchain
+from scripts.terraform.toolchain import Toolchain
 
 # Terraform 1.11.4's stderr for `plan -no-color` of a configuration with a failed variable validation,
 # resource precondition and output precondition (recorded from a real run).
@@ -202,8 +202,8 @@ def test_terraform_output_never_reaches_the_terminal(tmp_path, fake_terraform):
     code = f"""
 import sys
 from pathlib import Path
-from scripts.tf import TerraformError, Workspace
-from scripts.toolchain import Toolchain
+from scripts.terraform.tf import TerraformError, Workspace
+from scripts.terraform.toolchain import Toolchain
 tmp = Path({str(tmp_path)!r})
 tc = Toolchain({str(fake_terraform)!r}, "1.11.4", "mirror", None, tmp / "rc", tmp / "cache")
 try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import toolchain as tcmod
+from scripts.terraform import toolchain as tcmod
 
 
 def test_mirror_config_installs_hashicorp_from_the_mirror_only(tmp_path):

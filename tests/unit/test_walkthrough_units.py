@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 from scripts.walkthrough.actions import Job, WorkflowError, evaluate, render
 from scripts.walkthrough.readme import ReadmeError, first_deploy_steps
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 WORKFLOW_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
@@ -619,7 +619,7 @@ def _step_index(job: dict[str, Any], predicate: Any) -> int | None:
 
 def test_every_backend_init_goes_through_python_m_scripts_init(workflows):
     """No workflow initialises a backend with a raw `terraform init`: the planning jobs init through
-    `python -m scripts init` (or `plan`, which calls the same scripts/backend.py) after `make tools`, with
+    `python -m scripts init` (or `plan`, which calls the same scripts/terraform/backend.py) after `make tools`, with
     STATE_BUCKET and STATE_KMS_KEY_ARN from the repository variables <ENV>_STATE_* (matrix entries, or
     the inputs deploy.yml passes), before any raw terraform command that needs the backend."""
     for name, job_id, job in jobs(workflows):
@@ -677,7 +677,7 @@ def test_every_document_names_every_per_account_variable():
             assert f"{prefix}_{name.upper()}" in docs["docs/cicd.md"], f"docs/cicd.md lacks {prefix}_{name.upper()}"
     for doc, text in docs.items():
         assert ".account.env" in text, f"{doc} does not name the local file terraform/<env>.account.env"
-    # The state backend's per-account settings (scripts/backend.py), the same way.
+    # The state backend's per-account settings (scripts/terraform/backend.py), the same way.
     for var in STATE_VARIABLES:
         for doc, text in docs.items():
             assert re.search(rf"(?<![A-Z_]){var}\b", text), f"{doc} does not name {var}"

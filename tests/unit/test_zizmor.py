@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT
 
 
 def zizmor_binary() -> str:
