@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import scripts.commands.validate as validate
+import scripts.terraform.validate as validate
 from scripts.cli import main
 from scripts.errors import UsageError
 from scripts.terraform.checkov_runner import CheckovError

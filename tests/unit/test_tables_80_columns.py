@@ -21,8 +21,8 @@ from scripts.checks.labels import label, labels, labels_for
 from scripts.checks.planbuilder import PlanBuilder, platform_plan
 from scripts.checks.report import budget_table, cost_changes_table, cost_table, findings_table, render
 from scripts.checks.tables import prices
-from scripts.commands.validate import StepResult, summary_table
 from scripts.terraform.inventory import PlanInventory
+from scripts.terraform.validate import StepResult, summary_table
 
 WIDTH = 80
 ELLIPSIS = "…"
