@@ -1,13 +1,13 @@
 """``bench``: the phases of ``make check`` timed before and after, side by side, and check-plan.
 
-The measuring lives in scripts/bench.py; this module is its command line.
+The measuring lives in scripts/bench/timing.py; this module is its command line.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from scripts import bench
+import scripts.bench.timing as bench
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

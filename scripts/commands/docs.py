@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scripts import docs
+import scripts.docs.readme_tables as docs
 from scripts.errors import UsageError
 from scripts.terraform.tf import REPO_ROOT
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 from rich.console import Console
 
-from scripts import bench
+import scripts.bench.timing as bench
 from scripts.cli import main
 from scripts.errors import UsageError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import docs
+import scripts.docs.readme_tables as docs
 from scripts.terraform.tf import REPO_ROOT
 
 DOCUMENTED = docs.documented_dirs(REPO_ROOT)

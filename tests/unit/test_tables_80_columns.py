@@ -15,7 +15,8 @@ import pytest
 from rich.console import Console
 from rich.table import Table
 
-from scripts import bench, demo
+import scripts.bench.timing as bench
+from scripts import demo
 from scripts.checks import CheckOptions, run_checks
 from scripts.checks.labels import label, labels, labels_for
 from scripts.checks.planbuilder import PlanBuilder, platform_plan
