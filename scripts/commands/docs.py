@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import scripts.docs.readme_tables as docs
-from scripts.errors import UsageError
-from scripts.terraform.tf import REPO_ROOT
+from scripts.docs.readme_tables import sync_all
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,43 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def targets(paths: list[Path]) -> list[Path]:
-    """The module directories to render; a path that cannot be one is a usage error."""
-    if not paths:
-        return docs.documented_dirs(REPO_ROOT)
-    found = []
-    for path in paths:
-        target = path.resolve()
-        readme = target / "README.md"
-        if not target.is_dir():
-            raise UsageError(f"{path} is not a directory")
-        try:
-            text = readme.read_text()
-        except OSError as exc:
-            raise UsageError(f"cannot read {readme}: {exc.strerror}") from exc
-        if docs.BEGIN not in text or docs.END not in text:
-            raise UsageError(f"{readme} has no {docs.BEGIN} / {docs.END} markers")
-        found.append(target)
-    return found
-
-
-def _shown(path: Path) -> Path:
-    return path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
-
-
 def run(args: argparse.Namespace) -> int:
-    stale = []
-    for target in targets(args.paths):
-        try:
-            in_sync = docs.sync(target, check=args.check)
-        except (ValueError, OSError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise UsageError(f"cannot render {_shown(target)}/README.md: {reason}") from exc
-        if not in_sync:
-            stale.append(target)
-    for t in stale:
+    stale = sync_all(args.paths, check=args.check)
+    for path in stale:
         verb = "out of date" if args.check else "updated"
-        print(f"{verb}: {_shown(t)}/README.md")
+        print(f"{verb}: {path}/README.md")
     if args.check and stale:
         print("run `make docs` to regenerate")
         return 1

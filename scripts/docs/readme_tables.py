@@ -14,6 +14,9 @@ from pathlib import Path
 
 import hcl2
 
+from scripts.errors import UsageError
+from scripts.terraform.tf import REPO_ROOT
+
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
 _BLOCK_RE = re.compile(r'^(variable|output|resource|data|module)\s+"([^"]+)"(?:\s+"([^"]+)")?\s*\{', re.MULTILINE)
@@ -264,3 +267,42 @@ def sync(module_dir: Path, check: bool = False) -> bool:
     if not check:
         readme_path.write_text(updated)
     return False
+
+
+def targets(paths: list[Path]) -> list[Path]:
+    """The module directories to render; a path that cannot be one is a usage error."""
+    if not paths:
+        return documented_dirs(REPO_ROOT)
+    found = []
+    for path in paths:
+        target = path.resolve()
+        readme = target / "README.md"
+        if not target.is_dir():
+            raise UsageError(f"{path} is not a directory")
+        try:
+            text = readme.read_text()
+        except OSError as exc:
+            raise UsageError(f"cannot read {readme}: {exc.strerror}") from exc
+        if BEGIN not in text or END not in text:
+            raise UsageError(f"{readme} has no {BEGIN} / {END} markers")
+        found.append(target)
+    return found
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+
+
+def sync_all(paths: list[Path], check: bool) -> list[Path]:
+    """Render (or with ``check`` compare) the READMEs of ``paths`` (default: every documented one);
+    returns those that were out of date, relative to the repository where they are in it."""
+    stale = []
+    for target in targets(paths):
+        try:
+            in_sync = sync(target, check=check)
+        except (ValueError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise UsageError(f"cannot render {_shown(target)}/README.md: {reason}") from exc
+        if not in_sync:
+            stale.append(_shown(target))
+    return stale
