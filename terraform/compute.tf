@@ -46,7 +46,6 @@ module "api" {
   permissions_boundary = local.permissions_boundary_arn
 
   name             = "${local.name}-api"
-  environment      = var.environment
   cluster_arn      = module.cluster.cluster_arn
   vpc_id           = local.vpc_id
   subnet_ids       = local.private_subnet_ids
@@ -57,6 +56,9 @@ module "api" {
   container_port   = var.api.container_port
   min_capacity     = local.images_pending ? 0 : var.api.min_capacity
   max_capacity     = local.images_pending ? 0 : var.api.max_capacity
+
+  # Intent from terraform/locals.tf (variables.tf refuses image_tag "latest" in prod before this).
+  allow_latest_image_tag = local.intents.allow_latest_image_tag
 
   db_pool_size          = var.api.db_pool_size
   db_port               = module.database.port
@@ -94,7 +96,7 @@ module "worker" {
   permissions_boundary = local.permissions_boundary_arn
 
   name                   = "${local.name}-worker"
-  environment            = var.environment
+  allow_latest_image_tag = local.intents.allow_latest_image_tag
   cluster_arn            = module.cluster.cluster_arn
   vpc_id                 = local.vpc_id
   subnet_ids             = local.private_subnet_ids

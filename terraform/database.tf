@@ -32,7 +32,6 @@ module "database" {
   permissions_boundary = local.permissions_boundary_arn
 
   identifier              = local.name
-  environment             = var.environment
   engine_version          = var.database.engine_version
   instance_class          = var.database.instance_class
   allocated_storage       = var.database.allocated_storage
@@ -47,6 +46,9 @@ module "database" {
   apply_immediately       = !local.is_prod
   monitoring_interval     = local.is_prod ? 60 : 0
   log_retention_in_days   = var.log_retention_days
+
+  # Intent from terraform/locals.tf (variables.tf demands 7 days in prod before this).
+  minimum_backup_retention_days = local.intents.minimum_backup_retention_days
 
   # A restore keeps what the rest of the platform relies on: the identifier (so the proxy target
   # registration), the instance class (so max_connections and the proxy's connection cap) and the

@@ -23,10 +23,23 @@ data "aws_region" "current" {}
 
 locals {
   name       = "${var.service_name}-${var.environment}"
-  is_prod    = var.environment == "prod"
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.id
+
+  # The one place an environment name becomes behaviour: prod is production-like, dev is not
+  # (variables.tf admits only these two). The modules take the intents below, never an environment
+  # name, and the plan checks read them from the output `intents` instead of keeping their own list.
+  is_prod = var.environment == "prod"
+  intents = {
+    production_like = local.is_prod
+    # modules/rds-postgres: point-in-time recovery the database must keep at least.
+    minimum_backup_retention_days = local.is_prod ? 7 : 1
+    # modules/ecs-service: a deployment must name an immutable version outside dev.
+    allow_latest_image_tag = !local.is_prod
+    # modules/cloudwatch-alarms: an alarm must reach someone.
+    require_alarm_actions = local.is_prod
+  }
 
   # Per account, from TF_VAR_permissions_boundary_arn: the pipeline passes an unset GitHub variable
   # as "", which means no boundary.
@@ -45,4 +58,12 @@ locals {
   # Prefix under which the browser uploads (presigned PUT); the API may presign nothing else.
   upload_prefix  = "uploads/"
   results_prefix = "results/"
+}
+
+# Beside the map it states: `python -m scripts plan` / `check-plan` read whether the plan is
+# production-like from here (scripts/checks/findings.py), so the checks and the modules cannot
+# disagree about an environment.
+output "intents" {
+  description = "What this environment demands, as the modules receive it: production_like, minimum_backup_retention_days, allow_latest_image_tag, require_alarm_actions."
+  value       = local.intents
 }

@@ -36,6 +36,9 @@ module "alarms" {
   https_subscriptions = var.alarm_https_endpoints
   runbook_base_url    = var.runbook_base_url
 
+  # Intent from terraform/locals.tf (variables.tf demands an alarm address in prod before this).
+  require_alarm_actions = local.intents.require_alarm_actions
+
   database = {
     instance_identifier   = module.database.instance_identifier
     max_connections       = module.database.max_connections

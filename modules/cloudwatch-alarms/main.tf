@@ -13,7 +13,7 @@ locals {
   topic_name     = "${var.name}-alarms"
   # Known at plan time (no dependency on the topic), so policies and the dashboard can name it.
   topic_arn   = local.create_topic ? "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.topic_name}" : var.alarm_topic_arn
-  kms_key_arn = local.create_topic ? coalesce(var.kms_key_arn, try(aws_kms_key.this[0].arn, null)) : null
+  kms_key_arn = local.create_topic ? coalesce(var.kms_key_arn, try(module.kms_key[0].key_arn, null)) : null
 
   # Every alarm of the module is named "<name>-..."; the grants to CloudWatch are scoped to exactly these.
   alarm_arn_prefix  = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:"
@@ -24,64 +24,39 @@ locals {
 
 # --- Encryption key for the topic ------------------------------------------------------------
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
-  count = local.create_kms_key ? 1 : 0
+module "kms_key" {
+  source = "../kms-key"
+  count  = local.create_kms_key ? 1 : 0
 
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = [local.account_root]
-    }
-  }
+  alias_name              = "alias/sns/${local.topic_name}"
+  description             = "SNS encryption for ${local.topic_name} (CloudWatch alarm notifications)"
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  tags                    = var.tags
 
   # CloudWatch publishes to an encrypted topic only if it may use the key; without this statement the
-  # alarms change state and every notification is dropped without an error anywhere.
-  statement {
-    sid       = "CloudWatchAlarmsUseKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = [local.alarm_arn_pattern]
+  # alarms change state and every notification is dropped without an error anywhere:
+  # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+  service_statements = {
+    CloudWatchAlarmsUseKey = {
+      service = "cloudwatch.amazonaws.com"
+      actions = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      conditions = [
+        { test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] },
+        { test = "ArnLike", variable = "aws:SourceArn", values = [local.alarm_arn_pattern] },
+      ]
     }
   }
 }
 
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
-
-  description             = "SNS encryption for ${local.topic_name} (CloudWatch alarm notifications)"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_key_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.kms[0].json
-  tags                    = var.tags
+# Keys created before modules/kms-key keep their identity (and the topic its key).
+moved {
+  from = aws_kms_key.this[0]
+  to   = module.kms_key[0].aws_kms_key.this
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
-
-  name          = "alias/sns/${local.topic_name}"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_alias.this[0]
+  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 # --- Topic ----------------------------------------------------------------------------------

@@ -11,22 +11,29 @@ variable "name" {
 }
 
 variable "environment" {
-  description = "Environment name (dev, test, staging, prod, ...). prod, production and staging are prod-like: there an alarm must reach someone, so at least one alarm action is required and actions cannot be disabled."
+  description = "Environment name (dev, test, staging, prod, ...), used only in alarm descriptions. Whether alarms must reach someone is require_alarm_actions."
   type        = string
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,31}$", var.environment))
     error_message = "environment must be 1-32 characters of lowercase letters, digits and \"-\", starting with a letter."
   }
+}
+
+variable "require_alarm_actions" {
+  description = "Demand that an alarm reaches someone: at least one alarm action (alarm_topic_arn, a subscription or additional_alarm_actions) and actions_enabled = true. True (default) for any environment someone is paged for; false only for a quiet scratch environment."
+  type        = bool
+  default     = true
+  nullable    = false
 
   validation {
-    condition = !contains(["prod", "production", "staging"], var.environment) || (
+    condition = !var.require_alarm_actions || (
       var.actions_enabled && (
         var.alarm_topic_arn != null ||
         length(var.email_subscriptions) + length(var.https_subscriptions) + length(var.additional_alarm_actions) > 0
       )
     )
-    error_message = "environment is prod-like (prod, production or staging) but no alarm action is configured: pass alarm_topic_arn (an existing topic with subscribers), an email_subscriptions or https_subscriptions entry, or additional_alarm_actions, and keep actions_enabled = true. An alarm nobody receives is an outage nobody sees."
+    error_message = "require_alarm_actions is true but no alarm action is configured: pass alarm_topic_arn (an existing topic with subscribers), an email_subscriptions or https_subscriptions entry, or additional_alarm_actions, and keep actions_enabled = true. An alarm nobody receives is an outage nobody sees."
   }
 }
 
@@ -104,7 +111,7 @@ variable "additional_alarm_actions" {
 }
 
 variable "actions_enabled" {
-  description = "Whether alarms run their actions. Only for quiet non-production environments; refused for prod-like ones."
+  description = "Whether alarms run their actions. False only for a quiet environment; refused while require_alarm_actions is true."
   type        = bool
   default     = true
 }

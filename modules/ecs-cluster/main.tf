@@ -3,13 +3,12 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  account_id   = data.aws_caller_identity.current.account_id
-  partition    = data.aws_partition.current.partition
-  region       = data.aws_region.current.id
-  account_root = "arn:${local.partition}:iam::${local.account_id}:root"
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.id
 
   create_kms_key = var.kms_key_arn == null
-  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  kms_key_arn    = local.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
 
   exec_log_group_name = "/aws/ecs/${var.name}/execute-command"
   exec_log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.exec_log_group_name}"
@@ -30,89 +29,36 @@ locals {
 
 # --- Key for ECS Exec sessions and their audit log ---------------------------------------------
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
-  count = local.create_kms_key ? 1 : 0
+module "kms_key" {
+  source = "../kms-key"
+  count  = local.create_kms_key ? 1 : 0
 
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = [local.account_root]
-    }
-  }
-
-  # CloudWatch Logs encrypts the ECS Exec audit log group with this key, and only that log group.
-  statement {
-    sid = "CloudWatchLogsExecAuditLog"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [local.exec_log_group_arn]
-    }
-  }
-
-  # The same key encrypts the Container Insights performance log group, and only that one. CloudWatch
-  # Logs puts the log group ARN in the encryption context, so the condition pins the key to it:
-  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-  statement {
-    sid = "CloudWatchLogsContainerInsights"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [local.insights_log_group_arn]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
-
+  alias_name              = "alias/ecs/${var.name}"
   description             = "ECS Exec sessions, audit log and Container Insights performance log of cluster ${var.name}"
-  enable_key_rotation     = true
   deletion_window_in_days = var.kms_key_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.kms[0].json
   tags                    = var.tags
+
+  # CloudWatch Logs encrypts the ECS Exec audit log group and the Container Insights performance log
+  # group with this key, and no other group: it puts the log group ARN in the encryption context,
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+  service_statements = {
+    CloudWatchLogsClusterLogGroups = {
+      service    = "logs.${local.region}.amazonaws.com"
+      actions    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+      conditions = [{ test = "ArnEquals", variable = "kms:EncryptionContext:aws:logs:arn", values = [local.exec_log_group_arn, local.insights_log_group_arn] }]
+    }
+  }
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
+# Keys created before modules/kms-key keep their identity (and the log events they encrypt stay readable).
+moved {
+  from = aws_kms_key.this[0]
+  to   = module.kms_key[0].aws_kms_key.this
+}
 
-  name          = "alias/ecs/${var.name}"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_alias.this[0]
+  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 resource "aws_cloudwatch_log_group" "exec" {

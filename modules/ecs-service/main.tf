@@ -26,7 +26,7 @@ locals {
   log_group_name     = "/ecs/${var.name}"
   log_group_arn      = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
   create_log_kms_key = var.log_kms_key_arn == null
-  log_kms_key_arn    = local.create_log_kms_key ? aws_kms_key.logs[0].arn : var.log_kms_key_arn
+  log_kms_key_arn    = local.create_log_kms_key ? module.kms_key[0].key_arn : var.log_kms_key_arn
 
   exec_log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/ecs/${local.cluster_name}/execute-command"
 
@@ -131,63 +131,36 @@ locals {
 
 # --- Logs ------------------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "logs_kms" {
-  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
-  count = local.create_log_kms_key ? 1 : 0
+module "kms_key" {
+  source = "../kms-key"
+  count  = local.create_log_kms_key ? 1 : 0
 
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
-  # CloudWatch Logs may use the key for this service's log group and nothing else.
-  statement {
-    sid = "CloudWatchLogsServiceLogGroup"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [local.log_group_arn]
-    }
-  }
-}
-
-resource "aws_kms_key" "logs" {
-  count = local.create_log_kms_key ? 1 : 0
-
+  alias_name              = "alias/ecs/${var.name}/logs"
   description             = "Log group ${local.log_group_name} of ECS service ${var.name}"
-  enable_key_rotation     = true
   deletion_window_in_days = var.kms_key_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.logs_kms[0].json
   tags                    = var.tags
+
+  # CloudWatch Logs may use the key for this service's log group and nothing else; it names the log
+  # group in the encryption context:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+  service_statements = {
+    CloudWatchLogsServiceLogGroup = {
+      service    = "logs.${local.region}.amazonaws.com"
+      actions    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+      conditions = [{ test = "ArnEquals", variable = "kms:EncryptionContext:aws:logs:arn", values = [local.log_group_arn] }]
+    }
+  }
 }
 
-resource "aws_kms_alias" "logs" {
-  count = local.create_log_kms_key ? 1 : 0
+# Keys created before modules/kms-key keep their identity (and the log events they encrypt stay readable).
+moved {
+  from = aws_kms_key.logs[0]
+  to   = module.kms_key[0].aws_kms_key.this
+}
 
-  name          = "alias/ecs/${var.name}/logs"
-  target_key_id = aws_kms_key.logs[0].key_id
+moved {
+  from = aws_kms_alias.logs[0]
+  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 resource "aws_cloudwatch_log_group" "this" {

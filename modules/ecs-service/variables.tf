@@ -10,16 +10,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  description = "Environment the service runs in: dev, test, staging or prod. staging and prod are prod-like: there an image tagged :latest is refused."
-  type        = string
-
-  validation {
-    condition     = contains(["dev", "test", "staging", "prod"], var.environment)
-    error_message = "environment must be one of dev, test, staging, prod."
-  }
-}
-
 variable "cluster_arn" {
   description = "ARN of the ECS cluster (modules/ecs-cluster `cluster_arn`). The cluster must have the FARGATE and FARGATE_SPOT capacity providers and Container Insights on."
   type        = string
@@ -53,7 +43,7 @@ variable "subnet_ids" {
 # --- Task definition -------------------------------------------------------------------------
 
 variable "image" {
-  description = "Image of the main container, pinned by tag or digest (registry/repository:tag or registry/repository@sha256:<digest>). :latest is refused in prod-like environments."
+  description = "Image of the main container, pinned by tag or digest (registry/repository:tag or registry/repository@sha256:<digest>). :latest is refused unless allow_latest_image_tag is true."
   type        = string
 
   validation {
@@ -62,9 +52,16 @@ variable "image" {
   }
 
   validation {
-    condition     = !(contains(["staging", "prod"], var.environment) && endswith(var.image, ":latest"))
-    error_message = "image must not use the :latest tag in a prod-like environment (staging, prod): pin a version tag or a digest so a deployment is reproducible and can be rolled back."
+    condition     = var.allow_latest_image_tag || !endswith(var.image, ":latest")
+    error_message = "image must not use the :latest tag while allow_latest_image_tag is false: pin a version tag or a digest so a deployment is reproducible and can be rolled back."
   }
+}
+
+variable "allow_latest_image_tag" {
+  description = "Accept images tagged :latest (main container and sidecars). False (default) demands a version tag or a digest, so a deployment is reproducible and a rollback knows what it returns to; set true only where that does not matter (a scratch environment)."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "container_name" {
@@ -269,8 +266,8 @@ variable "sidecars" {
   }
 
   validation {
-    condition     = alltrue([for s in var.sidecars : can(regex("@sha256:[a-f0-9]{64}$", s.image)) || can(regex("^[^:@/]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$", element(split("/", s.image), length(split("/", s.image)) - 1)))]) && !(contains(["staging", "prod"], var.environment) && anytrue([for s in var.sidecars : endswith(s.image, ":latest")]))
-    error_message = "sidecars images must name a tag or a digest, and must not use :latest in a prod-like environment (staging, prod)."
+    condition     = alltrue([for s in var.sidecars : can(regex("@sha256:[a-f0-9]{64}$", s.image)) || can(regex("^[^:@/]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$", element(split("/", s.image), length(split("/", s.image)) - 1)))]) && (var.allow_latest_image_tag || !anytrue([for s in var.sidecars : endswith(s.image, ":latest")]))
+    error_message = "sidecars images must name a tag or a digest, and must not use :latest while allow_latest_image_tag is false."
   }
 
   validation {

@@ -1,10 +1,6 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
   create_kms_key = var.encryption == "aws:kms" && var.kms_key_arn == null
-  kms_key_arn    = var.encryption == "aws:kms" ? coalesce(var.kms_key_arn, try(aws_kms_key.this[0].arn, null)) : null
-  account_root   = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  kms_key_arn    = var.encryption == "aws:kms" ? coalesce(var.kms_key_arn, try(module.kms_key[0].key_arn, null)) : null
 
   # The order in which S3 Lifecycle can move objects between classes (see the transitions validations).
   transition_waterfall = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
@@ -12,41 +8,26 @@ locals {
 
 # --- Encryption key -------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
-  count = local.create_kms_key ? 1 : 0
+# The key policy delegates to IAM only: S3 uses the key with its callers' permissions (kms:ViaService).
+module "kms_key" {
+  source = "../kms-key"
+  count  = local.create_kms_key ? 1 : 0
 
-  # The account administers the key through IAM; without this statement the key can become
-  # unmanageable. Use by S3 is granted through the callers' IAM policies plus kms:ViaService.
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = [local.account_root]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
-
+  alias_name              = "alias/s3/${var.bucket_name}"
   description             = "SSE-KMS for s3://${var.bucket_name}"
-  enable_key_rotation     = true
   deletion_window_in_days = var.kms_key_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.kms[0].json
   tags                    = var.tags
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
+# Keys created before modules/kms-key keep their identity (and the objects they encrypt stay readable).
+moved {
+  from = aws_kms_key.this[0]
+  to   = module.kms_key[0].aws_kms_key.this
+}
 
-  name          = "alias/s3/${var.bucket_name}"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_alias.this[0]
+  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 # --- Bucket ---------------------------------------------------------------------------------

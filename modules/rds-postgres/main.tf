@@ -3,65 +3,29 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  # Memory (GiB) of every instance class the module can size a connection budget for, from the
-  # AWS instance-class tables. RDS sets max_connections = LEAST(DBInstanceClassMemory/9531392, 5000).
-  # Keep this table and the README table in step.
-  instance_class_memory_gib = {
-    "db.t3.micro"    = 1
-    "db.t3.small"    = 2
-    "db.t3.medium"   = 4
-    "db.t3.large"    = 8
-    "db.t3.xlarge"   = 16
-    "db.t3.2xlarge"  = 32
-    "db.t4g.micro"   = 1
-    "db.t4g.small"   = 2
-    "db.t4g.medium"  = 4
-    "db.t4g.large"   = 8
-    "db.t4g.xlarge"  = 16
-    "db.t4g.2xlarge" = 32
-    "db.m5.large"    = 8
-    "db.m5.xlarge"   = 16
-    "db.m5.2xlarge"  = 32
-    "db.m5.4xlarge"  = 64
-    "db.m6g.large"   = 8
-    "db.m6g.xlarge"  = 16
-    "db.m6g.2xlarge" = 32
-    "db.m6g.4xlarge" = 64
-    "db.m6i.large"   = 8
-    "db.m6i.xlarge"  = 16
-    "db.m6i.2xlarge" = 32
-    "db.m6i.4xlarge" = 64
-    "db.m7g.large"   = 8
-    "db.m7g.xlarge"  = 16
-    "db.m7g.2xlarge" = 32
-    "db.m7g.4xlarge" = 64
-    "db.r5.large"    = 16
-    "db.r5.xlarge"   = 32
-    "db.r5.2xlarge"  = 64
-    "db.r6g.large"   = 16
-    "db.r6g.xlarge"  = 32
-    "db.r6g.2xlarge" = 64
-    "db.r6i.large"   = 16
-    "db.r6i.xlarge"  = 32
-    "db.r6i.2xlarge" = 64
-    "db.r7g.large"   = 16
-    "db.r7g.xlarge"  = 32
-    "db.r7g.2xlarge" = 64
-  }
+  # The instance classes the module can size a connection budget for, with their memory and vCPUs
+  # and the constants of RDS's max_connections default. One data file, also read by the plan
+  # checks (scripts/checks/tables.py), so the list and the formula's constants exist once.
+  # RDS sets max_connections = LEAST(DBInstanceClassMemory/9531392, 5000):
+  # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
+  instance_class_table = jsondecode(file("${path.module}/instance_classes.json"))
+  instance_classes     = local.instance_class_table.classes
+  connection_sizing    = local.instance_class_table.max_connections
 
   # DBInstanceClassMemory is the class memory minus what the OS and the RDS processes keep, so the
   # real default is below the formula applied to the nominal memory. The module budgets with a
-  # conservative allowance for that reserve: 10 % of the class memory, at least 256 MiB. Under-
-  # estimating only costs headroom; over-estimating is how connections run out.
-  memory_bytes         = local.instance_class_memory_gib[var.instance_class] * 1073741824
-  memory_reserve_bytes = max(268435456, local.memory_bytes / 10)
+  # conservative allowance for that reserve (reserve_fraction of the class memory, at least
+  # reserve_min_bytes). Under-estimating only costs headroom; over-estimating is how connections
+  # run out.
+  memory_bytes         = local.instance_classes[var.instance_class].memory_gib * 1073741824
+  memory_reserve_bytes = max(local.connection_sizing.reserve_min_bytes, local.memory_bytes * local.connection_sizing.reserve_fraction)
   max_connections_nominal = min(
-    floor(local.memory_bytes / 9531392),
-    5000,
+    floor(local.memory_bytes / local.connection_sizing.bytes_per_connection),
+    local.connection_sizing.ceiling,
   )
   max_connections_estimate = min(
-    floor((local.memory_bytes - local.memory_reserve_bytes) / 9531392),
-    5000,
+    floor((local.memory_bytes - local.memory_reserve_bytes) / local.connection_sizing.bytes_per_connection),
+    local.connection_sizing.ceiling,
   )
   max_connections = coalesce(var.max_connections, local.max_connections_estimate)
 
@@ -100,15 +64,14 @@ locals {
   engine_major   = split(".", var.engine_version)[0]
   log_exports    = ["postgresql", "upgrade"]
   create_kms_key = var.kms_key_arn == null
-  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  kms_key_arn    = local.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
 
   create_monitoring_role = var.monitoring_interval > 0 && var.monitoring_role_arn == null
   monitoring_role_arn    = var.monitoring_interval == 0 ? null : (local.create_monitoring_role ? aws_iam_role.monitoring[0].arn : var.monitoring_role_arn)
 
-  partition    = data.aws_partition.current.partition
-  region       = data.aws_region.current.id
-  account_id   = data.aws_caller_identity.current.account_id
-  account_root = "arn:${local.partition}:iam::${local.account_id}:root"
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.id
+  account_id = data.aws_caller_identity.current.account_id
 
   # Parameters the module owns. Static ones wait for a reboot; the others apply at once.
   managed_parameters = concat(
@@ -128,66 +91,47 @@ locals {
 
 # --- Encryption key -------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
-  count = local.create_kms_key ? 1 : 0
+# The account administers the key through IAM. RDS, Secrets Manager and Performance Insights use
+# it on behalf of callers whose IAM policies allow it (kms:ViaService).
+module "kms_key" {
+  source = "../kms-key"
+  count  = local.create_kms_key ? 1 : 0
 
-  # The account administers the key through IAM. RDS, Secrets Manager and Performance Insights use
-  # it on behalf of callers whose IAM policies allow it (kms:ViaService).
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = [local.account_root]
-    }
-  }
+  alias_name              = "alias/rds/${var.identifier}"
+  description             = "RDS PostgreSQL ${var.identifier}: storage, master secret, Performance Insights, logs"
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  tags                    = var.tags
 
   # CloudWatch Logs encrypts the exported database logs itself, so it needs a grant in the key policy,
   # limited to this instance's log groups and the companions' groups named in kms_key_log_group_names
-  # (the RDS proxy's /aws/rds/proxy/<name>).
-  statement {
-    sid       = "CloudWatchLogsForThisInstance"
-    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    # CloudWatch Logs calls KMS with the log group's ARN as encryption context
-    # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
-    condition {
-      test     = "ArnLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values = concat(
-        ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/rds/instance/${var.identifier}/*"],
-        [for name in var.kms_key_log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"],
-      )
+  # (the RDS proxy's /aws/rds/proxy/<name>). It calls KMS with the log group's ARN as encryption context
+  # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+  service_statements = {
+    CloudWatchLogsForThisInstance = {
+      service = "logs.${local.region}.amazonaws.com"
+      actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+      conditions = [{
+        test     = "ArnLike"
+        variable = "kms:EncryptionContext:aws:logs:arn"
+        values = concat(
+          ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/rds/instance/${var.identifier}/*"],
+          [for name in var.kms_key_log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"],
+        )
+      }]
     }
   }
 }
 
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
-
-  description             = "RDS PostgreSQL ${var.identifier}: storage, master secret, Performance Insights, logs"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_key_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.kms[0].json
-  tags                    = var.tags
+# Keys created before modules/kms-key keep their identity: the instance cannot change its storage key
+# without being replaced.
+moved {
+  from = aws_kms_key.this[0]
+  to   = module.kms_key[0].aws_kms_key.this
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
-
-  name          = "alias/rds/${var.identifier}"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_alias.this[0]
+  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 # --- Network --------------------------------------------------------------------------------
@@ -262,7 +206,7 @@ resource "aws_cloudwatch_log_group" "this" {
   kms_key_id        = local.kms_key_arn
   tags              = var.tags
 
-  depends_on = [aws_kms_key.this]
+  depends_on = [module.kms_key]
 }
 
 data "aws_iam_policy_document" "monitoring_assume" {

@@ -11,16 +11,6 @@ variable "identifier" {
   }
 }
 
-variable "environment" {
-  description = "Environment the database serves: dev, test, staging or prod. staging and prod are prod-like: they require a backup retention of at least 7 days."
-  type        = string
-
-  validation {
-    condition     = contains(["dev", "test", "staging", "prod"], var.environment)
-    error_message = "environment must be one of dev, test, staging, prod."
-  }
-}
-
 variable "engine_version" {
   description = "PostgreSQL version of the 16 or 17 line: the major alone (\"17\", recommended: RDS picks the current minor and auto minor upgrades stay in step with the configuration) or major.minor (\"17.4\")."
   type        = string
@@ -33,12 +23,12 @@ variable "engine_version" {
 }
 
 variable "instance_class" {
-  description = "DB instance class. Must be one the module knows the memory of (see the README table), because the connection budget (output max_connections) is computed from it."
+  description = "DB instance class. Must be one the module knows the memory of (instance_classes.json), because the connection budget (output max_connections) is computed from it."
   type        = string
 
   validation {
-    condition     = contains(keys(local.instance_class_memory_gib), var.instance_class)
-    error_message = "instance_class \"${var.instance_class}\" is not in the module's sizing table, so the connection budget cannot be computed. Known classes: ${join(", ", sort(keys(local.instance_class_memory_gib)))}. To use another class, add its memory to local.instance_class_memory_gib in modules/rds-postgres/main.tf."
+    condition     = contains(keys(local.instance_classes), var.instance_class)
+    error_message = "instance_class \"${var.instance_class}\" is not in the module's sizing table, so the connection budget cannot be computed. Known classes: ${join(", ", sort(keys(local.instance_classes)))}. To use another class, add its memory and vCPUs to modules/rds-postgres/instance_classes.json."
   }
 }
 
@@ -257,7 +247,7 @@ variable "multi_az" {
 }
 
 variable "backup_retention_period" {
-  description = "Days of automated backups and point-in-time recovery: 1-35, and at least 7 when environment is prod-like (staging, prod)."
+  description = "Days of automated backups and point-in-time recovery: 1-35, and at least minimum_backup_retention_days."
   type        = number
   default     = 7
 
@@ -267,8 +257,20 @@ variable "backup_retention_period" {
   }
 
   validation {
-    condition     = !contains(["staging", "prod"], var.environment) || var.backup_retention_period >= 7
-    error_message = "backup_retention_period must be at least 7 days when environment is prod-like (staging, prod)."
+    condition     = var.backup_retention_period >= var.minimum_backup_retention_days
+    error_message = "backup_retention_period (${var.backup_retention_period}) is below minimum_backup_retention_days (${var.minimum_backup_retention_days}): keep at least that many days of point-in-time recovery, or lower the minimum where losing older restore points is acceptable."
+  }
+}
+
+variable "minimum_backup_retention_days" {
+  description = "The least backup_retention_period the caller accepts: the intent \"this database must keep N days of point-in-time recovery\". The default (7) suits any database whose data matters; a root lowers it only for environments whose data can be lost."
+  type        = number
+  default     = 7
+  nullable    = false
+
+  validation {
+    condition     = var.minimum_backup_retention_days >= 1 && var.minimum_backup_retention_days <= 35 && floor(var.minimum_backup_retention_days) == var.minimum_backup_retention_days
+    error_message = "minimum_backup_retention_days must be a whole number of days from 1 to 35 (RDS keeps automated backups for at most 35 days)."
   }
 }
 

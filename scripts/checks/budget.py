@@ -16,9 +16,16 @@ Which services connect to a database (the rule, also in scripts/checks/README.md
   its ``DB_HOST``, or whose identifier is its ``Database`` tag.
 
 Max tasks is the ``max_capacity`` of the service's ``aws_appautoscaling_target`` or, without one,
-its ``desired_count``. ``max_connections`` is the parameter group's ``max_connections`` when set,
-else the instance-class estimate shared with modules/rds-postgres (instance_classes.toml). Without
-a proxy the services connect directly and the cap is ``max_connections`` itself (and a warning).
+its ``desired_count``. Without a proxy the services connect directly and the cap is
+``max_connections`` itself (and a warning).
+
+What the plan states is read, not recomputed: a plan of terraform/ carries the root's output
+``connection_budget`` (terraform/budget.tf), whose ``max_connections`` (modules/rds-postgres's
+output), ``proxy_cap`` (modules/rds-proxy's) and ``reserved_connections`` are taken as they are; a
+breach of the root's own budget fails its precondition, so the plan never reaches this check. Plans
+without that output (a module or an example planned alone) are sized here: ``max_connections`` is
+the parameter group's when set, else the estimate from modules/rds-postgres/instance_classes.json,
+the data file the module itself reads.
 """
 
 from __future__ import annotations
@@ -44,6 +51,9 @@ from scripts.checks.tables import instance_classes
 from scripts.terraform.inventory import PlanInventory, Resource
 
 DEFAULT_PROXY_PERCENT = 100  # AWS's default max_connections_percent
+ROOT_BUDGET_OUTPUT = "connection_budget"  # terraform/budget.tf
+ROOT_BUDGET_SOURCE = f"root output {ROOT_BUDGET_OUTPUT}"
+RESERVED_ROW = "reserved_connections (migrations, on-call sessions)"
 POOL_ENV = "DB_POOL_SIZE"
 HOST_ENV = "DB_HOST"
 POOL_TAGS = ("DbPoolSize", "db_pool_size")
@@ -59,6 +69,7 @@ class ServiceRow:
     pool: int | None
     pool_source: str
     db_host: Any = None
+    reserved: bool = False  # the root's reserved connections, not an ECS service
 
     @property
     def connections(self) -> int | None:
@@ -76,9 +87,12 @@ class DatabaseBudget:
     proxy: str | None = None
     max_connections_percent: int | None = None
     rows: list[ServiceRow] = field(default_factory=list)
+    stated_cap: int | None = None  # the proxy cap as the root's output states it
 
     @property
     def cap(self) -> int | None:
+        if self.stated_cap is not None:
+            return self.stated_cap
         if self.max_connections is None:
             return None
         if self.proxy is None:
@@ -121,7 +135,9 @@ class DatabaseBudget:
                     "connections": r.connections,
                 }
                 for r in self.rows
+                if not r.reserved
             ],
+            "reserved_connections": sum(r.connections or 0 for r in self.rows if r.reserved),
             "total": self.total,
             "complete": self.complete,
             "headroom_pct": self.headroom_pct,
@@ -289,7 +305,7 @@ def max_connections_of(inv: PlanInventory, db: Resource) -> tuple[int | None, st
     known = instance_classes().get(cls) if isinstance(cls, str) else None
     if known is None:
         return None, "unknown instance class"
-    return known.max_connections, "instance class estimate (instance_classes.toml)"
+    return known.max_connections, "instance class estimate (modules/rds-postgres/instance_classes.json)"
 
 
 def databases_behind(inv: PlanInventory, proxy: Resource) -> list[Resource]:
@@ -343,6 +359,31 @@ def _database_for(row: ServiceRow, service: Resource, budgets: list[DatabaseBudg
     return None
 
 
+def root_budget(inv: PlanInventory) -> dict[str, int] | None:
+    """The numbers the root's ``connection_budget`` output states, when the plan has it and knows them."""
+    stated = inv.outputs.get(ROOT_BUDGET_OUTPUT)
+    if not isinstance(stated, dict):
+        return None
+    numbers = {k: as_int(stated.get(k)) for k in ("max_connections", "proxy_cap", "reserved_connections")}
+    if any(v is None for v in numbers.values()):
+        return None
+    return {k: v for k, v in numbers.items() if v is not None}
+
+
+def _reserved_row(budget: DatabaseBudget, stated: dict[str, int]) -> None:
+    budget.rows.append(
+        ServiceRow(
+            service=RESERVED_ROW,
+            name=None,
+            max_tasks=1,
+            max_tasks_source=ROOT_BUDGET_SOURCE,
+            pool=stated["reserved_connections"],
+            pool_source=ROOT_BUDGET_SOURCE,
+            reserved=True,
+        )
+    )
+
+
 # --- the check ---------------------------------------------------------------------------------
 
 
@@ -350,9 +391,15 @@ def connection_budgets(inv: PlanInventory) -> tuple[list[DatabaseBudget], list[F
     findings: list[Finding] = []
     databases = live(inv, "aws_db_instance")
     budgets: list[DatabaseBudget] = []
+    # The root holds one database; its output speaks for that one only.
+    stated = root_budget(inv) if len(databases) == 1 else None
     for db in databases:
-        max_conn, source = max_connections_of(inv, db)
+        if stated is None:
+            max_conn, source = max_connections_of(inv, db)
+        else:
+            max_conn, source = stated["max_connections"], ROOT_BUDGET_SOURCE
         budget = DatabaseBudget(db.address, attr(db, "instance_class"), max_conn, source)
+        budget.stated_cap = None if stated is None else stated["proxy_cap"]
         if max_conn is None:
             findings.append(
                 error(
@@ -360,7 +407,7 @@ def connection_budgets(inv: PlanInventory) -> tuple[list[DatabaseBudget], list[F
                     db.address,
                     f"instance class {attr(db, 'instance_class')!r} is not in the instance-class table and no "
                     "max_connections parameter is set: the connection budget cannot be sized",
-                    "use a class listed in modules/rds-postgres (and scripts/checks/instance_classes.toml), "
+                    "use a class listed in modules/rds-postgres/instance_classes.json (or add it there), "
                     "or set max_connections explicitly",
                 )
             )
@@ -433,6 +480,8 @@ def connection_budgets(inv: PlanInventory) -> tuple[list[DatabaseBudget], list[F
             )
 
     for budget in budgets:
+        if stated is not None:
+            _reserved_row(budget, stated)
         findings += _judge(budget)
     return budgets, findings
 

@@ -46,8 +46,8 @@ def warning(check_id: str, address: str, message: str, fix: str) -> Finding:
 class CheckOptions:
     """What the caller decides: destroys it accepts, the budget, and whether the plan is prod-like.
 
-    ``prod_like`` None means "decide from the plan": the root variable ``environment`` is ``prod``,
-    ``production`` or ``staging`` (see ``is_prod_like``).
+    ``prod_like`` None means "decide from the plan": what the root's ``intents`` output states
+    (see ``is_prod_like``).
     """
 
     allow_destroy: frozenset[str] = field(default_factory=frozenset)
@@ -64,14 +64,18 @@ class CheckOptions:
         return cls(frozenset(allow_destroy or ()), env_budget_usd, prod_like)
 
 
-PROD_ENVIRONMENTS = frozenset({"prod", "production", "staging"})
+# The root maps its environment to intents once (terraform/locals.tf) and states them as this
+# output; the checks read the plan's statement rather than keep a list of environment names.
+INTENTS_OUTPUT = "intents"
 
 
-def is_prod_like(options: CheckOptions, variables: dict[str, Any]) -> bool:
+def is_prod_like(options: CheckOptions, outputs: dict[str, Any]) -> bool:
+    """The caller's choice, else the plan's output ``intents.production_like``. A plan without that
+    output (a module or an example planned alone) is not prod-like unless the caller says so."""
     if options.prod_like is not None:
         return options.prod_like
-    env = variables.get("environment")
-    return isinstance(env, str) and env.lower() in PROD_ENVIRONMENTS
+    intents = outputs.get(INTENTS_OUTPUT)
+    return isinstance(intents, dict) and intents.get("production_like") is True
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -1,9 +1,10 @@
 """Reliability checks: deployments roll back by themselves, prod data survives mistakes, pages page.
 
 - Every ECS service has the deployment circuit breaker with rollback.
-- In a prod-like plan (``--prod-like``; ``plan --env`` or the root variable ``environment`` set to
-  ``prod``/``production``/``staging``): databases have deletion protection, Multi-AZ, backups kept
-  at least 7 days and a final snapshot; load balancers have deletion protection.
+- In a prod-like plan (``--prod-like``, or the root's output ``intents`` states
+  ``production_like = true``: terraform/locals.tf maps the environment once): databases have
+  deletion protection, Multi-AZ, backups kept at least 7 days and a final snapshot; load balancers
+  have deletion protection.
 - Every paging alarm reaches someone: it has an enabled action, or a composite alarm that reaches
   someone includes it (``ALARM("name")`` in its rule: the composite pages once for many). An alarm
   pages when it is a composite alarm, or is tagged ``Severity`` (or ``severity``/``Paging``) =
@@ -180,7 +181,7 @@ def alarm_actions(inv: PlanInventory, prod_like: bool) -> list[Finding]:
 
 
 def check(inv: PlanInventory, options: CheckOptions) -> list[Finding]:
-    prod_like = is_prod_like(options, inv.variables)
+    prod_like = is_prod_like(options, inv.outputs)
     findings = circuit_breakers(inv) + alarm_actions(inv, prod_like)
     if prod_like:
         findings += prod_safety(inv)

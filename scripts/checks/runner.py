@@ -92,7 +92,7 @@ def run_checks(inv: PlanInventory, options: CheckOptions | None = None, source: 
         findings=sort_findings(findings),
         budgets=budgets,
         cost=estimate,
-        prod_like=is_prod_like(opts, inv.variables),
+        prod_like=is_prod_like(opts, inv.outputs),
         source=source,
         changes=change_summary(inv),
     )

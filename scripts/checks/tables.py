@@ -1,7 +1,13 @@
-"""The two data tables of the checks: instance classes (memory, vCPUs) and prices."""
+"""The two data tables of the checks: instance classes (memory, vCPUs) and prices.
+
+The instance classes are modules/rds-postgres's own data file (``instance_classes.json``), which the
+module reads with ``jsondecode(file(...))``: the classes and the constants of the max_connections
+estimate exist once, for Terraform and Python alike.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from dataclasses import dataclass
@@ -10,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-INSTANCE_CLASSES_FILE = HERE / "instance_classes.toml"
+INSTANCE_CLASSES_FILE = HERE.parents[1] / "modules" / "rds-postgres" / "instance_classes.json"
 PRICES_FILE = HERE / "prices.toml"
 
 GIB = 1073741824
-RESERVE_MIN_BYTES = 268435456  # 256 MiB
-BYTES_PER_CONNECTION = 9531392
-MAX_CONNECTIONS_CEILING = 5000
 
 
 @dataclass(frozen=True)
@@ -30,16 +33,24 @@ class InstanceClass:
         return max_connections_for_memory(self.memory_gib)
 
 
+@cache
+def _instance_class_table(path: Path = INSTANCE_CLASSES_FILE) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
 def max_connections_for_memory(memory_gib: float) -> int:
-    """The estimate modules/rds-postgres outputs as ``max_connections`` (see instance_classes.toml)."""
+    """The estimate modules/rds-postgres outputs as ``max_connections``, with the constants of its
+    data file: min(floor((memory - max(reserve_min_bytes, memory x reserve_fraction)) /
+    bytes_per_connection), ceiling)."""
+    sizing = _instance_class_table()["max_connections"]
     memory = memory_gib * GIB
-    reserve = max(RESERVE_MIN_BYTES, memory / 10)
-    return min(math.floor((memory - reserve) / BYTES_PER_CONNECTION), MAX_CONNECTIONS_CEILING)
+    reserve = max(sizing["reserve_min_bytes"], memory * sizing["reserve_fraction"])
+    return min(math.floor((memory - reserve) / sizing["bytes_per_connection"]), sizing["ceiling"])
 
 
 @cache
 def instance_classes(path: Path = INSTANCE_CLASSES_FILE) -> dict[str, InstanceClass]:
-    data = tomllib.loads(path.read_text())
+    data = _instance_class_table(path)
     return {
         name: InstanceClass(name, float(spec["memory_gib"]), int(spec["vcpus"]))
         for name, spec in data["classes"].items()

@@ -28,7 +28,6 @@ from rich.console import Console
 from rich.text import Text
 
 from scripts.checks import run_checks
-from scripts.checks.findings import PROD_ENVIRONMENTS
 from scripts.commands.check_plan import add_check_arguments, emit_report, ensure_writable, options_from
 from scripts.errors import UsageError
 from scripts.terraform.backend import backend_config
@@ -254,8 +253,7 @@ def run(args: argparse.Namespace) -> int:
         markup=False,
         highlight=False,
     )
-    prod_like = True if args.env.lower() in PROD_ENVIRONMENTS else None
-    report = run_checks(inventory, options_from(args, prod_like), source=f"{args.env} ({json_file})")
+    report = run_checks(inventory, options_from(args), source=f"{args.env} ({json_file})")
     return emit_report(report, args)
 
 

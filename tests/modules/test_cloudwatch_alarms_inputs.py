@@ -10,9 +10,9 @@ pytestmark = pytest.mark.emulator
 
 DATABASE = {"instance_identifier": "imgclass-db", "max_connections": 901, "allocated_storage_gib": 100}
 SERVICE = {"cluster_name": "imgclass", "service_name": "imgclass-api", "max_db_connections": 200}
-VALID = {"name": "imgclass-inputs", "environment": "dev", "database": DATABASE}
+VALID = {"name": "imgclass-inputs", "environment": "dev", "require_alarm_actions": False, "database": DATABASE}
 
-PROD_LIKE = "environment is prod-like (prod, production or staging) but no alarm action is configured"
+NO_ACTION = "require_alarm_actions is true but no alarm action is configured"
 PERCENT = "must be between 1 and 100"
 SLO_TARGET = "must be strictly between 0 and 100"
 
@@ -35,9 +35,9 @@ CASES = [
     ({"evaluation_periods": 0}, "evaluation_periods must be a whole number from 1 to 60"),
     ({"evaluation_periods": 2, "datapoints_to_alarm": 3},
      "datapoints_to_alarm must be a whole number from 1 to evaluation_periods"),
-    # no alarm action for a prod-like environment
-    ({"environment": "prod"}, PROD_LIKE, "An alarm nobody receives is an outage nobody sees"),
-    ({"environment": "staging", "email_subscriptions": ["oncall@example.com"], "actions_enabled": False}, PROD_LIKE),
+    # no alarm action where the caller requires one (the root requires it in prod)
+    ({"require_alarm_actions": True}, NO_ACTION, "An alarm nobody receives is an outage nobody sees"),
+    ({"require_alarm_actions": True, "email_subscriptions": ["oncall@example.com"], "actions_enabled": False}, NO_ACTION),
     # subscriptions
     ({"email_subscriptions": ["oncall-at-example.com"]}, "email_subscriptions entries must be email addresses"),
     ({"email_subscriptions": ["oncall@example"]}, "email_subscriptions entries must be email addresses"),

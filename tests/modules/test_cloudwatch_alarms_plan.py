@@ -189,7 +189,7 @@ def test_complete_example_inventory(complete):
                 "aws_kms_key": 1,
             },
             "values": {
-                "aws_kms_key.this[0]": {"enable_key_rotation": True, "deletion_window_in_days": 30},
+                "module.kms_key[0].aws_kms_key.this": {"enable_key_rotation": True, "deletion_window_in_days": 30},
                 "aws_sns_topic.this[0]": {"name": f"{name}-alarms"},
                 'aws_sns_topic_subscription.email["oncall@example.com"]': {
                     "protocol": "email",
@@ -386,7 +386,7 @@ def test_topic_and_key_policies_let_cloudwatch_in(complete):
     }
     assert by_sid["DenyInsecureTransport"]["Effect"] == "Deny"
     assert "*" not in json.dumps(by_sid["AccountOwnerManagement"]["Principal"])
-    key = json.loads(inv.find("aws_kms_key.this[0]").values["policy"])
+    key = json.loads(inv.find("module.kms_key[0].aws_kms_key.this").values["policy"])
     use = {s["Sid"]: s for s in key["Statement"]}["CloudWatchAlarmsUseKey"]
     assert use["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert sorted(use["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]

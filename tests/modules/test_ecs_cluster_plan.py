@@ -74,7 +74,7 @@ def test_cluster_inventory(complete):
                     "name": f"/aws/ecs/containerinsights/{name}/performance",
                     "retention_in_days": 14,
                 },
-                "module.cluster.aws_kms_key.this[0]": {"enable_key_rotation": True},
+                "module.cluster.module.kms_key[0].aws_kms_key.this": {"enable_key_rotation": True},
             },
         },
     )
@@ -93,18 +93,12 @@ def test_default_strategy_keeps_one_on_demand_task(complete):
 
 def test_exec_audit_key_admits_logs_for_its_log_group_only(complete):
     _, name, inv = complete
-    root = inv.raw["prior_state"]["values"]["root_module"]
-    docs = [
-        r
-        for child in root.get("child_modules", [])
-        for r in child.get("resources", [])
-        if r["address"] == "module.cluster.data.aws_iam_policy_document.kms[0]"
-    ]
-    policy = json.loads(docs[0]["values"]["json"])
-    logs = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsExecAuditLog")
+    policy = json.loads(inv.find("module.cluster.module.kms_key[0].aws_kms_key.this").values["policy"])
+    logs = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsClusterLogGroups")
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
-    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].endswith(
-        f":log-group:/aws/ecs/{name}/execute-command"
+    groups = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    assert sorted(g.split(":log-group:")[1] for g in groups) == sorted(
+        [f"/aws/ecs/{name}/execute-command", f"/aws/ecs/containerinsights/{name}/performance"]
     )
 
 
@@ -117,16 +111,10 @@ def test_container_insights_log_group_is_ours_before_the_cluster(complete):
     config = inv.raw["configuration"]["root_module"]["module_calls"]["cluster"]["module"]["resources"]
     cluster = next(r for r in config if r["address"] == "aws_ecs_cluster.this")
     assert "aws_cloudwatch_log_group.container_insights" in cluster.get("depends_on", [])
-    root = inv.raw["prior_state"]["values"]["root_module"]
-    docs = [
-        r
-        for child in root.get("child_modules", [])
-        for r in child.get("resources", [])
-        if r["address"] == "module.cluster.data.aws_iam_policy_document.kms[0]"
-    ]
-    policy = json.loads(docs[0]["values"]["json"])
-    insights = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsContainerInsights")
+    policy = json.loads(inv.find("module.cluster.module.kms_key[0].aws_kms_key.this").values["policy"])
+    insights = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsClusterLogGroups")
     assert insights["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
-    assert insights["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] == (
+    assert (
         f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/ecs/containerinsights/{name}/performance"
+        in (insights["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"])
     )

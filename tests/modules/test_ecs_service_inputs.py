@@ -17,7 +17,6 @@ LB = {"listener_arn": LISTENER, "security_group_id": "sg-1a1b2c3d4e5f60718"}
 
 VALID = {
     "name": "imgclass-api",
-    "environment": "dev",
     "image": f"{IMAGE}:1.4.2",
     "cluster_arn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:cluster/imgclass-dev",
     "vpc_id": "vpc-0a1b2c3d4e5f60718",
@@ -39,8 +38,8 @@ CASES = [
     ({"image": IMAGE}, "image must name a tag or a digest"),
     ({"image": "registry.example.com:5000/imgclass/api"}, "image must name a tag or a digest"),
     (
-        {"environment": "prod", "image": f"{IMAGE}:latest"},
-        "image must not use the :latest tag in a prod-like environment (staging, prod)",
+        {"image": f"{IMAGE}:latest"},
+        "image must not use the :latest tag while allow_latest_image_tag is false",
     ),
     ({"container_port": 70000}, "container_port must be a whole number from 1 to 65535"),
     ({"db_pool_size": 0}, "db_pool_size must be a whole number of connections per task, at least 1"),

@@ -47,8 +47,8 @@ def literal_plan(emulator, tmp_path_factory):
     """The module alone with literal inputs: every JSON document is known at plan time."""
     inputs = {
         "name": "imgclass-api",
-        "environment": "dev",
-        # :latest is accepted outside prod-like environments (it is refused in staging and prod).
+        # :latest is accepted only where the caller allows it (the root allows it outside prod).
+        "allow_latest_image_tag": True,
         "image": IMAGE.replace(":1.4.2", ":latest"),
         "cluster_arn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:cluster/imgclass-dev",
         "vpc_id": "vpc-0a1b2c3d4e5f60718",
@@ -425,7 +425,8 @@ def test_task_role_has_only_the_passed_statements(literal_plan):
 
 
 def test_log_key_admits_logs_for_this_log_group_only(literal_plan):
-    statements = _statements(_policy(literal_plan, "module.under_test.data.aws_iam_policy_document.logs_kms[0]"))
+    key = literal_plan.find("module.under_test.module.kms_key[0].aws_kms_key.this")
+    statements = _statements(json.loads(key.values["policy"]))
     logs = statements["CloudWatchLogsServiceLogGroup"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert logs["Condition"] == {

@@ -49,7 +49,7 @@ def test_complete_example_inventory(complete_plan):
             },
             "values": {
                 "module.bucket.aws_s3_bucket.this": {"bucket": f"{name}-data", "force_destroy": False},
-                "module.bucket.aws_kms_key.this[0]": {
+                "module.bucket.module.kms_key[0].aws_kms_key.this": {
                     "enable_key_rotation": True,
                     "deletion_window_in_days": 30,
                 },

@@ -261,7 +261,6 @@ def test_restore_from_a_snapshot_of_the_example(stack, rds, aws, emulator, tmp_p
         "rds-postgres",
         {
             "identifier": identifier,
-            "environment": "dev",
             "instance_class": "db.t4g.micro",
             "vpc_id": out["vpc_id"],
             "subnet_ids": out["private_subnet_ids"],

@@ -115,7 +115,10 @@ def test_dev_example_inventory(dev):
                     "family": "postgres17",
                     "name": f"{name}-postgres17",
                 },
-                "module.db.aws_kms_key.this[0]": {"enable_key_rotation": True, "deletion_window_in_days": 30},
+                "module.db.module.kms_key[0].aws_kms_key.this": {
+                    "enable_key_rotation": True,
+                    "deletion_window_in_days": 30,
+                },
                 "module.proxy.aws_db_proxy.this": {
                     "name": name,
                     "engine_family": "POSTGRESQL",
@@ -181,7 +184,7 @@ def test_dev_has_no_open_ingress_and_no_password_in_the_plan(dev):
 
 def test_dev_key_lets_cloudwatch_logs_encrypt_the_proxy_log_group(dev):
     _, name, inv = dev
-    policy = json.loads(inv.find("module.db.aws_kms_key.this[0]").values["policy"])
+    policy = json.loads(inv.find("module.db.module.kms_key[0].aws_kms_key.this").values["policy"])
     (logs,) = [st for st in policy["Statement"] if st["Sid"] == "CloudWatchLogsForThisInstance"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     prefix = "arn:aws:logs:eu-west-1:123456789012:log-group:"
@@ -201,7 +204,6 @@ def test_point_in_time_restore_plan(emulator, tmp_path):
         "rds-postgres",
         {
             "identifier": unique_name("rdspitr"),
-            "environment": "prod",
             "instance_class": "db.t4g.medium",
             "vpc_id": VPC,
             "subnet_ids": SUBNETS,
@@ -289,7 +291,6 @@ def test_database_defaults_are_safe(emulator, tmp_path):
         "rds-postgres",
         {
             "identifier": unique_name("rdsdef"),
-            "environment": "prod",
             "instance_class": "db.t4g.medium",
             "vpc_id": VPC,
             "subnet_ids": SUBNETS,
@@ -319,7 +320,6 @@ def test_database_with_key_and_max_connections_passed_in(emulator, tmp_path):
         "rds-postgres",
         {
             "identifier": unique_name("rdsovr"),
-            "environment": "dev",
             "instance_class": "db.r6g.large",
             "engine_version": "16.8",
             "vpc_id": VPC,

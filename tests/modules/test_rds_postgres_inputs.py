@@ -10,7 +10,6 @@ pytestmark = pytest.mark.emulator
 
 VALID = {
     "identifier": "imgclass-inputs",
-    "environment": "prod",
     "instance_class": "db.t4g.medium",
     "vpc_id": "vpc-0123456789abcdef0",
     "subnet_ids": ["subnet-0a1b2c3d4e5f60718", "subnet-1a1b2c3d4e5f60718"],
@@ -26,13 +25,18 @@ CASES = [
             "db.t4g.medium",
         ],
     ),
-    ({"backup_retention_period": 3}, ["at least 7 days when environment is prod-like (staging, prod)"]),
+    # The minimum is the caller's intent, 7 days unless lowered (the root lowers it for dev only).
+    ({"backup_retention_period": 3}, ["backup_retention_period (3) is below minimum_backup_retention_days (7)"]),
     (
-        {"environment": "staging", "backup_retention_period": 6},
-        ["at least 7 days when environment is prod-like (staging, prod)"],
+        {"minimum_backup_retention_days": 14, "backup_retention_period": 10},
+        ["backup_retention_period (10) is below minimum_backup_retention_days (14)"],
     ),
     (
-        {"environment": "dev", "backup_retention_period": 0},
+        {"minimum_backup_retention_days": 36, "backup_retention_period": 35},
+        ["minimum_backup_retention_days must be a whole number of days from 1 to 35"],
+    ),
+    (
+        {"minimum_backup_retention_days": 1, "backup_retention_period": 0},
         ["backup_retention_period must be a whole number of days from 1 to 35"],
     ),
     ({"backup_retention_period": 36}, ["backup_retention_period must be a whole number of days from 1 to 35"]),
@@ -48,7 +52,6 @@ CASES = [
         {"allowed_security_group_ids": {"world": "0.0.0.0/0"}},
         ["must be security group ids (sg-xxxxxxxx), not CIDR blocks"],
     ),
-    ({"environment": "production"}, ["environment must be one of dev, test, staging, prod"]),
     (
         {"max_allocated_storage": 20},
         ["max_allocated_storage must be a whole number of GiB greater than allocated_storage"],

@@ -10,7 +10,7 @@ import pytest
 from scripts.checks import CheckOptions, run_checks
 from scripts.checks.budget import connection_budgets
 from scripts.checks.planbuilder import PlanBuilder
-from scripts.checks.tables import instance_classes, max_connections_for_memory
+from scripts.checks.tables import INSTANCE_CLASSES_FILE, instance_classes, max_connections_for_memory
 from scripts.terraform.inventory import PlanInventory
 from scripts.terraform.tf import REPO_ROOT
 
@@ -274,17 +274,18 @@ def test_budget_reaches_the_report_and_its_exit_code():
 # --- the instance-class table is the module's ---------------------------------------------------
 
 
-def test_instance_class_table_mirrors_modules_rds_postgres():
-    main_tf = REPO_ROOT / "modules" / "rds-postgres" / "main.tf"
-    with main_tf.open() as handle:
+def test_instance_classes_are_read_from_the_module_data_file():
+    # One file for both: modules/rds-postgres reads it with jsondecode(file(...)), the checks here.
+    module_dir = REPO_ROOT / "modules" / "rds-postgres"
+    assert module_dir / "instance_classes.json" == INSTANCE_CLASSES_FILE
+    with (module_dir / "main.tf").open() as handle:
         parsed = hcl2.load(handle)
     locals_ = {}
     for block in parsed.get("locals", []):
         locals_.update(block)
-    module_table = locals_["instance_class_memory_gib"]
-    module_table = module_table[0] if isinstance(module_table, list) else module_table
-    ours = {name: cls.memory_gib for name, cls in instance_classes().items()}
-    assert ours == {k: float(v) for k, v in module_table.items()}
+    assert "instance_classes.json" in str(locals_["instance_class_table"])
+    assert instance_classes()[CLASS].max_connections == MAX_CONN
+    assert instance_classes()[CLASS].vcpus == 2
 
 
 @pytest.mark.parametrize(
@@ -323,3 +324,49 @@ def test_non_numeric_pool_size_is_an_error():
     service(b, "api", max_capacity=2, defs=defs)
     _, findings = budgets_of(b)
     assert "budget.pool-invalid" in ids(findings)
+
+
+# --- a plan of terraform/: the root states its budget ---------------------------------------------
+
+
+def with_root_budget(b, **stated):
+    """The plan as terraform/ makes it: the output connection_budget of terraform/budget.tf."""
+    plan = b.build()
+    value = {"max_connections": 811, "proxy_cap": 608, "reserved_connections": 5, **stated}
+    plan["planned_values"]["outputs"]["connection_budget"] = {"sensitive": False, "value": value}
+    return PlanInventory.from_json(plan)
+
+
+def test_root_output_is_read_not_recomputed():
+    # The instance class alone would give 405 / 303: the output's own numbers win, reserve included.
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=3, defs=containers(10))
+    [budget], findings = connection_budgets(with_root_budget(b))
+    assert findings == []
+    assert (budget.max_connections, budget.cap) == (811, 608)
+    assert budget.max_connections_source == "root output connection_budget"
+    assert budget.total == 30 + 5
+    data = budget.as_dict()
+    assert [s["service"] for s in data["services"]] == ["module.api.aws_ecs_service.this"]
+    assert (data["reserved_connections"], data["total"], data["within_budget"]) == (5, 35, True)
+
+
+def test_root_reserve_counts_against_the_stated_cap():
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=3, defs=containers(100))  # 300 + 9 reserved = 309 > 303
+    [budget], findings = connection_budgets(
+        with_root_budget(b, max_connections=405, proxy_cap=303, reserved_connections=9)
+    )
+    assert budget.as_dict()["within_budget"] is False
+    [finding] = [f for f in findings if f.check_id == "budget.exceeded"]
+    assert "309 connections" in finding.message
+    assert "reserved_connections (migrations, on-call sessions) 1 x 9 = 9" in finding.message
+
+
+def test_root_output_known_only_after_apply_falls_back_to_the_estimate():
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=3, defs=containers(101))
+    [budget], findings = connection_budgets(with_root_budget(b, max_connections=None))
+    assert (budget.max_connections, budget.cap, budget.total) == (MAX_CONN, CAP, CAP)
+    assert budget.max_connections_source.startswith("instance class estimate")
+    assert findings == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.checks import reliability
+from scripts.checks import reliability, run_checks
 from scripts.checks.findings import CheckOptions
 from scripts.checks.planbuilder import PlanBuilder
 from scripts.terraform.inventory import PlanInventory
@@ -97,12 +97,31 @@ def test_dev_database_may_skip_prod_safeguards():
     assert run(PlanBuilder().add("aws_db_instance.db", unsafe), DEV) == []
 
 
-def test_prod_like_is_read_from_the_environment_variable_when_not_given():
+def stating_intents(b, production_like):
+    """The plan as terraform/ makes it: the output intents of terraform/locals.tf."""
+    plan = b.build()
+    plan["planned_values"]["outputs"]["intents"] = {"sensitive": False, "value": {"production_like": production_like}}
+    return plan
+
+
+def test_prod_like_is_what_the_root_intents_output_states_when_not_given():
     unsafe = {**SAFE_DB, "multi_az": False}
-    prod = PlanBuilder(variables={"environment": "prod"}).add("aws_db_instance.db", unsafe)
-    dev = PlanBuilder(variables={"environment": "dev"}).add("aws_db_instance.db", unsafe)
-    assert ids(run(prod, CheckOptions())) == ["reliability.multi-az"]
-    assert run(dev, CheckOptions()) == []
+    prod = stating_intents(PlanBuilder(variables={"environment": "prod"}).add("aws_db_instance.db", unsafe), True)
+    dev = stating_intents(PlanBuilder(variables={"environment": "dev"}).add("aws_db_instance.db", unsafe), False)
+    assert ids(reliability.check(PlanInventory.from_json(prod), CheckOptions())) == ["reliability.multi-az"]
+    assert reliability.check(PlanInventory.from_json(dev), CheckOptions()) == []
+    # The report's summary says the same.
+    assert run_checks(PlanInventory.from_json(prod), CheckOptions()).prod_like is True
+    assert run_checks(PlanInventory.from_json(dev), CheckOptions()).prod_like is False
+
+
+def test_an_environment_name_alone_does_not_make_a_plan_prod_like():
+    # No list of environment names here: a plan without the root's intents (a module or an example
+    # planned alone) is prod-like only when the caller says so (--prod-like).
+    unsafe = {**SAFE_DB, "multi_az": False}
+    named = PlanBuilder(variables={"environment": "prod"}).add("aws_db_instance.db", unsafe)
+    assert run(named, CheckOptions()) == []
+    assert ids(run(named, PROD)) == ["reliability.multi-az"]
 
 
 def test_prod_load_balancer_needs_deletion_protection():

@@ -182,8 +182,13 @@ def test_a_committed_bucket_is_refused(capsys, repo, fake_tf, tmp_path):
     assert fake_tf.calls == []
 
 
-def test_prod_environment_is_checked_as_prod_like(capsys, repo, fake_tf, tmp_path):
+def test_prod_like_is_what_the_planned_root_states(capsys, repo, fake_tf, tmp_path):
+    # terraform/locals.tf maps the environment to intents and states them as the output `intents`;
+    # the checks take that statement, not the --env name.
     (repo / "terraform" / "environments" / "prod.tfvars").write_text('environment = "prod"\n')
+    plan = platform_plan().build()
+    plan["planned_values"]["outputs"]["intents"] = {"sensitive": False, "value": {"production_like": True}}
+    fake_tf.plan_json = plan
     code = main(["plan", "--env", "prod", "--out", str(tmp_path / "out"), "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 1  # platform_plan("dev") values: single-AZ, no deletion protection

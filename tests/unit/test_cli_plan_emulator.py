@@ -58,7 +58,12 @@ def test_dev_connection_budget_covers_both_services(dev_plan):
     assert budget["proxy"] == "module.proxy.aws_db_proxy.this"
     assert budget["complete"] is True
     assert all(s["max_tasks"] and s["pool"] for s in services.values())
-    assert budget["total"] == sum(s["max_tasks"] * s["pool"] for s in services.values())
+    # The root states max_connections, the proxy cap and its reserve (output connection_budget).
+    assert budget["max_connections_source"] == "root output connection_budget"
+    assert budget["reserved_connections"] > 0
+    assert (
+        budget["total"] == sum(s["max_tasks"] * s["pool"] for s in services.values()) + budget["reserved_connections"]
+    )
     assert budget["total"] <= budget["cap"] <= budget["max_connections"]
 
 

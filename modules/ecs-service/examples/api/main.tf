@@ -245,7 +245,6 @@ module "api" {
   source = "../.."
 
   name        = "${var.name}-api"
-  environment = "dev"
   cluster_arn = module.cluster.cluster_arn
   vpc_id      = aws_vpc.this.id
   subnet_ids  = aws_subnet.private[*].id

@@ -118,7 +118,6 @@ module "worker" {
   source = "../.."
 
   name        = "${var.name}-worker"
-  environment = "dev"
   cluster_arn = module.cluster.cluster_arn
   vpc_id      = aws_vpc.this.id
   subnet_ids  = aws_subnet.private[*].id

@@ -69,7 +69,6 @@ module "db" {
   source = "../.."
 
   identifier     = var.name
-  environment    = "dev"
   engine_version = "17"
   instance_class = var.instance_class
   vpc_id         = aws_vpc.this.id
@@ -79,8 +78,10 @@ module "db" {
 
   multi_az                = false
   backup_retention_period = 1
-  monitoring_interval     = 0
-  apply_immediately       = true
+  # A dev database whose data can be lost: one day of point-in-time recovery is enough.
+  minimum_backup_retention_days = 1
+  monitoring_interval           = 0
+  apply_immediately             = true
 
   # Teardown of a throwaway stack only; both stay safe unless allow_destroy is set.
   deletion_protection = !var.allow_destroy

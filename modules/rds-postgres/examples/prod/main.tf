@@ -90,7 +90,6 @@ module "db" {
   source = "../.."
 
   identifier            = var.name
-  environment           = "prod"
   engine_version        = "17"
   instance_class        = var.instance_class
   allocated_storage     = 100
