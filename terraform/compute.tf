@@ -10,6 +10,7 @@ module "cluster" {
 
   name               = local.name
   container_insights = "enhanced"
+  kms_key_arn        = module.operations_key.key_arn
 }
 
 module "alb" {
@@ -46,6 +47,7 @@ module "api" {
   permissions_boundary = local.permissions_boundary_arn
 
   name             = "${local.name}-api"
+  log_kms_key_arn  = module.operations_key.key_arn
   cluster_arn      = module.cluster.cluster_arn
   vpc_id           = local.vpc_id
   subnet_ids       = local.private_subnet_ids
@@ -96,6 +98,7 @@ module "worker" {
   permissions_boundary = local.permissions_boundary_arn
 
   name                   = "${local.name}-worker"
+  log_kms_key_arn        = module.operations_key.key_arn
   allow_latest_image_tag = local.intents.allow_latest_image_tag
   cluster_arn            = module.cluster.cluster_arn
   vpc_id                 = local.vpc_id

@@ -22,7 +22,7 @@ resource "aws_secretsmanager_secret" "db_user" {
 
   name                    = "${local.name}/db/${each.key}"
   description             = "Credentials of database user ${each.value} (service ${each.key}); written by the schema migration, read by RDS Proxy"
-  kms_key_id              = aws_kms_key.platform.arn
+  kms_key_id              = module.data_key.key_arn
   recovery_window_in_days = var.deletion_protection ? 30 : 0
 }
 
@@ -32,6 +32,7 @@ module "database" {
   permissions_boundary = local.permissions_boundary_arn
 
   identifier              = local.name
+  kms_key_arn             = module.data_key.key_arn
   engine_version          = var.database.engine_version
   instance_class          = var.database.instance_class
   allocated_storage       = var.database.allocated_storage
@@ -76,11 +77,10 @@ module "proxy" {
   db_max_connections     = module.database.max_connections
   master_user_secret_arn = module.database.master_user_secret_arn
   additional_secret_arns = { for k, s in aws_secretsmanager_secret.db_user : k => s.arn }
-  secrets_kms_key_arns   = [module.database.kms_key_arn, aws_kms_key.platform.arn]
+  secrets_kms_key_arns   = [module.data_key.key_arn]
 
-  # The proxy's own log group, /aws/rds/proxy/<name>: the platform key's policy lets CloudWatch Logs
-  # use it for every log group whose ARN contains the platform's name (kms.tf).
-  log_kms_key_arn       = aws_kms_key.platform.arn
+  # The proxy's own log group, /aws/rds/proxy/<name>: the operations key's policy names it (kms.tf).
+  log_kms_key_arn       = module.operations_key.key_arn
   log_retention_in_days = var.log_retention_days
 
   allowed_security_group_ids = {

@@ -19,7 +19,7 @@ resource "aws_ecr_repository" "this" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = aws_kms_key.platform.arn
+    kms_key         = module.operations_key.key_arn
   }
 }
 

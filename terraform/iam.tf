@@ -2,7 +2,7 @@
 # resources it does it to. Both roles are created by modules/ecs-service with these statements and
 # nothing else; the execution roles (image pull, logs, listed secrets) are the module's.
 #
-# KMS: S3 uses each bucket's own key, SQS and SSM the platform key. Every kms: grant is limited to
+# KMS: S3, SQS and SSM use the environment's data key (kms.tf). Every kms: grant is limited to
 # use through the one service that needs it (kms:ViaService), so a role cannot decrypt directly.
 
 locals {
@@ -33,7 +33,7 @@ locals {
     {
       sid        = "JobQueueEncryption"
       actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources  = [aws_kms_key.platform.arn]
+      resources  = [module.data_key.key_arn]
       conditions = [{ test = "StringEquals", variable = "kms:ViaService", values = [local.via.sqs] }]
     },
     {
@@ -87,7 +87,7 @@ locals {
     {
       sid        = "QueueAndParameterDecryption"
       actions    = ["kms:Decrypt"]
-      resources  = [aws_kms_key.platform.arn]
+      resources  = [module.data_key.key_arn]
       conditions = [{ test = "StringEquals", variable = "kms:ViaService", values = [local.via.sqs, local.via.ssm] }]
     },
     {

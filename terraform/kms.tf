@@ -1,54 +1,216 @@
-# One customer-managed key for the platform's own data outside S3 and RDS (which get their own
-# keys from their modules): the job queues, the worker's parameters, image repositories and the
-# web ACL's log group. Callers get use of the key through IAM (with kms:ViaService conditions).
+# Customer-managed keys: one per environment and purpose, not one per module instance
+# (docs/adr/0018-one-kms-key-per-environment-and-purpose.md). Every module that would create a key of
+# its own is handed one of these (kms_key_arn / log_kms_key_arn).
+#
+# data:       what the platform holds for its users and itself: the database (storage, Performance
+#             Insights, master secret, exported PostgreSQL logs, which carry statements and their
+#             parameters), the upload and result buckets, the job queues, the worker's parameters and
+#             the database users' secrets. S3, RDS, SQS, SSM and Secrets Manager use the key with their
+#             caller's IAM permissions (kms:ViaService in iam.tf and the modules' roles), so the policy
+#             names no service but CloudWatch Logs for the database's own log groups.
+# operations: what running the platform produces: every other log group (services, ECS Exec, Container
+#             Insights, RDS Proxy, WAF), the alarm topic, and the image repositories.
 
-data "aws_iam_policy_document" "platform_key" {
-  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+locals {
+  log_group_arn_prefix = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
+  # CloudWatch Logs encrypts and decrypts log events itself, so a key policy must grant it use, and it
+  # puts the log group's ARN in the encryption context, which pins the grant to named groups:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+  logs_key_actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
 
-  statement {
-    sid = "CloudWatchLogsOfThisPlatform"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
+  operations_log_groups = [
+    "/ecs/${local.name}-*",                                 # modules/ecs-service: /ecs/<service name>
+    "/aws/ecs/${local.name}/execute-command",               # modules/ecs-cluster: ECS Exec audit log
+    "/aws/ecs/containerinsights/${local.name}/performance", # modules/ecs-cluster: Container Insights
+    "/aws/rds/proxy/${local.name}",                         # modules/rds-proxy
+    local.waf_log_group_name,                               # waf.tf
+  ]
 
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
+  kms_deletion_window_in_days = local.is_prod ? 30 : 7
+}
 
-    condition {
-      test     = "ArnLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*${local.name}*"]
+module "data_key" {
+  source = "../modules/kms-key"
+
+  alias_name              = "alias/${local.name}/data"
+  description             = "${local.name}: database, upload and result buckets, job queues, worker parameters, database user secrets"
+  deletion_window_in_days = local.kms_deletion_window_in_days
+
+  service_statements = {
+    CloudWatchLogsDatabaseLogs = {
+      service    = "logs.${local.region}.amazonaws.com"
+      actions    = local.logs_key_actions
+      conditions = [{ test = "ArnLike", variable = "kms:EncryptionContext:aws:logs:arn", values = ["${local.log_group_arn_prefix}/aws/rds/instance/${local.name}/*"] }]
     }
   }
 }
 
-resource "aws_kms_key" "platform" {
-  description             = "${local.name}: job queues, worker parameters, image repositories, WAF logs"
-  enable_key_rotation     = true
-  deletion_window_in_days = local.is_prod ? 30 : 7
-  policy                  = data.aws_iam_policy_document.platform_key.json
+module "operations_key" {
+  source = "../modules/kms-key"
+
+  alias_name              = "alias/${local.name}/operations"
+  description             = "${local.name}: log groups, alarm topic, image repositories"
+  deletion_window_in_days = local.kms_deletion_window_in_days
+
+  service_statements = {
+    CloudWatchLogsPlatformLogGroups = {
+      service    = "logs.${local.region}.amazonaws.com"
+      actions    = local.logs_key_actions
+      conditions = [{ test = "ArnLike", variable = "kms:EncryptionContext:aws:logs:arn", values = [for g in local.operations_log_groups : "${local.log_group_arn_prefix}${g}"] }]
+    }
+
+    # CloudWatch alarms publish to the encrypted alarm topic only if CloudWatch may use its key;
+    # otherwise every notification is dropped silently:
+    # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    CloudWatchAlarmsPublish = {
+      service = "cloudwatch.amazonaws.com"
+      actions = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      conditions = [
+        { test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] },
+        { test = "ArnLike", variable = "aws:SourceArn", values = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${local.alarm_name_prefix}-*"] },
+      ]
+    }
+  }
 }
 
-resource "aws_kms_alias" "platform" {
-  name          = "alias/${local.name}/platform"
-  target_key_id = aws_kms_key.platform.key_id
+# --- Migration from one key per module instance (ADR 0018) ------------------------------------------
+#
+# The keys stay, with their key material: deleting a key makes everything it encrypted unreadable.
+# Refactoring across module boundaries from the root with moved blocks, and chaining them after the
+# modules' own moved blocks: https://developer.hashicorp.com/terraform/language/modules/develop/refactoring
+
+# The database's key becomes the data key: an RDS instance cannot change its storage key in place
+# (changing kms_key_id replaces the instance), so the key the database has is the one to keep.
+moved {
+  from = module.database.module.kms_key[0].aws_kms_key.this
+  to   = module.data_key.aws_kms_key.this
+}
+
+moved {
+  from = module.database.module.kms_key[0].aws_kms_alias.this
+  to   = module.data_key.aws_kms_alias.this
+}
+
+# The platform key becomes the operations key: it already encrypts the WAF and RDS Proxy log groups
+# and the image repositories (whose key cannot change once a repository exists).
+moved {
+  from = aws_kms_key.platform
+  to   = module.operations_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.platform
+  to   = module.operations_key.aws_kms_alias.this
+}
+
+# The retired keys (the buckets', the services' log keys, the cluster's, the alarm topic's) are
+# forgotten, not deleted: objects and log events written before the switch stay encrypted under them.
+# A removed block cannot name them where the modules' moved blocks put them
+# (module.<m>.module.kms_key[0]...): that resource is still declared (with count = 0), and Terraform
+# refuses to forget a declared resource. So each is first moved to a root address no block declares,
+# and that address is removed with destroy = false (Terraform >= 1.7):
+# https://developer.hashicorp.com/terraform/language/state/remove (from cannot carry instance keys) and
+# https://developer.hashicorp.com/terraform/language/block/removed
+# Schedule their deletion by hand once the data they encrypted has expired (ADR 0018).
+moved {
+  from = module.uploads_bucket.module.kms_key[0].aws_kms_key.this
+  to   = aws_kms_key.retired_uploads_bucket
+}
+moved {
+  from = module.uploads_bucket.module.kms_key[0].aws_kms_alias.this
+  to   = aws_kms_alias.retired_uploads_bucket
+}
+removed {
+  from = aws_kms_key.retired_uploads_bucket
+  lifecycle { destroy = false }
+}
+removed {
+  from = aws_kms_alias.retired_uploads_bucket
+  lifecycle { destroy = false }
+}
+
+moved {
+  from = module.results_bucket.module.kms_key[0].aws_kms_key.this
+  to   = aws_kms_key.retired_results_bucket
+}
+moved {
+  from = module.results_bucket.module.kms_key[0].aws_kms_alias.this
+  to   = aws_kms_alias.retired_results_bucket
+}
+removed {
+  from = aws_kms_key.retired_results_bucket
+  lifecycle { destroy = false }
+}
+removed {
+  from = aws_kms_alias.retired_results_bucket
+  lifecycle { destroy = false }
+}
+
+moved {
+  from = module.api.module.kms_key[0].aws_kms_key.this
+  to   = aws_kms_key.retired_api_logs
+}
+moved {
+  from = module.api.module.kms_key[0].aws_kms_alias.this
+  to   = aws_kms_alias.retired_api_logs
+}
+removed {
+  from = aws_kms_key.retired_api_logs
+  lifecycle { destroy = false }
+}
+removed {
+  from = aws_kms_alias.retired_api_logs
+  lifecycle { destroy = false }
+}
+
+moved {
+  from = module.worker.module.kms_key[0].aws_kms_key.this
+  to   = aws_kms_key.retired_worker_logs
+}
+moved {
+  from = module.worker.module.kms_key[0].aws_kms_alias.this
+  to   = aws_kms_alias.retired_worker_logs
+}
+removed {
+  from = aws_kms_key.retired_worker_logs
+  lifecycle { destroy = false }
+}
+removed {
+  from = aws_kms_alias.retired_worker_logs
+  lifecycle { destroy = false }
+}
+
+moved {
+  from = module.cluster.module.kms_key[0].aws_kms_key.this
+  to   = aws_kms_key.retired_cluster
+}
+moved {
+  from = module.cluster.module.kms_key[0].aws_kms_alias.this
+  to   = aws_kms_alias.retired_cluster
+}
+removed {
+  from = aws_kms_key.retired_cluster
+  lifecycle { destroy = false }
+}
+removed {
+  from = aws_kms_alias.retired_cluster
+  lifecycle { destroy = false }
+}
+
+moved {
+  from = module.alarms.module.kms_key[0].aws_kms_key.this
+  to   = aws_kms_key.retired_alarm_topic
+}
+moved {
+  from = module.alarms.module.kms_key[0].aws_kms_alias.this
+  to   = aws_kms_alias.retired_alarm_topic
+}
+removed {
+  from = aws_kms_key.retired_alarm_topic
+  lifecycle { destroy = false }
+}
+removed {
+  from = aws_kms_alias.retired_alarm_topic
+  lifecycle { destroy = false }
 }

@@ -31,6 +31,7 @@ module "alarms" {
   source = "../modules/cloudwatch-alarms"
 
   name                = local.alarm_name_prefix
+  kms_key_arn         = module.operations_key.key_arn
   environment         = var.environment
   email_subscriptions = var.alarm_email_addresses
   https_subscriptions = var.alarm_https_endpoints

@@ -14,7 +14,7 @@ resource "aws_ssm_parameter" "prompt" {
   description = "Classification prompt \"${each.key}\" (initial value from Terraform; edited in Parameter Store)"
   type        = "SecureString"
   tier        = "Standard"
-  key_id      = aws_kms_key.platform.arn
+  key_id      = module.data_key.key_arn
   value       = each.value
 
   lifecycle {
@@ -27,7 +27,7 @@ resource "aws_ssm_parameter" "model" {
   description = "Model settings of the classification worker as JSON (initial value from Terraform; edited in Parameter Store)"
   type        = "SecureString"
   tier        = "Standard"
-  key_id      = aws_kms_key.platform.arn
+  key_id      = module.data_key.key_arn
   value       = jsonencode(var.classification.model)
 
   lifecycle {

@@ -40,7 +40,7 @@ data "aws_iam_policy_document" "queue" {
 resource "aws_sqs_queue" "dlq" {
   name                              = local.queue_names.dlq
   message_retention_seconds         = var.queue.dlq_retention_seconds
-  kms_master_key_id                 = aws_kms_key.platform.arn
+  kms_master_key_id                 = module.data_key.key_arn
   kms_data_key_reuse_period_seconds = 300
   policy                            = data.aws_iam_policy_document.queue["dlq"].json
 
@@ -55,7 +55,7 @@ resource "aws_sqs_queue" "jobs" {
   visibility_timeout_seconds        = var.queue.visibility_timeout_seconds
   message_retention_seconds         = var.queue.message_retention_seconds
   receive_wait_time_seconds         = 20
-  kms_master_key_id                 = aws_kms_key.platform.arn
+  kms_master_key_id                 = module.data_key.key_arn
   kms_data_key_reuse_period_seconds = 300
   policy                            = data.aws_iam_policy_document.queue["jobs"].json
 

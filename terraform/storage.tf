@@ -75,6 +75,7 @@ module "uploads_bucket" {
   source = "../modules/private-s3"
 
   bucket_name          = local.bucket_names.uploads
+  kms_key_arn          = module.data_key.key_arn
   cors_allowed_origins = var.allowed_origins
   cors_allowed_methods = ["PUT"]
   # Object-created events go to EventBridge: an audit trail and a hook for malware scanning, while
@@ -96,6 +97,7 @@ module "results_bucket" {
   source = "../modules/private-s3"
 
   bucket_name                        = local.bucket_names.results
+  kms_key_arn                        = module.data_key.key_arn
   object_expiration_days             = var.retention.result_days
   noncurrent_version_expiration_days = local.is_prod ? 30 : 7
   force_destroy                      = !var.deletion_protection

@@ -190,7 +190,7 @@ resource "aws_cloudwatch_log_group" "waf" {
   # incident review or audit asks for. 365 is one of the values CloudWatch Logs accepts
   # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
   retention_in_days = 365
-  kms_key_id        = aws_kms_key.platform.arn
+  kms_key_id        = module.operations_key.key_arn
 }
 
 resource "aws_wafv2_web_acl_logging_configuration" "this" {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import tempfile
 from pathlib import Path
@@ -245,3 +246,118 @@ def test_container_insights_log_group_is_created_with_retention_and_key(plan):
     assert group.values["name"] == "/aws/ecs/containerinsights/imgclass-dev/performance"
     assert group.values["retention_in_days"] == 30
     assert group.after_unknown.get("kms_key_id")
+
+
+# --- Keys: one per environment and purpose (docs/adr/0018) ----------------------------------------
+
+KEYS = {"data": "module.data_key", "operations": "module.operations_key"}
+
+# Where each encrypted thing gets its key: (module call, argument) for what a module encrypts, and
+# (root resource address, expression path) for what the root encrypts itself.
+MODULE_KEY_ARGUMENTS = {
+    "database": ("kms_key_arn", "data"),
+    "uploads_bucket": ("kms_key_arn", "data"),
+    "results_bucket": ("kms_key_arn", "data"),
+    "cluster": ("kms_key_arn", "operations"),
+    "api": ("log_kms_key_arn", "operations"),
+    "worker": ("log_kms_key_arn", "operations"),
+    "proxy": ("log_kms_key_arn", "operations"),
+    "alarms": ("kms_key_arn", "operations"),
+}
+ROOT_KEY_ARGUMENTS = {
+    "aws_sqs_queue.jobs": (("kms_master_key_id",), "data"),
+    "aws_sqs_queue.dlq": (("kms_master_key_id",), "data"),
+    "aws_ssm_parameter.prompt": (("key_id",), "data"),
+    "aws_ssm_parameter.model": (("key_id",), "data"),
+    "aws_secretsmanager_secret.db_user": (("kms_key_id",), "data"),
+    "aws_cloudwatch_log_group.waf": (("kms_key_id",), "operations"),
+    "aws_ecr_repository.this": (("encryption_configuration", 0, "kms_key"), "operations"),
+}
+
+
+def _key_referenced(expression: dict) -> str | None:
+    """The purpose of the platform key an expression of the plan's configuration references."""
+    refs = set(expression.get("references", []))
+    hits = [purpose for purpose, module in KEYS.items() if f"{module}.key_arn" in refs]
+    assert len(hits) <= 1, f"{expression} references both keys"
+    return hits[0] if hits else None
+
+
+def _key_policy_log_groups(plan, purpose: str) -> list[str]:
+    """The log group ARN patterns a key's policy lets CloudWatch Logs use it for."""
+    policy = json.loads(plan.find(f"{KEYS[purpose]}.aws_kms_key.this").values["policy"])
+    patterns = []
+    for statement in policy["Statement"]:
+        if statement["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}:
+            values = statement["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+            patterns += [values] if isinstance(values, str) else values
+    return patterns
+
+
+def test_one_key_per_purpose_and_no_other(plan):
+    """Two customer-managed keys in dev (issue #11 item 7), not one per module instance."""
+    keys = {r.address for r in plan.of_type("aws_kms_key")}
+    assert keys == {f"{m}.aws_kms_key.this" for m in KEYS.values()}
+    aliases = {r.values["name"] for r in plan.of_type("aws_kms_alias")}
+    assert aliases == {"alias/imgclass-dev/data", "alias/imgclass-dev/operations"}
+    for module in KEYS.values():
+        key = plan.find(f"{module}.aws_kms_key.this").values
+        assert key["enable_key_rotation"] is True
+        assert key["deletion_window_in_days"] == 7
+
+
+def test_every_encrypting_module_and_resource_is_handed_its_purposes_key(plan):
+    config = plan.raw["configuration"]["root_module"]
+    for call, (argument, purpose) in MODULE_KEY_ARGUMENTS.items():
+        expression = config["module_calls"][call]["expressions"].get(argument, {})
+        assert _key_referenced(expression) == purpose, f"module.{call}.{argument}"
+    resources = {r["address"]: r for r in config["resources"]}
+    for address, (path, purpose) in ROOT_KEY_ARGUMENTS.items():
+        expression = resources[address]["expressions"]
+        for step in path:
+            expression = expression[step]
+        assert _key_referenced(expression) == purpose, address
+    # And what they encrypt is encrypted with a key created in this plan (so one of the two above).
+    encrypted = {
+        "aws_cloudwatch_log_group": "kms_key_id",
+        "aws_sns_topic": "kms_master_key_id",
+        "aws_sqs_queue": "kms_master_key_id",
+        "aws_db_instance": "kms_key_id",
+        "aws_secretsmanager_secret": "kms_key_id",
+    }
+    for rtype, attribute in encrypted.items():
+        for res in plan.of_type(rtype):
+            assert res.after_unknown.get(attribute), f"{res.address}.{attribute} is not a key of this plan"
+    db = plan.one("aws_db_instance")
+    assert db.after_unknown.get("performance_insights_kms_key_id") or not db.values.get("performance_insights_enabled")
+    assert db.after_unknown.get("master_user_secret_kms_key_id")
+    for bucket in ("uploads_bucket", "results_bucket"):
+        sse = plan.find(f"module.{bucket}.aws_s3_bucket_server_side_encryption_configuration.this")
+        rule = sse.values["rule"][0]["apply_server_side_encryption_by_default"][0]
+        assert rule["sse_algorithm"] == "aws:kms"
+        assert sse.after_unknown["rule"][0]["apply_server_side_encryption_by_default"][0]["kms_master_key_id"]
+
+
+def test_every_log_group_is_admitted_by_its_keys_policy(plan):
+    """CloudWatch Logs refuses a key whose policy does not name the group (encryption context)."""
+    policy = json.loads(plan.find("module.data_key.aws_kms_key.this").values["policy"])
+    root = next(s["Principal"]["AWS"] for s in policy["Statement"] if s["Sid"] == "AccountAdministration")
+    account = root.split(":")[4]
+    arn_prefix = "arn:aws:logs:eu-west-1:{}:log-group:"
+    for group in plan.of_type("aws_cloudwatch_log_group"):
+        module = group.module.removeprefix("module.") if group.module else None
+        purpose = MODULE_KEY_ARGUMENTS[module][1] if module else ROOT_KEY_ARGUMENTS[f"{group.type}.{group.name}"][1]
+        arn = arn_prefix.format(account) + group.values["name"]
+        patterns = _key_policy_log_groups(plan, purpose)
+        assert any(fnmatch.fnmatchcase(arn, p) for p in patterns), f"{arn} not in the {purpose} key: {patterns}"
+        other = "data" if purpose == "operations" else "operations"
+        assert not any(fnmatch.fnmatchcase(arn, p) for p in _key_policy_log_groups(plan, other)), arn
+
+
+def test_the_alarm_topics_key_lets_cloudwatch_publish(plan):
+    policy = json.loads(plan.find("module.operations_key.aws_kms_key.this").values["policy"])
+    statement = next(s for s in policy["Statement"] if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"})
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert statement["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":alarm:imgclass-dev-*")
+    data = json.loads(plan.find("module.data_key.aws_kms_key.this").values["policy"])
+    assert all(s["Principal"] != {"Service": "cloudwatch.amazonaws.com"} for s in data["Statement"])
