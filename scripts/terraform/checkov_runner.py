@@ -111,6 +111,11 @@ def run_checkov(
     if proc.returncode not in (0, 1):
         detail = _last_line(proc.stderr, f"exit {proc.returncode}")
         raise CheckovError(f"checkov failed on {directory}: {detail}")
+    # checkov prints a JSON report whenever it scans, also when it finds nothing; exit 1 and no report
+    # is checkov crashing (an import error, a broken install), never "0 checks failed".
+    if proc.returncode != 0 and not proc.stdout.strip():
+        detail = _last_line(proc.stderr, f"exit {proc.returncode}")
+        raise CheckovError(f"checkov on {directory} printed no report (exit {proc.returncode}): {detail}")
     try:
         data = json.loads(proc.stdout or "[]")
     except json.JSONDecodeError as exc:

@@ -53,7 +53,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scripts.errors import UsageError
-from scripts.terraform.checkov_runner import CheckovError, CheckovResult, checkov_binary, run_checkov
+from scripts.terraform.checkov_runner import CheckovError, CheckovResult, checkov_binary, checkov_version, run_checkov
 from scripts.terraform.checkov_runner import Finding as CheckovFinding
 from scripts.terraform.tf import (
     REPO_ROOT,
@@ -545,12 +545,17 @@ class ResultCache:
                 loaded = {}
             self.entries = loaded if isinstance(loaded, dict) else {}
 
-    def get(self, name: str, key: str) -> dict | None:
+    def holds(self, name: str, key: str) -> bool:
+        """Whether ``get`` would replay ``name`` (without counting it as a hit)."""
         entry = self.entries.get(name)
         if not isinstance(entry, dict) or entry.get("key") != key:
+            return False
+        return self.max_age is None or time.time() - float(entry.get("at", 0)) <= self.max_age
+
+    def get(self, name: str, key: str) -> dict | None:
+        if not self.holds(name, key):
             return None
-        if self.max_age is not None and time.time() - float(entry.get("at", 0)) > self.max_age:
-            return None
+        entry = self.entries[name]
         with self.lock:
             self.hits.append(name)
         return entry
@@ -687,11 +692,16 @@ def run_all(
         raise UsageError(f"unknown strategy {strategy!r}: one of {', '.join(STRATEGIES)}")
     tc = toolchain()
     warm_plugin_cache()
-    checkov_binary()  # missing checkov: exit 2 now, not one failed step per module later
     cache = None
     if use_cache and strategy == TREE:
         max_age = None if tc.provider_source == "mirror" else REGISTRY_MAX_AGE
         cache = ResultCache(cache_dir() / CACHE_FILE, max_age)
+    # A checkov that is missing or does not run is exit 2 and one line now, before any progress line,
+    # not a failed row at the end. `checkov --version` costs seconds, so not when the cached result of
+    # the checkov run is replayed: then checkov does not run at all.
+    binary = checkov_binary()
+    if cache is None or not cache.holds(checkov_cache_name(repo, only), cache.checkov_key(repo, only or repo, binary)):
+        checkov_version()
     dirs = terraform_dirs(repo, only)
     tflint = optional_tool("tflint")
     docs = optional_tool("terraform-docs")
@@ -754,6 +764,10 @@ def _per_directory(
     return board.track(jobs)
 
 
+def checkov_cache_name(repo: Path, only: Path | None) -> str:
+    return f"checkov:{(only or repo).relative_to(repo).as_posix()}"
+
+
 def _tree(
     repo: Path,
     scratch: Path,
@@ -789,7 +803,7 @@ def _tree(
 
     def checkov() -> list[StepResult]:
         scan = only or repo
-        name = f"checkov:{scan.relative_to(repo).as_posix()}"
+        name = checkov_cache_name(repo, only)
         key = cache.checkov_key(repo, scan, checkov_binary()) if cache is not None else ""
         hit = cache.get(name, key) if cache is not None else None
         if hit is not None:

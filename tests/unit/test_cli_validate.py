@@ -133,6 +133,7 @@ def test_per_directory_strategy_runs_every_directory_and_checkov_target(tree, tm
     monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
     monkeypatch.setattr(validate, "optional_tool", lambda name: None)
     monkeypatch.setattr(validate, "checkov_binary", lambda: "checkov")
+    monkeypatch.setattr(validate, "checkov_version", lambda: "3.3.30")
 
     def steps(workdir, directory, tc, tflint, log):
         assert workdir.is_dir() and not str(workdir).startswith(str(tree))  # a scratch copy
@@ -313,6 +314,7 @@ def test_tree_strategy_validates_roots_then_what_no_root_loaded(calling_tree, tm
     monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
     monkeypatch.setattr(validate, "optional_tool", lambda name: None)
     monkeypatch.setattr(validate, "checkov_binary", lambda: "checkov")
+    monkeypatch.setattr(validate, "checkov_version", lambda: "3.3.30")
 
     def validate_root(scratch, directory, tc, tflint, log):
         assert (scratch / directory).is_dir() and not str(scratch).startswith(str(calling_tree))
@@ -355,6 +357,9 @@ def test_passed_results_are_reused_until_something_they_read_changes(calling_tre
     monkeypatch.setattr(validate, "optional_tool", lambda name: None)
     monkeypatch.setattr(validate, "checkov_binary", lambda: str(binary))
     ran: list[str] = []
+    probed: list[str] = []
+    # `checkov --version` (seconds) runs only when checkov will: a broken checkov is then exit 2 up front.
+    monkeypatch.setattr(validate, "checkov_version", lambda: probed.append("checkov") or "3.3.30")
 
     def validate_root(scratch, directory, tc, tflint, log):
         ran.append(directory)
@@ -374,9 +379,12 @@ def test_passed_results_are_reused_until_something_they_read_changes(calling_tre
 
     def run_twice_with_a_change(change=None):
         ran.clear()
+        probed.clear()
         if change:
             change()
-        return validate.run_all(calling_tree, None, Console(quiet=True), workers=2, use_cache=True)
+        results = validate.run_all(calling_tree, None, Console(quiet=True), workers=2, use_cache=True)
+        assert probed == [r for r in ran if r == "checkov"]
+        return results
 
     run_twice_with_a_change()
     assert sorted(ran) == ["checkov", "modules/a/examples/basic", "modules/c", "terraform", "terraform/bootstrap"]
@@ -589,3 +597,15 @@ def test_checkov_step_fails_on_failed_checks_unexplained_skips_and_crashes(monke
     monkeypatch.setattr(validate, "run_checkov", crash)
     result = validate.checkov_step(tmp_path, "modules/a")
     assert result.status == "FAIL" and "checkov did not run" in result.detail
+
+
+def test_a_checkov_that_crashes_is_an_error_not_a_clean_scan(tmp_path, monkeypatch):
+    """Exit 1 (checkov's "checks failed") without a JSON report is checkov crashing, not 0 failures."""
+    from scripts.terraform.checkov_runner import run_checkov
+
+    crashing = tmp_path / "checkov"
+    crashing.write_text("#!/bin/sh\necho \"ModuleNotFoundError: No module named 'checkov'\" >&2\nexit 1\n")
+    crashing.chmod(0o755)
+    monkeypatch.setenv("PLATFORM_CHECKOV_BINARY", str(crashing))
+    with pytest.raises(CheckovError, match=r"printed no report \(exit 1\): ModuleNotFoundError: No module named"):
+        run_checkov(tmp_path)
