@@ -80,16 +80,11 @@ module "operations_key" {
 # Refactoring across module boundaries from the root with moved blocks, and chaining them after the
 # modules' own moved blocks: https://developer.hashicorp.com/terraform/language/modules/develop/refactoring
 
-# The database's key becomes the data key: an RDS instance cannot change its storage key in place
-# (changing kms_key_id replaces the instance), so the key the database has is the one to keep.
+# The database's key (with its alias) becomes the data key: an RDS instance cannot change its storage
+# key in place (changing kms_key_id replaces the instance), so the key the database has is the one to keep.
 moved {
-  from = module.database.module.kms_key[0].aws_kms_key.this
-  to   = module.data_key.aws_kms_key.this
-}
-
-moved {
-  from = module.database.module.kms_key[0].aws_kms_alias.this
-  to   = module.data_key.aws_kms_alias.this
+  from = module.database.module.kms_key[0]
+  to   = module.data_key
 }
 
 # The platform key becomes the operations key: it already encrypts the WAF and RDS Proxy log groups
@@ -107,110 +102,47 @@ moved {
 # The retired keys (the buckets', the services' log keys, the cluster's, the alarm topic's) are
 # forgotten, not deleted: objects and log events written before the switch stay encrypted under them.
 # A removed block cannot name them where the modules' moved blocks put them
-# (module.<m>.module.kms_key[0]...): that resource is still declared (with count = 0), and Terraform
-# refuses to forget a declared resource. So each is first moved to a root address no block declares,
-# and that address is removed with destroy = false (Terraform >= 1.7):
-# https://developer.hashicorp.com/terraform/language/state/remove (from cannot carry instance keys) and
+# (module.<m>.module.kms_key[0]): that module call is still declared (with count = 0), and Terraform
+# refuses to forget what is declared. So each key module instance is first moved to an address no
+# block declares, module.retired_kms_keys["<m>"], and that is removed with destroy = false
+# (Terraform >= 1.7; from names a resource or module, without instance keys):
+# https://developer.hashicorp.com/terraform/language/state/remove and
 # https://developer.hashicorp.com/terraform/language/block/removed
 # Schedule their deletion by hand once the data they encrypted has expired (ADR 0018).
 moved {
-  from = module.uploads_bucket.module.kms_key[0].aws_kms_key.this
-  to   = aws_kms_key.retired_uploads_bucket
-}
-moved {
-  from = module.uploads_bucket.module.kms_key[0].aws_kms_alias.this
-  to   = aws_kms_alias.retired_uploads_bucket
-}
-removed {
-  from = aws_kms_key.retired_uploads_bucket
-  lifecycle { destroy = false }
-}
-removed {
-  from = aws_kms_alias.retired_uploads_bucket
-  lifecycle { destroy = false }
+  from = module.uploads_bucket.module.kms_key[0]
+  to   = module.retired_kms_keys["uploads_bucket"]
 }
 
 moved {
-  from = module.results_bucket.module.kms_key[0].aws_kms_key.this
-  to   = aws_kms_key.retired_results_bucket
-}
-moved {
-  from = module.results_bucket.module.kms_key[0].aws_kms_alias.this
-  to   = aws_kms_alias.retired_results_bucket
-}
-removed {
-  from = aws_kms_key.retired_results_bucket
-  lifecycle { destroy = false }
-}
-removed {
-  from = aws_kms_alias.retired_results_bucket
-  lifecycle { destroy = false }
+  from = module.results_bucket.module.kms_key[0]
+  to   = module.retired_kms_keys["results_bucket"]
 }
 
 moved {
-  from = module.api.module.kms_key[0].aws_kms_key.this
-  to   = aws_kms_key.retired_api_logs
-}
-moved {
-  from = module.api.module.kms_key[0].aws_kms_alias.this
-  to   = aws_kms_alias.retired_api_logs
-}
-removed {
-  from = aws_kms_key.retired_api_logs
-  lifecycle { destroy = false }
-}
-removed {
-  from = aws_kms_alias.retired_api_logs
-  lifecycle { destroy = false }
+  from = module.api.module.kms_key[0]
+  to   = module.retired_kms_keys["api"]
 }
 
 moved {
-  from = module.worker.module.kms_key[0].aws_kms_key.this
-  to   = aws_kms_key.retired_worker_logs
-}
-moved {
-  from = module.worker.module.kms_key[0].aws_kms_alias.this
-  to   = aws_kms_alias.retired_worker_logs
-}
-removed {
-  from = aws_kms_key.retired_worker_logs
-  lifecycle { destroy = false }
-}
-removed {
-  from = aws_kms_alias.retired_worker_logs
-  lifecycle { destroy = false }
+  from = module.worker.module.kms_key[0]
+  to   = module.retired_kms_keys["worker"]
 }
 
 moved {
-  from = module.cluster.module.kms_key[0].aws_kms_key.this
-  to   = aws_kms_key.retired_cluster
-}
-moved {
-  from = module.cluster.module.kms_key[0].aws_kms_alias.this
-  to   = aws_kms_alias.retired_cluster
-}
-removed {
-  from = aws_kms_key.retired_cluster
-  lifecycle { destroy = false }
-}
-removed {
-  from = aws_kms_alias.retired_cluster
-  lifecycle { destroy = false }
+  from = module.cluster.module.kms_key[0]
+  to   = module.retired_kms_keys["cluster"]
 }
 
 moved {
-  from = module.alarms.module.kms_key[0].aws_kms_key.this
-  to   = aws_kms_key.retired_alarm_topic
+  from = module.alarms.module.kms_key[0]
+  to   = module.retired_kms_keys["alarms"]
 }
-moved {
-  from = module.alarms.module.kms_key[0].aws_kms_alias.this
-  to   = aws_kms_alias.retired_alarm_topic
-}
+
 removed {
-  from = aws_kms_key.retired_alarm_topic
-  lifecycle { destroy = false }
-}
-removed {
-  from = aws_kms_alias.retired_alarm_topic
-  lifecycle { destroy = false }
+  from = module.retired_kms_keys
+
+  lifecycle {
+    destroy = false
+  }
 }

@@ -1,4 +1,4 @@
-# The job queue and its dead-letter queue, both encrypted with the platform key and TLS-only.
+# The job queue and its dead-letter queue, both encrypted with the data key (kms.tf) and TLS-only.
 # The API sends one message per accepted POST /start-job; the worker receives, processes and
 # deletes it. After max_receive_count failed attempts a message moves to the DLQ, which alarms.
 
