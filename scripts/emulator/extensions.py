@@ -19,16 +19,96 @@ A further gap goes into a module ``ext_<area>.py`` beside this file with an ``in
 
 ``install()`` is idempotent and must run in the process that serves moto (the embedded server is a
 thread of that process).
+
+Concurrency: the embedded server answers every request in a thread of its own, and moto's backends
+are plain dicts with no locking (Terraform sends up to ten calls at once, and a DescribeAlarms that
+iterates the alarms while a PutMetricAlarm inserts one answered 500 ``dictionary changed size during
+iteration``). ``install()`` therefore serializes moto's dispatch behind ``DISPATCH_LOCK``: one request
+at a time reads or changes moto's state, for every server in the process (they share the backends).
+The request recorder's callback, which reads the backends, runs under the same lock; the fault
+injector's latency and its throttled or failed answers do not take it. An SQS long poll releases the
+lock while it waits, so that the SendMessage it waits for can be served. Accepting connections and
+writing answers stay concurrent (werkzeug sends the finished answer after the lock is released).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 _INSTALLED = False
+
+
+class DispatchLock:
+    """A process-wide lock that one thread may take again (middleware, then moto's dispatcher), and
+    that a thread can let go of entirely while it blocks inside moto (``released``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def _depth(self) -> int:
+        return getattr(self._local, "depth", 0)
+
+    def __enter__(self) -> DispatchLock:
+        depth = self._depth()
+        if depth == 0:
+            self._lock.acquire()
+        self._local.depth = depth + 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._local.depth = self._depth() - 1
+        if self._local.depth == 0:
+            self._lock.release()
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """Let other requests in while this thread waits; a no-op where the lock is not held."""
+        depth = self._depth()
+        if depth:
+            self._local.depth = 0
+            self._lock.release()
+        try:
+            yield
+        finally:
+            if depth:
+                self._lock.acquire()
+                self._local.depth = depth
+
+
+DISPATCH_LOCK = DispatchLock()
+
+
+def _install_dispatch_lock() -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.sqs.models import Queue
+
+    dispatch = DomainDispatcherApplication.__call__
+    if not getattr(dispatch, "_platform_locked", False):
+
+        def locked_dispatch(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+            # moto builds the whole answer inside this call (Flask views return finished bodies).
+            with DISPATCH_LOCK:
+                return dispatch(self, environ, start_response)
+
+        locked_dispatch._platform_locked = True  # type: ignore[attr-defined]
+        DomainDispatcherApplication.__call__ = locked_dispatch
+
+    wait = Queue.wait_for_messages
+    if not getattr(wait, "_platform_locked", False):
+        # ReceiveMessage with WaitTimeSeconds waits here for a SendMessage from another request.
+        def wait_for_messages(self: Queue, timeout: int) -> None:
+            with DISPATCH_LOCK.released():
+                wait(self, timeout)
+
+        wait_for_messages._platform_locked = True  # type: ignore[attr-defined]
+        Queue.wait_for_messages = wait_for_messages
 
 
 def _autoscaling_tagger(backend: Any) -> Any:
@@ -184,6 +264,7 @@ def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
+    _install_dispatch_lock()
     _install_autoscaling_tags()
     _install_composite_alarm()
     for path in sorted(Path(__file__).parent.glob("ext_*.py")):

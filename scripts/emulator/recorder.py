@@ -7,6 +7,10 @@ parses the parameters with moto's protocol parsers, and hands the result to a ca
 serves it, so that the callback sees the resource as it is when AWS would authorize the call (its
 current tags, for ``aws:ResourceTag``). ``scripts.iam`` turns these records into IAM checks.
 
+The callback and moto's answer run under ``extensions.DISPATCH_LOCK`` together: the callback reads
+moto's backends, which no other request changes meanwhile, and the state it sees is the state the
+call is served against.
+
 Unsigned requests (``AssumeRoleWithWebIdentity``) are not recorded: AWS authorizes them by the
 role's trust policy, which ``ext_sts`` evaluates.
 """
@@ -16,10 +20,11 @@ from __future__ import annotations
 import functools
 import io
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from scripts.emulator.extensions import DISPATCH_LOCK
 
 _CREDENTIAL = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[a-z0-9-]+)/(?P<service>[a-z0-9-]+)/")
 
@@ -155,7 +160,6 @@ class RecordingApp:
         self.app = app
         self.on_call = on_call
         self._seq = 0
-        self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if isinstance(self.on_call, CallBus) and not self.on_call.active:
@@ -172,19 +176,18 @@ class RecordingApp:
             match = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
             found = (match["key"], match["region"], match["service"], match["service"], "?", {}) if match else None
             error = f"{type(exc).__name__}: {exc}"
-        if found:
-            with self._lock:
-                self._seq += 1
-                seq = self._seq
-            key, region, signing, service, operation, params = found
-            call = Call(seq, key, region, signing, service, operation, params)
-            if error:
-                call.extra["identify_error"] = error
-            self.on_call(call)
 
         def _start(status: str, headers: Any, exc_info: Any = None) -> Any:
             if call is not None:
                 call.status = int(status.split()[0])
             return start_response(status, headers, exc_info)
 
-        return self.app(environ, _start)
+        with DISPATCH_LOCK:
+            if found:
+                # Numbered under the lock: ``seq`` is the order in which moto served the calls.
+                self._seq += 1
+                call = Call(self._seq, *found)
+                if error:
+                    call.extra["identify_error"] = error
+                self.on_call(call)
+            return self.app(environ, _start)
