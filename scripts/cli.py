@@ -1,8 +1,9 @@
 """The single entry point: ``python -m scripts <command>``.
 
 Each command lives in ``scripts/commands/<name>.py`` and exposes ``register(subparsers)``, which adds
-its parser and sets ``func`` to a callable taking the parsed arguments and returning an exit code.
-Commands are found by listing that package, so a new module there is a new command.
+its parser and sets ``func`` to a callable taking the parsed arguments and returning an exit code. The
+command file holds only its parser and a short ``run``; the logic lives in an area package
+(docs/adr/0019-scripts-layout.md). ``COMMANDS`` below is the registry: a new command is one line there.
 
 Exit codes: 0 success, 1 the check found problems (a verdict, printed by the command), 2 bad usage or
 an environment problem: one readable line on stderr, never a traceback. Every domain error derives
@@ -13,12 +14,26 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 from typing import NoReturn
 
-import scripts.commands as commands_pkg
 from scripts.errors import EXIT_ERROR, PlatformError
+
+# The registry: one module of scripts/commands/ per line; ``python -m scripts --help`` lists them in
+# this order. Listed, not discovered, so a helper module or a half-written file is never a command.
+COMMANDS = (
+    "init",
+    "validate",
+    "plan",
+    "check_plan",
+    "pr_comment",
+    "demo",
+    "iam_check",
+    "orphans",
+    "docs",
+    "tools",
+    "bench",
+)
 
 EXIT_CODES = "Exit codes: 0 success, 1 the check found violations, 2 bad usage or environment error (one line)."
 
@@ -31,8 +46,8 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def command_names() -> list[str]:
-    """Modules of scripts/commands/, each one command."""
-    return sorted(info.name for info in pkgutil.iter_modules(commands_pkg.__path__) if not info.name.startswith("_"))
+    """The registered commands' modules (``check_plan`` is the command ``check-plan``)."""
+    return list(COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,9 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # Subparsers inherit the parser class, so every command's usage errors are one line too.
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in command_names():
-        module = importlib.import_module(f"{commands_pkg.__name__}.{name}")
-        module.register(sub)
+    for name in COMMANDS:
+        importlib.import_module(f"scripts.commands.{name}").register(sub)
     return parser
 
 

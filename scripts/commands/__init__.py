@@ -1,1 +1,1 @@
-"""CLI commands; each module exposes ``register(subparsers)`` (see scripts/cli.py)."""
+"""CLI commands: each module exposes ``register(subparsers)`` and is listed in ``scripts.cli.COMMANDS``."""

@@ -7,12 +7,14 @@ process shows what Python's logging and exception machinery print when nothing c
 from __future__ import annotations
 
 import os
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import scripts.commands as commands_pkg
 from scripts.cli import command_names
 from scripts.emulator import EmulatorError
 from scripts.errors import PlatformError, UsageError
@@ -21,6 +23,9 @@ from scripts.terraform.checkov_runner import CheckovError
 from scripts.terraform.inventory import PlanFormatError
 from scripts.terraform.tf import REPO_ROOT, TerraformError
 from scripts.terraform.toolchain import ToolchainError
+from scripts.walkthrough.actions import WorkflowError
+from scripts.walkthrough.dayone import WalkthroughError
+from scripts.walkthrough.readme import ReadmeError
 
 DEAD_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
 
@@ -35,6 +40,9 @@ DEAD_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing listens on loo
         CheckovError,
         EmulatorError,
         EvaluatorError,
+        WorkflowError,
+        ReadmeError,
+        WalkthroughError,
     ],
 )
 def test_every_domain_error_derives_from_the_one_base_class(error):
@@ -107,6 +115,25 @@ def failing_init(tmp: Path) -> dict:
     }
 
 
+def failing_init_with_a_bucket(tmp: Path) -> dict:
+    change = failing_init(tmp)
+    change["env"] |= {"STATE_BUCKET": "imgclass-state", "STATE_KMS_KEY_ARN": "arn:aws:kms:eu-west-1:111122223333:key/k"}
+    return change
+
+
+def dead_aws(tmp: Path) -> dict:
+    """AWS calls to an endpoint nothing answers, once (botocore would retry)."""
+    return {
+        "env": {
+            "AWS_ENDPOINT_URL": DEAD_ENDPOINT,
+            "AWS_MAX_ATTEMPTS": "1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+        }
+    }
+
+
 def write(tmp: Path, name: str, data: bytes) -> Path:
     path = tmp / name
     path.write_bytes(data)
@@ -125,6 +152,21 @@ CASES = {
     ),
     "validate-without-terraform": (["validate", "--only", "modules/private-s3"], no_terraform, "terraform not found"),
     "validate-without-checkov": (["validate", "--only", "modules/private-s3"], missing_checkov, "checkov not found"),
+    "validate-checkov-does-not-run": (
+        ["validate", "--only", "modules/private-s3", "--no-cache"],
+        broken_checkov,
+        "does not run (`checkov --version`: ModuleNotFound",
+    ),
+    "validate-plugin-cache-fails": (
+        ["validate", "--only", "modules/private-s3"],
+        failing_init,
+        "plugin-cache failed: Failed to query available provider packages: registry unreachable",
+    ),
+    "plan-terraform-init-fails": (
+        ["plan", "--env", "dev", "--emulator", "--out", "{tmp}/out"],
+        failing_init,
+        "terraform init failed: Failed to query available provider packages: registry unreachable (full Terraform log",
+    ),
     "plan-dead-emulator": (
         ["plan", "--env", "dev", "--emulator", "--out", "{tmp}/out"],
         dead_emulator,
@@ -137,9 +179,20 @@ CASES = {
     "check-plan-not-a-plan": (["check-plan", "{tmp}/list.json"], None, "plan JSON must be an object"),
     "demo-dead-emulator": (["demo"], dead_emulator, f"AWS endpoint {DEAD_ENDPOINT} does not answer"),
     "demo-without-terraform": (["demo"], no_terraform, "terraform not found"),
+    "demo-plugin-cache-fails": (["demo"], failing_init, "plugin-cache failed: Failed to query available provider"),
     "docs-not-a-module": (["docs", "{tmp}"], None, "README.md: No such file or directory"),
     "iam-check-without-terraform": (["iam-check"], no_terraform, "terraform not found"),
     "init-without-bucket": (["init", "--env", "dev"], None, "STATE_BUCKET is empty"),
+    "init-terraform-fails": (
+        ["init", "--env", "dev"],
+        failing_init_with_a_bucket,
+        "terraform init failed: Failed to query available provider packages: registry unreachable (full Terraform log",
+    ),
+    "iam-check-plugin-cache-fails": (
+        ["iam-check"],
+        failing_init,
+        "plugin-cache failed: Failed to query available provider packages: registry unreachable",
+    ),
     "iam-check-usage": (["iam-check", "--env", "qa"], None, "argument --env: invalid choice: 'qa'"),
     "orphans-usage": (["orphans"], None, "the following arguments are required: --env"),
     "orphans-unreadable-state": (
@@ -153,7 +206,18 @@ CASES = {
         "is not a Terraform state",
     ),
     "orphans-without-terraform": (["orphans", "--env", "dev"], no_terraform, "terraform not found"),
+    "orphans-dead-aws-endpoint": (
+        ["orphans", "--env", "dev", "--state", "{tmp}/empty.tfstate"],
+        dead_aws,
+        f'listing the dev resources in AWS failed: Could not connect to the endpoint URL: "{DEAD_ENDPOINT}/"',
+    ),
     "bench-without-terraform": (["bench"], no_terraform, "terraform not found"),
+    "bench-checkov-does-not-run": (["bench"], broken_checkov, "does not run (`checkov --version`: ModuleNotFound"),
+    "pr-comment-no-reports": (
+        ["pr-comment", "--run-url", "https://example.com/run", "--title", "t", "--marker", "m", "{tmp}/missing"],
+        None,
+        "missing is not a directory of report parts",
+    ),
     "bench-unreadable-suite-report": (
         ["bench", "--skip-check", "--suite-after", "{tmp}/garbage.json"],
         None,
@@ -163,9 +227,16 @@ CASES = {
 
 
 def test_every_command_has_a_failure_case():
-    """A new module in scripts/commands/ needs a case here (issue 12: every command's failure path)."""
+    """A new command needs a case here (issue 12: every command's failure path)."""
     covered = {argv[0].replace("-", "_") for argv, _, _ in CASES.values()}
     assert covered == set(command_names())
+
+
+def test_every_command_module_is_registered():
+    """The registry (scripts.cli.COMMANDS) lists every module of scripts/commands/, and nothing else."""
+    modules = {info.name for info in pkgutil.iter_modules(commands_pkg.__path__) if not info.name.startswith("_")}
+    assert sorted(command_names()) == sorted(modules)
+    assert len(set(command_names())) == len(command_names())
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -173,6 +244,7 @@ def test_command_failure_is_exit_2_and_one_line(case, tmp_path):
     argv, change, fragment = CASES[case]
     write(tmp_path, "garbage.json", b"\x89PNG\r\n\x1a\n\x00\x00\xff")
     write(tmp_path, "list.json", b"[]")
+    write(tmp_path, "empty.tfstate", b'{"version": 4, "resources": []}')
     kwargs = change(tmp_path) if change else {}
     proc = cli(*(a.replace("{tmp}", str(tmp_path)) for a in argv), **kwargs)
     lines = proc.stderr.splitlines()
