@@ -48,16 +48,18 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from scripts.checks import CheckOptions, run_checks
 from scripts.checks.labels import labels_for
+from scripts.checks.report import cost_table, findings_table
 from scripts.emulator import Emulator
-from scripts.errors import UsageError
-from scripts.fixtures.network import (
+from scripts.emulator.network import (
     create_certificate,
     create_network,
     delete_certificate,
     delete_network,
     network_tags,
 )
+from scripts.errors import UsageError
 from scripts.terraform.idempotency import unexpected_changes
 from scripts.terraform.inventory import PlanInventory
 from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, warm_plugin_cache
@@ -267,16 +269,10 @@ def budget_table(budget: Mapping[str, Any]) -> Table:
 
 
 def run_plan_checks(console: Console, inventory: PlanInventory, region: str | None = None) -> bool:
-    """The project's plan checks, when present; returns False when they find an error.
+    """The project's plan checks; returns False when they find an error.
 
     The cost table's title names the region whose prices it uses; when the platform deploys to
     another ``region``, a line says so rather than letting the figure pass for that region's."""
-    try:
-        from scripts.checks import CheckOptions, run_checks
-        from scripts.checks.report import cost_table, findings_table
-    except ImportError:
-        console.print("[dim]plan checks not available (scripts.checks missing); skipped[/]")
-        return True
     report = run_checks(inventory, CheckOptions.build())
     if report.errors:
         console.print(findings_table(report))

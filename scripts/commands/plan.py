@@ -2,7 +2,7 @@
 
 Against real AWS (the caller's credentials, the environment's S3 backend) or, with ``--emulator``,
 against the embedded AWS emulator: there the "existing" network the root looks up is created first
-(``scripts.fixtures.network``) and state stays in a local backend of the scratch copy.
+(``scripts.emulator.network``) and state stays in a local backend of the scratch copy.
 
 Steps: init (``terraform/environments/<env>.s3.tfbackend`` with the account's state bucket and KMS key
 from ``STATE_BUCKET`` / ``STATE_KMS_KEY_ARN``: ``scripts.terraform.backend``), plan with
@@ -108,11 +108,8 @@ def emulated_network(env: str, region: str) -> Iterator[Any]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from scripts.emulator import Emulator, EmulatorError
+    from scripts.emulator.network import create_network, delete_network, network_tags
 
-    try:
-        from scripts.fixtures.network import create_network, delete_network, network_tags
-    except ImportError as exc:
-        raise UsageError(f"--emulator needs the network fixture scripts/fixtures/network.py: {exc}") from exc
     emulator = Emulator.from_env(region=region).start()
     network = None
     try:

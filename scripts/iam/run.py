@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from scripts.emulator import Emulator
+from scripts.emulator.network import create_certificate, create_network, delete_certificate, delete_network
 from scripts.emulator.recorder import CallBus
-from scripts.fixtures.network import create_certificate, create_network, delete_certificate, delete_network
 from scripts.iam.pipeline import Session, assume
 from scripts.iam.proof import CallLog, Verdict, judge
 from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, unique_name

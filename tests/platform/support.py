@@ -14,7 +14,7 @@ from typing import Any
 
 from scripts.demo import prepare_platform
 from scripts.emulator import Emulator
-from scripts.fixtures.network import create_network, delete_network
+from scripts.emulator.network import create_network, delete_network
 from scripts.terraform.tf import Workspace, unique_name
 
 

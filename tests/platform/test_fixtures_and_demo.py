@@ -6,8 +6,8 @@ import pytest
 
 from scripts.cli import main
 from scripts.demo import env_tfvars, managed
+from scripts.emulator.network import create_certificate, create_network, delete_network, network_tags
 from scripts.errors import UsageError
-from scripts.fixtures.network import create_certificate, create_network, delete_network, network_tags
 from scripts.terraform.tf import unique_name
 
 
