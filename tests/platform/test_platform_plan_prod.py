@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from scripts.checks import CheckOptions, run_checks
 from tests.harness import assert_inventory
 from tests.platform.support import (
     capacity_providers,
@@ -117,6 +118,22 @@ def test_connection_budget_fits_with_headroom(plan):
     assert budget["max_connections"] == 811  # db.m6g.large, modules/rds-postgres estimate
     assert budget["proxy_cap"] == 608
     assert budget["headroom_percent"] >= 50
+
+
+def test_prod_states_its_intents_and_the_checks_read_the_plan(plan):
+    # terraform/locals.tf maps the environment to intents once; the modules and the checks take them.
+    assert plan.outputs["intents"] == {
+        "production_like": True,
+        "minimum_backup_retention_days": 7,
+        "allow_latest_image_tag": False,
+        "require_alarm_actions": True,
+    }
+    report = run_checks(plan, CheckOptions.build())
+    assert report.prod_like is True
+    # The budget is the root's own statement (output connection_budget), its reserve included.
+    [budget] = report.budgets
+    assert budget.max_connections_source == "root output connection_budget"
+    assert (budget.max_connections, budget.cap, budget.total) == (811, 608, 145)
 
 
 def test_api_url_uses_the_domain(plan):
