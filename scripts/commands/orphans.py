@@ -6,14 +6,10 @@ Thin: the logic lives in ``scripts.orphans``; docs/runbooks/orphaned-resources.m
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import tempfile
 from pathlib import Path
-from typing import Any
 
-from scripts.errors import UsageError
-from scripts.orphans import find_orphans, import_line, load_state, pull_state
+from scripts.orphans import import_line
+from scripts.orphans.inputs import orphans_of
 
 ENVIRONMENTS = ("dev", "prod")
 DEFAULT_SERVICE = "imgclass"
@@ -49,63 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _region(env: str, given: str | None) -> str:
-    if given:
-        return given
-    if os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"):
-        return os.environ.get("AWS_REGION") or os.environ["AWS_DEFAULT_REGION"]
-    from scripts.terraform.tf import REPO_ROOT
-
-    tfvars = REPO_ROOT / "terraform" / "environments" / f"{env}.tfvars"
-    for line in tfvars.read_text().splitlines():
-        key, _, value = line.partition("=")
-        if key.strip() == "region":
-            return value.strip().strip('"')
-    raise UsageError(f"no AWS region: pass --region or set AWS_REGION ({tfvars.name} names none)")
-
-
-def _read_plan(path: Path | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"cannot read plan JSON {path}: {getattr(exc, 'strerror', None) or exc}") from exc
-    if not isinstance(data, dict) or ("resource_changes" not in data and "format_version" not in data):
-        raise UsageError(f"{path} is not `terraform show -json` output of a plan")
-    return data
-
-
-def _clients(region: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    session = boto3.session.Session(region_name=region)
-    config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
-    cache: dict[str, Any] = {}
-
-    def client(service: str) -> Any:
-        if service not in cache:
-            cache[service] = session.client(service, config=config)
-        return cache[service]
-
-    return client
-
-
 def run(args: argparse.Namespace) -> int:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    region = _region(args.env, args.region)
-    plan = _read_plan(args.plan)
-    if args.state is not None:
-        state = load_state(args.state)
-    else:
-        with tempfile.TemporaryDirectory(prefix="orphans-") as tmp:
-            state = pull_state(args.env, Path(tmp))
-    try:
-        orphans = find_orphans(_clients(region), state, args.service, args.env, plan)
-    except (BotoCoreError, ClientError) as exc:
-        raise UsageError(f"listing the {args.env} resources in AWS failed: {exc}") from exc
+    orphans = orphans_of(args.env, args.service, args.region, args.state, args.plan)
     if not orphans:
         print(f"no orphans: every resource tagged Service={args.service}, Environment={args.env} is in the state")
         return 0
