@@ -2,38 +2,21 @@
 # the job that runs in the GitHub environment of the same name). Both trust exactly one OIDC
 # provider, the STS audience and an exact list of subjects: StringEquals, never StringLike.
 
-data "aws_iam_policy_document" "plan_trust" {
-  for_each = local.environments
-
-  statement {
-    sid     = "GitHubPullRequestsAndTrustedRefs"
-    effect  = "Allow"
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-
-    principals {
-      type        = "Federated"
-      identifiers = [local.oidc_provider_arn]
+locals {
+  # Per role: its statement id and the exact subjects it trusts.
+  trusts = merge([
+    for env, cfg in local.environments : {
+      "plan/${env}"  = { sid = "GitHubPullRequestsAndTrustedRefs", subjects = cfg.plan_subjects }
+      "apply/${env}" = { sid = "GitHubEnvironment", subjects = cfg.apply_subjects }
     }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_host}:aud"
-      values   = [local.oidc_audience]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_host}:sub"
-      values   = each.value.plan_subjects
-    }
-  }
+  ]...)
 }
 
-data "aws_iam_policy_document" "apply_trust" {
-  for_each = local.environments
+data "aws_iam_policy_document" "trust" {
+  for_each = local.trusts
 
   statement {
-    sid     = "GitHubEnvironment"
+    sid     = each.value.sid
     effect  = "Allow"
     actions = ["sts:AssumeRoleWithWebIdentity"]
 
@@ -51,7 +34,7 @@ data "aws_iam_policy_document" "apply_trust" {
     condition {
       test     = "StringEquals"
       variable = "${local.oidc_host}:sub"
-      values   = each.value.apply_subjects
+      values   = each.value.subjects
     }
   }
 }
@@ -62,7 +45,7 @@ resource "aws_iam_role" "plan" {
   name                 = "${var.service_name}-gha-plan-${each.key}"
   path                 = local.role_path
   description          = "Read-only plan of ${each.key} from pull requests of ${var.github_owner}/${var.github_repository} (GitHub OIDC)."
-  assume_role_policy   = data.aws_iam_policy_document.plan_trust[each.key].json
+  assume_role_policy   = data.aws_iam_policy_document.trust["plan/${each.key}"].json
   max_session_duration = var.max_session_duration
 
   lifecycle {
@@ -79,7 +62,7 @@ resource "aws_iam_role" "apply" {
   name                 = "${var.service_name}-gha-apply-${each.key}"
   path                 = local.role_path
   description          = "Apply ${each.key} from the GitHub environment ${each.key} of ${var.github_owner}/${var.github_repository} (GitHub OIDC)."
-  assume_role_policy   = data.aws_iam_policy_document.apply_trust[each.key].json
+  assume_role_policy   = data.aws_iam_policy_document.trust["apply/${each.key}"].json
   max_session_duration = var.max_session_duration
 
   lifecycle {
@@ -91,19 +74,19 @@ resource "aws_iam_role" "apply" {
 }
 
 # --- Managed policies and their attachments ---------------------------------------------------------
+#
+# Every document comes from the tables in policies.tf (local.policy_json), rendered and checked
+# against the 6,144-character limit in one place. The five resources keep the addresses an applied
+# bootstrap has in its state: their instance keys are environment names of the caller's choosing,
+# and a moved block names literal addresses only, so merging them into one for_each resource would
+# destroy and recreate the policies of any environment it could not list.
+# https://developer.hashicorp.com/terraform/language/moved
 
 resource "aws_iam_policy" "read" {
   name        = "${var.service_name}-gha-read"
   path        = local.role_path
   description = "Read what Terraform refreshes for the ${var.service_name} platform (no object or secret values)."
-  policy      = data.aws_iam_policy_document.read.json
-
-  lifecycle {
-    precondition {
-      condition     = length(replace(data.aws_iam_policy_document.read.json, "/\\s/", "")) <= 6144
-      error_message = "The read policy exceeds IAM's 6,144-character limit for managed policies; split it."
-    }
-  }
+  policy      = local.policy_json["read"]
 }
 
 resource "aws_iam_policy" "read_names" {
@@ -112,14 +95,7 @@ resource "aws_iam_policy" "read_names" {
   name        = "${var.service_name}-gha-read-${each.key}"
   path        = local.role_path
   description = "Read the metadata of the ${each.key} resources Terraform refreshes (no object or secret values)."
-  policy      = data.aws_iam_policy_document.read_names[each.key].json
-
-  lifecycle {
-    precondition {
-      condition     = length(replace(data.aws_iam_policy_document.read_names[each.key].json, "/\\s/", "")) <= 6144
-      error_message = "The read policy of ${each.key} exceeds IAM's 6,144-character limit for managed policies; split it."
-    }
-  }
+  policy      = local.policy_json["read/${each.key}"]
 }
 
 resource "aws_iam_policy" "plan_state" {
@@ -128,7 +104,7 @@ resource "aws_iam_policy" "plan_state" {
   name        = "${var.service_name}-gha-plan-state-${each.key}"
   path        = local.role_path
   description = "Read the ${each.key} state and write only its lock file."
-  policy      = data.aws_iam_policy_document.plan_state[each.key].json
+  policy      = local.policy_json["plan-state/${each.key}"]
 }
 
 resource "aws_iam_policy" "apply_state" {
@@ -137,7 +113,7 @@ resource "aws_iam_policy" "apply_state" {
   name        = "${var.service_name}-gha-apply-state-${each.key}"
   path        = local.role_path
   description = "Read and write the ${each.key} state and its lock file."
-  policy      = data.aws_iam_policy_document.apply_state[each.key].json
+  policy      = local.policy_json["apply-state/${each.key}"]
 }
 
 resource "aws_iam_policy" "apply" {
@@ -146,23 +122,16 @@ resource "aws_iam_policy" "apply" {
   name        = "${var.service_name}-gha-apply-${each.key}"
   path        = local.role_path
   description = "Change ${each.value.area} of ${each.value.env}: resources named ${local.environments[each.value.env].resource_prefix}* or tagged Service=${var.service_name}."
-  policy      = each.value.json
-
-  lifecycle {
-    precondition {
-      condition     = length(replace(each.value.json, "/\\s/", "")) <= 6144
-      error_message = "The apply policy ${each.key} exceeds IAM's 6,144-character limit for managed policies; split it."
-    }
-  }
+  policy      = local.policy_json["${each.value.doc}/${each.value.env}"]
 }
 
 locals {
   apply_policies = merge([
     for env in keys(local.environments) : {
-      "compute-${env}"  = { env = env, area = "compute and network (ECS, load balancing, autoscaling, WAF, security groups)", json = data.aws_iam_policy_document.apply_compute[env].json }
-      "data-${env}"     = { env = env, area = "data and keys (RDS, RDS Proxy, Secrets Manager, SSM, KMS)", json = data.aws_iam_policy_document.apply_data[env].json }
-      "services-${env}" = { env = env, area = "storage, messaging and monitoring (S3, SQS, SNS, ECR, logs, alarms, events)", json = data.aws_iam_policy_document.apply_services[env].json }
-      "iam-${env}"      = { env = env, area = "IAM roles of the platform and the guard rails around the delivery resources", json = data.aws_iam_policy_document.apply_iam[env].json }
+      "compute-${env}"  = { env = env, doc = "compute", area = "compute and network (ECS, load balancing, autoscaling, WAF, security groups)" }
+      "data-${env}"     = { env = env, doc = "data", area = "data and keys (RDS, RDS Proxy, Secrets Manager, SSM, KMS)" }
+      "services-${env}" = { env = env, doc = "services", area = "storage, messaging and monitoring (S3, SQS, SNS, ECR, logs, alarms, events)" }
+      "iam-${env}"      = { env = env, doc = "iam", area = "IAM roles of the platform and the guard rails around the delivery resources" }
     }
   ]...)
 

@@ -9,7 +9,7 @@ import pytest
 
 from scripts.terraform.checkov_runner import run_checkov
 from scripts.terraform.tf import REPO_ROOT
-from tests.harness import example_workspace
+from tests.harness import assert_rejected, example_workspace
 
 pytestmark = pytest.mark.emulator
 
@@ -243,16 +243,52 @@ def test_read_policy_returns_no_data(classic):
     )
 
 
+# Rows the policy tables (terraform/bootstrap/policies.tf) must refuse: a misspelt field would
+# silently drop what it meant to add, and a document over IAM's 6,144 characters fails only at apply.
+BAD_ROWS = """
+locals {
+  read_statements = [
+    { sid = "Misspelt", actions = { s3 = ["ListBucket"] }, resources = ["arn:aws:s3:::imgclass-x"], scop = "tagged" },
+  ]
+  plan_state_statements = {
+    for env in keys(local.environments) : env => [{
+      sid       = "TooLong"
+      actions   = { s3 = ["GetObject"] }
+      resources = [for i in range(300) : "arn:aws:s3:::imgclass-${env}-object-${i}"]
+    }]
+  }
+}
+"""
+
+
+def test_policy_tables_refuse_unknown_fields_and_oversized_documents(ws, classic):
+    """Runs after `classic` (its fixture) and removes the override, so later plans of the shared
+    workspace see the committed tables."""
+    override = ws.tfdir / "bad_rows_override.tf"
+    override.write_text(BAD_ROWS)
+    try:
+        assert_rejected(
+            ws,
+            CLASSIC,
+            "A row of the policy table read has a field other than "
+            "sid, effect, actions, resources, scope, conditions, when.",
+            "The policy document plan-state/dev exceeds IAM's 6,144-character limit for managed policies; split it.",
+            "The policy document plan-state/prod exceeds IAM's 6,144-character limit",
+        )
+    finally:
+        override.unlink()
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_immutable_subject_format(immutable, env):
     """With the owner and repository ids, every subject uses repo:<owner>@<id>/<repo>@<id>:..."""
-    statement = immutable.resources[f'data.aws_iam_policy_document.apply_trust["{env}"]'].values["statement"][0]
+    statement = immutable.resources[f'data.aws_iam_policy_document.trust["apply/{env}"]'].values["statement"][0]
     conditions = {c["variable"]: (c["test"], c["values"]) for c in statement["condition"]}
     assert conditions == {
         f"{OIDC_HOST}:aud": ("StringEquals", ["sts.amazonaws.com"]),
         f"{OIDC_HOST}:sub": ("StringEquals", [f"{IMMUTABLE_REPO}:environment:{env}"]),
     }
-    statement = immutable.resources[f'data.aws_iam_policy_document.plan_trust["{env}"]'].values["statement"][0]
+    statement = immutable.resources[f'data.aws_iam_policy_document.trust["plan/{env}"]'].values["statement"][0]
     conditions = {c["variable"]: (c["test"], sorted(c["values"])) for c in statement["condition"]}
     assert conditions[f"{OIDC_HOST}:sub"] == (
         "StringEquals",
@@ -280,4 +316,5 @@ def test_state_bucket_from_private_s3(immutable):
     assert versioning["versioning_configuration"][0]["status"] == "Enabled"
     sse = immutable.find("module.state_bucket.aws_s3_bucket_server_side_encryption_configuration.this").values
     assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
-    assert immutable.find("module.state_bucket.aws_kms_key.this[0]").values["enable_key_rotation"] is True
+    # The state key, wherever private-s3 declares it (the bootstrap has no other key).
+    assert immutable.one("aws_kms_key").values["enable_key_rotation"] is True
