@@ -50,7 +50,9 @@ def command_names() -> list[str]:
     return list(COMMANDS)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command or, given a registered ``command``, of that one alone: a run imports
+    its own command's modules (and their third-party packages), not every command's."""
     parser = OneLineParser(
         prog="python -m scripts",
         description="Drive and check the image-classification platform's Terraform.",
@@ -58,9 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # Subparsers inherit the parser class, so every command's usage errors are one line too.
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if command is None else (command,):
         importlib.import_module(f"scripts.commands.{name}").register(sub)
     return parser
+
+
+def requested_command(argv: list[str]) -> str | None:
+    """The registered command ``argv`` names (``check-plan`` is ``check_plan``), else None."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    name = first.replace("-", "_") if first is not None else None
+    return name if name in COMMANDS else None
 
 
 def one_line(exc: BaseException) -> str:
@@ -70,7 +79,9 @@ def one_line(exc: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # No or an unknown command: the whole parser, so --help and the usage error list every command.
+    parser = build_parser(requested_command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -271,3 +271,21 @@ def test_a_terraform_error_reaching_the_cli_prints_one_line_and_writes_the_log(t
     log = Path(line.rsplit("full Terraform log: ", 1)[1].rstrip(")"))
     assert log.parent == tmp_path / "build" / "logs"
     assert log.read_text().count("lots of output") == 500
+
+
+def test_a_run_imports_its_own_command_and_help_lists_every_one():
+    probe = (
+        "import sys; from scripts.cli import build_parser, requested_command; "
+        "build_parser(requested_command(sys.argv[1:])); "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('scripts.commands.'))))"
+    )
+
+    def imported(*argv: str) -> list[str]:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, *argv], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+        )
+        return proc.stdout.split()
+
+    assert imported("check-plan", "plan.json", "--format", "json") == ["scripts.commands.check_plan"]
+    assert imported("--help") == sorted(f"scripts.commands.{name}" for name in command_names())
+    assert imported("no-such-command") == sorted(f"scripts.commands.{name}" for name in command_names())
