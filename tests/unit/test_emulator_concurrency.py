@@ -10,7 +10,9 @@ Each test runs many client threads against one embedded emulator with the interp
 interval cut to a few microseconds (so that a thread is preempted inside moto's loops, which the
 default 5 ms interval makes rare but not impossible), and asserts every call answered without a 5xx
 and every resource exists exactly once. Retries are off, so a 5xx cannot be hidden by a second
-attempt. Loopback only, a fixed number of calls.
+attempt. The race tests run twice: on the plain server (`make demo`) and with the request recorder
+in front, whose callback reads moto's state while other requests change it (the IAM proof).
+Loopback only, a fixed number of calls.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from botocore.exceptions import ClientError
 
 from scripts.emulator import Emulator
 from scripts.emulator.faults import FaultPlan, FaultRule
+from scripts.emulator.recorder import Call, CallBus
 from scripts.emulator.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from tests.faults.support import faulty_emulator
 
@@ -38,10 +41,46 @@ KEYS = 2
 JOIN_TIMEOUT = 120.0
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
+class StateReader:
+    """A recorder sink that reads moto's state for each call, as the IAM proof's ``CallLog`` does
+    (tags, policies): it iterates the alarms and every key's aliases that other requests insert into."""
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __call__(self, call: Call) -> None:
+        from moto.cloudwatch.models import cloudwatch_backends
+        from moto.kms.models import kms_backends
+
+        cw = cloudwatch_backends[self.account_id][self.region]
+        tags = {a.name: cw.tagger.get_tag_dict_for_resource(a.alarm_arn) for a in cw.alarms.values()}
+        kms = kms_backends[self.account_id][self.region]
+        targets = {name: alias.target_key_id for key in kms.keys.values() for name, alias in key.aliases.items()}
+        assert all(isinstance(t, dict) for t in tags.values()) and all(targets.values())
+        with self._lock:
+            self.calls[call.operation] += 1
+
+
+@pytest.fixture(scope="module", params=["plain", "recorded"])
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[Emulator, StateReader | None, str]]:
+    """(emulator, recorder sink or None, name prefix): moto's state is shared by every emulator of the
+    process, so each variant names its resources apart."""
+    reader = StateReader("123456789012", "eu-west-1") if request.param == "recorded" else None
+    bus = CallBus()
+    if reader is not None:
+        bus.subscribe(reader)
+    with Emulator(on_call=bus if reader is not None else None) as emulator:
+        # The recorder's first calls load botocore's service models (seconds of CPU, once per
+        # process): done here, one call at a time, so the races below are not timed against it.
+        emulator.client("cloudwatch").describe_alarms(AlarmNames=["warm-up"])
+        emulator.client("kms").list_aliases()
+        emulator.client("sqs").list_queues()
+        if reader is not None:
+            reader.calls.clear()
+        yield emulator, reader, f"race-{request.param}"
 
 
 @pytest.fixture
@@ -120,7 +159,10 @@ def _run(workers: list[Callable[[], None]]) -> list[str]:
     return failures
 
 
-def test_concurrent_alarm_puts_and_describes_all_succeed(emu: Emulator, preemptive: None) -> None:
+def test_concurrent_alarm_puts_and_describes_all_succeed(
+    served: tuple[Emulator, StateReader | None, str], preemptive: None
+) -> None:
+    emu, reader, prefix = served
     statuses = Statuses()
     clients = [_client(emu, "cloudwatch", statuses) for _ in range(THREADS)]
 
@@ -128,7 +170,7 @@ def test_concurrent_alarm_puts_and_describes_all_succeed(emu: Emulator, preempti
         def work() -> None:
             cw = clients[n]
             for i in range(ROUNDS):
-                name = f"race-{n}-{i}"
+                name = f"{prefix}-{n}-{i}"
                 cw.put_metric_alarm(
                     AlarmName=name,
                     Namespace="AWS/ECS",
@@ -154,13 +196,18 @@ def test_concurrent_alarm_puts_and_describes_all_succeed(emu: Emulator, preempti
         a["AlarmName"]
         for page in _client(emu, "cloudwatch", Statuses())
         .get_paginator("describe_alarms")
-        .paginate(AlarmNamePrefix="race-")
+        .paginate(AlarmNamePrefix=f"{prefix}-")
         for a in page["MetricAlarms"]
     )
-    assert names == Counter({f"race-{n}-{i}": 1 for n in range(THREADS) for i in range(ROUNDS)})
+    assert names == Counter({f"{prefix}-{n}-{i}": 1 for n in range(THREADS) for i in range(ROUNDS)})
+    if reader is not None:
+        assert reader.calls["PutMetricAlarm"] == THREADS * ROUNDS
 
 
-def test_concurrent_aliases_are_created_exactly_once(emu: Emulator, preemptive: None) -> None:
+def test_concurrent_aliases_are_created_exactly_once(
+    served: tuple[Emulator, StateReader | None, str], preemptive: None
+) -> None:
+    emu, reader, prefix = served
     # Few keys, many aliases: moto keeps a key's aliases in a dict of that key, which ListAliases
     # iterates while another thread's CreateAlias on the same key inserts into it. Each worker also
     # creates one key of its own midway (CreateKey inserts into the dict of keys that CreateAlias and
@@ -176,7 +223,7 @@ def test_concurrent_aliases_are_created_exactly_once(emu: Emulator, preemptive: 
         def work() -> None:
             kms = clients[n]
             for i in range(ROUNDS):
-                alias = f"alias/race-{n}-{i}"
+                alias = f"alias/{prefix}-{n}-{i}"
                 key = (
                     kms.create_key(Description=f"race {n}")["KeyMetadata"]["KeyId"] if i == n else keys[(n + i) % KEYS]
                 )
@@ -199,14 +246,16 @@ def test_concurrent_aliases_are_created_exactly_once(emu: Emulator, preemptive: 
         (a["AliasName"], a.get("TargetKeyId"))
         for page in setup.get_paginator("list_aliases").paginate()
         for a in page["Aliases"]
-        if a["AliasName"].startswith("alias/race-")
+        if a["AliasName"].startswith(f"alias/{prefix}-")
     ]
     assert len(expected) == THREADS * ROUNDS
     assert Counter(name for name, _ in listed) == Counter(dict.fromkeys(expected, 1))
     assert dict(listed) == expected
+    if reader is not None:
+        assert reader.calls["CreateAlias"] == THREADS * ROUNDS
 
 
-def test_injected_latency_does_not_serialize_requests(emu: Emulator) -> None:
+def test_injected_latency_does_not_serialize_requests() -> None:
     # The fault injector sleeps in front of moto's dispatch: ten delayed calls overlap their delays.
     delay = 0.5
     plan = FaultPlan(
@@ -242,12 +291,13 @@ def test_injected_latency_does_not_serialize_requests(emu: Emulator) -> None:
     assert elapsed < THREADS * delay / 2, f"{THREADS} calls delayed {delay} s each took {elapsed:.1f} s"
 
 
-def test_a_long_poll_lets_other_requests_through(emu: Emulator) -> None:
+def test_a_long_poll_lets_other_requests_through(served: tuple[Emulator, StateReader | None, str]) -> None:
+    emu, _, prefix = served
     # ReceiveMessage waits inside moto's dispatch for a message; the SendMessage it waits for must be
     # served meanwhile, not after the poll gave up.
     wait = 5
     sqs = _client(emu, "sqs", Statuses())
-    url = sqs.create_queue(QueueName="race-long-poll")["QueueUrl"]
+    url = sqs.create_queue(QueueName=f"{prefix}-long-poll")["QueueUrl"]
     received: list[list[str]] = []
 
     def poll() -> None:
