@@ -37,7 +37,8 @@ CASES = [
      "datapoints_to_alarm must be a whole number from 1 to evaluation_periods"),
     # no alarm action where the caller requires one (the root requires it in prod)
     ({"require_alarm_actions": True}, NO_ACTION, "An alarm nobody receives is an outage nobody sees"),
-    ({"require_alarm_actions": True, "email_subscriptions": ["oncall@example.com"], "actions_enabled": False}, NO_ACTION),
+    ({"require_alarm_actions": True, "email_subscriptions": ["oncall@example.com"], "actions_enabled": False},
+     NO_ACTION),
     # subscriptions
     ({"email_subscriptions": ["oncall-at-example.com"]}, "email_subscriptions entries must be email addresses"),
     ({"email_subscriptions": ["oncall@example"]}, "email_subscriptions entries must be email addresses"),
@@ -82,6 +83,12 @@ def test_rejected(ws, case):
     bad, *messages = case
     set_module_inputs(ws, {**VALID, **bad})
     assert_rejected(ws, None, *messages)
+
+
+def test_an_alarm_action_is_required_unless_the_caller_waives_it(ws):
+    # The safe default: without require_alarm_actions = false, the baseline's missing action is refused.
+    set_module_inputs(ws, {k: v for k, v in VALID.items() if k != "require_alarm_actions"})
+    assert_rejected(ws, None, NO_ACTION)
 
 
 def test_valid_inputs_plan(ws):

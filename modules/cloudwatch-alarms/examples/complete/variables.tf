@@ -21,7 +21,7 @@ variable "region" {
 }
 
 variable "environment" {
-  description = "Environment name; prod is prod-like, so an alarm action (the email subscription) is required."
+  description = "Environment name, used in alarm descriptions and tags. The module requires an alarm action (require_alarm_actions defaults to true): here the email subscription."
   type        = string
   default     = "prod"
 
