@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,8 +45,19 @@ class Call:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@functools.cache
+# Loading every service description takes seconds of CPU; functools.cache does not stop ten
+# concurrent first calls (Terraform's parallelism) from each doing it, so the first one loads while
+# the others wait.
+_SERVICES_LOCK = threading.Lock()
+
+
 def _services_by_signing_name() -> dict[str, list[str]]:
+    with _SERVICES_LOCK:
+        return _load_services_by_signing_name()
+
+
+@functools.cache
+def _load_services_by_signing_name() -> dict[str, list[str]]:
     import botocore.session
 
     session = botocore.session.get_session()
