@@ -45,13 +45,13 @@ from rich.console import Console
 from rich.table import Table
 
 from scripts.checks import CheckOptions, run_checks
-from scripts.checks.planbuilder import platform_plan
 from scripts.checks.report import FORMATS, render
 from scripts.errors import UsageError
 from scripts.terraform.checkov_runner import checkov_binary, checkov_version
 from scripts.terraform.inventory import PlanInventory
 from scripts.terraform.tf import REPO_ROOT, warm_plugin_cache
 from scripts.terraform.toolchain import toolchain
+from tests.support.planbuilder import platform_plan
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from scripts import demo
+import scripts.demo.steps as demo
 
 
 def register(sub: argparse._SubParsersAction) -> None:

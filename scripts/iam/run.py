@@ -167,7 +167,7 @@ class Proof:
         self.certificates[env] = create_certificate(
             self.emulator, self.emulator.region, f"api.{env}.imgclass.localhost"
         )
-        from scripts.demo import emulator_account_values
+        from scripts.demo.steps import emulator_account_values
 
         values = emulator_account_values(env, self.emulator, self.networks[env])
         values["certificate_arn"] = self.certificates[env]

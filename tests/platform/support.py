@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from scripts.demo import prepare_platform
+from scripts.demo.steps import prepare_platform
 from scripts.emulator import Emulator
 from scripts.emulator.network import create_network, delete_network
 from scripts.terraform.tf import Workspace, unique_name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scripts.cli import main
-from scripts.demo import env_tfvars, managed
+from scripts.demo.steps import env_tfvars, managed
 from scripts.emulator.network import create_certificate, create_network, delete_network, network_tags
 from scripts.errors import UsageError
 from scripts.terraform.tf import unique_name

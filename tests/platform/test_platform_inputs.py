@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.demo import emulator_account_values
+from scripts.demo.steps import emulator_account_values
 from scripts.terraform.tf import unique_name
 from tests.harness import assert_rejected
 from tests.platform.support import network, platform_workspace

@@ -159,7 +159,7 @@ def test_worker_parameters_are_encrypted(plan):
 
 
 def test_uploads_cors_allows_the_listed_origins_to_put(plan):
-    """allowed_origins is per account: here the emulator account's value (scripts.demo)."""
+    """allowed_origins is per account: here the emulator account's value (scripts.demo.steps)."""
     cors = plan.one("aws_s3_bucket_cors_configuration").values["cors_rule"][0]
     assert cors["allowed_methods"] == ["PUT"]
     assert cors["allowed_origins"] == ["http://localhost:3000"]
@@ -193,7 +193,7 @@ def test_plan_passes_the_policy_checks(plan):
 def test_services_without_an_image_have_no_tasks(planned, emulator):
     """image_tag empty (nothing pushed yet): both services exist with desired count 0 and autoscaling
     0-0, so nothing tries to pull from the empty repositories."""
-    from scripts.demo import emulator_account_values
+    from scripts.demo.steps import emulator_account_values
 
     _, net = planned
     ws = platform_workspace("dev", emulator, Path(tempfile.mkdtemp(prefix="platform-dev-noimage-")), net)

@@ -9,10 +9,10 @@ import pytest
 
 from scripts.checks import CheckOptions, run_checks
 from scripts.checks.budget import connection_budgets
-from scripts.checks.planbuilder import PlanBuilder
 from scripts.checks.tables import INSTANCE_CLASSES_FILE, instance_classes, max_connections_for_memory
 from scripts.terraform.inventory import PlanInventory
 from scripts.terraform.tf import REPO_ROOT
+from tests.support.planbuilder import PlanBuilder
 
 # db.t4g.medium: 4 GiB -> the module's estimate 405; a 75 % proxy cap -> floor(405 * 0.75) = 303.
 CLASS, MAX_CONN, CAP = "db.t4g.medium", 405, 303

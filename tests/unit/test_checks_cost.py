@@ -9,10 +9,10 @@ import pytest
 
 from scripts.checks import cost
 from scripts.checks.findings import CheckOptions
-from scripts.checks.planbuilder import PlanBuilder, platform_plan
 from scripts.checks.tables import instance_classes, prices
 from scripts.cli import main
 from scripts.terraform.inventory import PlanInventory
+from tests.support.planbuilder import PlanBuilder, platform_plan
 
 HOURS = 730
 EU = "eu-west-1"

@@ -6,8 +6,8 @@ import pytest
 
 from scripts.checks import destructive
 from scripts.checks.findings import CheckOptions
-from scripts.checks.planbuilder import PlanBuilder
 from scripts.terraform.inventory import PlanInventory
+from tests.support.planbuilder import PlanBuilder
 
 DB = "module.database.aws_db_instance.this"
 

@@ -6,8 +6,8 @@ import pytest
 
 from scripts.checks import reliability, run_checks
 from scripts.checks.findings import CheckOptions
-from scripts.checks.planbuilder import PlanBuilder
 from scripts.terraform.inventory import PlanInventory
+from tests.support.planbuilder import PlanBuilder
 
 PROD = CheckOptions.build(prod_like=True)
 DEV = CheckOptions.build(prod_like=False)

@@ -9,10 +9,10 @@ import pytest
 
 from scripts.checks import CheckOptions, Finding, run_checks
 from scripts.checks.conditions import check as conditions_check
-from scripts.checks.planbuilder import PlanBuilder, platform_plan, split_address
 from scripts.checks.planview import UNKNOWN, module_input
 from scripts.checks.report import render
 from scripts.terraform.inventory import PlanInventory
+from tests.support.planbuilder import PlanBuilder, platform_plan, split_address
 
 
 def report_of(b: PlanBuilder, **options):

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from scripts.checks import security
-from scripts.checks.planbuilder import PlanBuilder
 from scripts.terraform.inventory import PlanInventory
+from tests.support.planbuilder import PlanBuilder
 
 
 def inv(b: PlanBuilder) -> PlanInventory:

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from scripts.checks.planbuilder import platform_plan
 from scripts.cli import main
 from scripts.terraform.tf import REPO_ROOT
+from tests.support.planbuilder import platform_plan
 
 
 @pytest.fixture

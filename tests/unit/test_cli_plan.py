@@ -10,11 +10,11 @@ from typing import ClassVar
 
 import pytest
 
-import scripts.commands.plan as plan_cmd
-from scripts.checks.planbuilder import platform_plan
+import scripts.terraform.plan as plan_cmd
 from scripts.cli import main
 from scripts.terraform.tf import TerraformError
 from scripts.terraform.toolchain import toolchain
+from tests.support.planbuilder import platform_plan
 
 KMS_KEY = "arn:aws:kms:eu-central-1:111122223333:key/0b6e1c52-4f7a-4d0e-9d55-2c7f1f3a9e10"
 

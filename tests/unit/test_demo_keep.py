@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import boto3
 import pytest
 
-from scripts.demo import look_around_lines
+from scripts.demo.steps import look_around_lines
 from scripts.emulator import Emulator
 from scripts.terraform.tf import REPO_ROOT
 
@@ -32,8 +32,8 @@ CHILD = r'''
 import json, sys
 from pathlib import Path
 
-from scripts import demo
-from scripts.checks.planbuilder import PlanBuilder, platform_plan
+import scripts.demo.steps as demo
+from tests.support.planbuilder import PlanBuilder, platform_plan
 from scripts.terraform.inventory import PlanInventory
 
 record = Path(sys.argv[1])

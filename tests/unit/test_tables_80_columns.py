@@ -16,14 +16,14 @@ from rich.console import Console
 from rich.table import Table
 
 import scripts.bench.timing as bench
-from scripts import demo
+import scripts.demo.steps as demo
 from scripts.checks import CheckOptions, run_checks
 from scripts.checks.labels import label, labels, labels_for
-from scripts.checks.planbuilder import PlanBuilder, platform_plan
 from scripts.checks.report import budget_table, cost_changes_table, cost_table, findings_table, render
 from scripts.checks.tables import prices
 from scripts.terraform.inventory import PlanInventory
 from scripts.terraform.validate import StepResult, summary_table
+from tests.support.planbuilder import PlanBuilder, platform_plan
 
 WIDTH = 80
 ELLIPSIS = "…"

@@ -1,0 +1,1 @@
+"""The emulator demo behind ``python -m scripts demo``: apply, check, re-plan, destroy (``steps``)."""

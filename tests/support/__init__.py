@@ -1,0 +1,1 @@
+"""Scaffolding shared by tests: synthetic plan JSONs (``planbuilder``)."""
