@@ -49,7 +49,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
         "--prod-like",
         action="store_true",
         default=None,
-        help="apply the production rules (default: when the plan variable environment is prod, production or staging)",
+        help="apply the production rules (default: when the plan's output intents states production_like)",
     )
 
 
