@@ -187,8 +187,14 @@ def test_api_example_inventory(api_plan):
                     "to_port": 8080,
                     "ip_protocol": "tcp",
                 },
-                "module.api.aws_vpc_security_group_egress_rule.database[0]": {"from_port": 5432, "to_port": 5432},
-                "module.api.aws_vpc_security_group_egress_rule.https[0]": {"from_port": 443, "cidr_ipv4": "0.0.0.0/0"},
+                'module.api.aws_vpc_security_group_egress_rule.this["database_0"]': {
+                    "from_port": 5432,
+                    "to_port": 5432,
+                },
+                'module.api.aws_vpc_security_group_egress_rule.this["https_0"]': {
+                    "from_port": 443,
+                    "cidr_ipv4": "0.0.0.0/0",
+                },
                 'module.alb.aws_vpc_security_group_ingress_rule.https["0.0.0.0/0"]': {"from_port": 443},
             },
             "outputs": {"max_db_connections": 20, "service_name": service, "log_group_name": f"/ecs/{service}"},
@@ -445,7 +451,7 @@ def test_connection_budget_outputs(literal_plan):
 
 
 def test_requests_policy_label_joins_load_balancer_and_target_group(literal_plan):
-    policy = literal_plan.find("module.under_test.aws_appautoscaling_policy.requests[0]")
+    policy = literal_plan.find('module.under_test.aws_appautoscaling_policy.target_tracking["requests"]')
     config = policy.values["target_tracking_scaling_policy_configuration"][0]
     assert config["predefined_metric_specification"][0]["predefined_metric_type"] == "ALBRequestCountPerTarget"
     assert config["target_value"] == 1000
