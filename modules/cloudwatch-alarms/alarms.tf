@@ -544,3 +544,94 @@ locals {
   )
   alarm_thresholds = { for k, v in local.metric_alarms : "${var.name}-${k}" => v.threshold }
 }
+
+# --- The alarms of the definitions above ------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.metric_alarms
+
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = "${each.value.description} Runbook: ${var.runbook_base_url}/${each.value.runbook}.md"
+  comparison_operator = each.value.comparison_operator
+  threshold           = each.value.threshold
+  evaluation_periods  = each.value.evaluation_periods
+  datapoints_to_alarm = each.value.datapoints_to_alarm
+  treat_missing_data  = each.value.treat_missing_data
+
+  # A single metric ...
+  namespace          = each.value.namespace
+  metric_name        = each.value.metric_name
+  dimensions         = each.value.dimensions
+  statistic          = each.value.statistic
+  extended_statistic = each.value.extended_statistic
+  period             = each.value.period
+
+  # ... or metric math: exactly one query returns the value the alarm compares.
+  dynamic "metric_query" {
+    for_each = each.value.queries
+
+    content {
+      id          = metric_query.value.id
+      expression  = try(metric_query.value.expression, null)
+      label       = try(metric_query.value.label, null)
+      return_data = try(metric_query.value.return_data, false)
+
+      dynamic "metric" {
+        for_each = try([metric_query.value.metric], [])
+
+        content {
+          namespace   = metric.value.namespace
+          metric_name = metric.value.metric_name
+          dimensions  = metric.value.dimensions
+          stat        = metric.value.stat
+          period      = metric.value.period
+        }
+      }
+    }
+  }
+
+  # Critical alarms feed the service-degraded composite, which notifies once for all of them;
+  # SLO window alarms feed their burn-rate composites. Everything else notifies by itself.
+  actions_enabled = var.actions_enabled
+  alarm_actions   = each.value.notify ? local.actions : []
+  ok_actions      = each.value.notify ? local.actions : []
+
+  tags = merge(var.tags, { Severity = each.value.critical ? "critical" : "warning" })
+
+  # Notifications published before CloudWatch may use the topic would be lost.
+  depends_on = [aws_sns_topic_policy.this]
+}
+
+resource "aws_cloudwatch_composite_alarm" "slo_burn" {
+  for_each = local.burn_composites
+
+  alarm_name        = "${var.name}-${each.key}"
+  alarm_description = "${each.value.description} Runbook: ${var.runbook_base_url}/${each.value.runbook}.md"
+  alarm_rule = join(" AND ", [
+    for k in each.value.windows : "ALARM(\"${aws_cloudwatch_metric_alarm.this[k].alarm_name}\")"
+  ])
+
+  # The fast burn is critical and pages through service-degraded; the slow burn notifies by itself.
+  actions_enabled = var.actions_enabled
+  alarm_actions   = each.value.critical && local.composite_enabled ? [] : local.actions
+  ok_actions      = each.value.critical && local.composite_enabled ? [] : local.actions
+
+  tags = merge(var.tags, { Severity = each.value.critical ? "critical" : "warning" })
+}
+
+resource "aws_cloudwatch_composite_alarm" "service_degraded" {
+  count = local.composite_enabled ? 1 : 0
+
+  alarm_name        = "${var.name}-service-degraded"
+  alarm_description = "The ${var.environment} service is degraded: at least one critical alarm is in ALARM (${join(", ", local.critical_alarm_keys)}). This alarm notifies once for all of them; open the dashboard ${var.name} and the runbook of each alarm in ALARM. Runbook: ${var.runbook_base_url}/service-degraded.md"
+  alarm_rule = join(" OR ", concat(
+    [for k in local.critical_metric_keys : "ALARM(\"${aws_cloudwatch_metric_alarm.this[k].alarm_name}\")"],
+    [for k in local.critical_burn_keys : "ALARM(\"${aws_cloudwatch_composite_alarm.slo_burn[k].alarm_name}\")"],
+  ))
+
+  actions_enabled = var.actions_enabled
+  alarm_actions   = local.actions
+  ok_actions      = local.actions
+
+  tags = merge(var.tags, { Severity = "critical" })
+}
