@@ -210,12 +210,14 @@ variable "allowed_origins" {
   }
 
   validation {
-    condition     = !(var.environment == "prod" && contains(var.allowed_origins, "*"))
+    # Terraform >= 1.9 lets a validation read locals: the environment's intents come from locals.tf,
+    # the one place an environment name becomes behaviour.
+    condition     = !(local.intents.production_like && contains(var.allowed_origins, "*"))
     error_message = "allowed_origins must not contain \"*\" in prod: any web page could then upload into the bucket with a leaked presigned URL. List the web application's origins, e.g. [\"https://app.acme.io\"]."
   }
 
   validation {
-    condition     = !(var.environment == "prod" && anytrue([for o in var.allowed_origins : startswith(o, "http://")]))
+    condition     = !(local.intents.production_like && anytrue([for o in var.allowed_origins : startswith(o, "http://")]))
     error_message = "allowed_origins must use https:// in prod."
   }
 }
@@ -250,7 +252,7 @@ variable "deletion_protection" {
   default     = true
 
   validation {
-    condition     = var.environment != "prod" || var.deletion_protection
+    condition     = !local.intents.production_like || var.deletion_protection
     error_message = "deletion_protection must be true in prod: the database, load balancer, buckets and image repositories hold data or serve traffic. Turn it off only in dev."
   }
 }
@@ -276,12 +278,12 @@ variable "database" {
   }
 
   validation {
-    condition     = var.environment != "prod" || var.database.multi_az
+    condition     = !local.intents.production_like || var.database.multi_az
     error_message = "database.multi_az must be true in prod: a single-AZ database is a single point of failure (an AZ outage or instance failure takes the service down until a restore)."
   }
 
   validation {
-    condition     = var.database.backup_retention_period >= 1 && var.database.backup_retention_period <= 35 && (var.environment != "prod" || var.database.backup_retention_period >= 7) && floor(var.database.backup_retention_period) == var.database.backup_retention_period
+    condition     = var.database.backup_retention_period >= 1 && var.database.backup_retention_period <= 35 && var.database.backup_retention_period >= local.intents.minimum_backup_retention_days && floor(var.database.backup_retention_period) == var.database.backup_retention_period
     error_message = "database.backup_retention_period must be a whole number of days from 1 to 35, and at least 7 in prod."
   }
 
@@ -325,7 +327,7 @@ variable "image_tag" {
   }
 
   validation {
-    condition     = !(var.environment == "prod" && var.image_tag == "latest")
+    condition     = local.intents.allow_latest_image_tag || var.image_tag != "latest"
     error_message = "image_tag must not be \"latest\" in prod: deploy an immutable tag (the commit SHA) so a rollback knows what it returns to."
   }
 }
@@ -517,7 +519,7 @@ variable "alarm_email_addresses" {
   }
 
   validation {
-    condition     = var.environment != "prod" || length(var.alarm_email_addresses) + length(var.alarm_https_endpoints) > 0
+    condition     = !local.intents.require_alarm_actions || length(var.alarm_email_addresses) + length(var.alarm_https_endpoints) > 0
     error_message = "prod needs a paging destination: set alarm_email_addresses or alarm_https_endpoints, or alarms fire into an empty topic. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
   }
 }
