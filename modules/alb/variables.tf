@@ -21,6 +21,7 @@ variable "vpc_id" {
 variable "subnet_ids" {
   description = "Public subnets (routed to an internet gateway) in at least two Availability Zones."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.subnet_ids) >= 2 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
@@ -42,6 +43,7 @@ variable "additional_certificate_arns" {
   description = "Further ACM certificates for the HTTPS listener (SNI), for example for a second domain."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for c in var.additional_certificate_arns : can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", c))])
@@ -64,6 +66,7 @@ variable "ingress_cidr_blocks" {
   description = "IPv4 ranges allowed to reach ports 443 and 80. The default, the whole internet, makes this the one security group of the platform open to 0.0.0.0/0."
   type        = list(string)
   default     = ["0.0.0.0/0"]
+  nullable    = false
 
   validation {
     condition     = length(var.ingress_cidr_blocks) > 0 && alltrue([for c in var.ingress_cidr_blocks : can(cidrhost(c, 0)) && !strcontains(c, ":")])
@@ -113,6 +116,7 @@ variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])

@@ -81,6 +81,7 @@ variable "email_subscriptions" {
   description = "Email addresses subscribed to the alarm topic. Each recipient must confirm the subscription from the mail AWS sends; until then nothing is delivered."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for e in var.email_subscriptions : can(regex("^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}$", e))])
@@ -92,6 +93,7 @@ variable "https_subscriptions" {
   description = "HTTPS endpoints (an incident-management integration URL, for example) subscribed to the alarm topic. Plain http is refused: alarm payloads name resources."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for u in var.https_subscriptions : can(regex("^https://[^\\s/]+(/\\S*)?$", u))])
@@ -103,6 +105,7 @@ variable "additional_alarm_actions" {
   description = "Further action ARNs (SNS topics of another team, an incident-manager response plan) notified with the module's topic on ALARM and OK."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for a in var.additional_alarm_actions : can(regex("^arn:aws[a-z-]*:[a-z0-9-]+:", a))])
@@ -282,7 +285,8 @@ variable "ecs_services" {
     queue_age_threshold_seconds = optional(number, 900)
     min_tasks                   = optional(number, 1)
   }))
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = alltrue([for k, s in var.ecs_services : can(regex("^[a-z][a-z0-9-]{0,23}$", k)) && length(s.cluster_name) > 0 && length(s.service_name) > 0])
@@ -402,6 +406,7 @@ variable "tags" {
   description = "Tags for every resource the module creates that takes tags (dashboards take none)."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])

@@ -29,7 +29,8 @@ variable "default_capacity_provider_strategy" {
     weight            = optional(number, 1)
     base              = optional(number, 0)
   }))
-  default = [{ capacity_provider = "FARGATE", weight = 1, base = 0 }]
+  default  = [{ capacity_provider = "FARGATE", weight = 1, base = 0 }]
+  nullable = false
 
   validation {
     condition     = length(var.default_capacity_provider_strategy) > 0 && alltrue([for s in var.default_capacity_provider_strategy : contains(["FARGATE", "FARGATE_SPOT"], s.capacity_provider)])
@@ -95,6 +96,7 @@ variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])

@@ -33,6 +33,7 @@ variable "vpc_id" {
 variable "subnet_ids" {
   description = "Private subnets of the tasks (no public IP is ever assigned). They need a route to the AWS APIs the tasks use (NAT gateway or VPC endpoints)."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.subnet_ids) >= 1 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
@@ -148,6 +149,7 @@ variable "environment_variables" {
   description = "Plain environment variables of the main container. Never put secrets here: pass them in `secrets` as ARNs. DB_POOL_SIZE is set by the module from db_pool_size."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.environment_variables : !can(regex("(?i)(password|passwd|secret|token|private_?key|api_?key|credential)", k)) || startswith(v, "arn:")])
@@ -169,6 +171,7 @@ variable "secrets" {
   description = "Secrets of the main container: environment variable name => ARN of a Secrets Manager secret (optionally with :json-key:version-stage:version-id) or an SSM parameter. Use full secret ARNs (with the 6-character suffix). The execution role may read exactly these."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.secrets : can(regex("^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)$", v))])
@@ -185,6 +188,7 @@ variable "secrets_kms_key_arns" {
   description = "Customer-managed KMS keys that encrypt the secrets (and SecureString parameters). The execution role gets kms:Decrypt on exactly these, only through Secrets Manager and SSM. Empty when the secrets use AWS managed keys."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for k in var.secrets_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", k))])
@@ -198,7 +202,8 @@ variable "scratch_volumes" {
     name           = string
     container_path = string
   }))
-  default = [{ name = "tmp", container_path = "/tmp" }]
+  default  = [{ name = "tmp", container_path = "/tmp" }]
+  nullable = false
 
   validation {
     condition     = alltrue([for v in var.scratch_volumes : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$", v.name)) && startswith(v.container_path, "/") && v.container_path != "/"]) && length(distinct([for v in var.scratch_volumes : v.name])) == length(var.scratch_volumes)
@@ -258,7 +263,8 @@ variable "sidecars" {
     secrets         = optional(map(string), {})
     scratch_volumes = optional(list(string), [])
   }))
-  default = []
+  default  = []
+  nullable = false
 
   validation {
     condition     = alltrue([for s in var.sidecars : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$", s.name))]) && length(distinct([for s in var.sidecars : s.name])) == length(var.sidecars) && !contains([for s in var.sidecars : s.name], var.container_name)
@@ -327,6 +333,7 @@ variable "db_security_group_ids" {
   description = "Security groups of the database proxy (or database): the tasks may open connections to them on db_port, and to nothing else but HTTPS. The other side must allow ingress from this service's security group (output security_group_id)."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for s in var.db_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", s))])
@@ -340,6 +347,7 @@ variable "https_egress_cidr_blocks" {
   description = "IPv4 ranges the tasks may reach on port 443 (AWS APIs, image registry). The default allows any HTTPS destination through the NAT; with VPC endpoints for every API used, narrow it to the VPC CIDR."
   type        = list(string)
   default     = ["0.0.0.0/0"]
+  nullable    = false
 
   validation {
     condition     = alltrue([for c in var.https_egress_cidr_blocks : can(cidrhost(c, 0)) && !strcontains(c, ":")])
@@ -351,6 +359,7 @@ variable "https_egress_prefix_list_ids" {
   description = "Managed prefix lists the tasks may reach on port 443, for example the S3 gateway endpoint's (pl-...)."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for p in var.https_egress_prefix_list_ids : can(regex("^pl-[0-9a-f]{8,17}$", p))])
@@ -628,7 +637,8 @@ variable "scheduled_scaling" {
     max_capacity = number
     timezone     = optional(string, "UTC")
   }))
-  default = []
+  default  = []
+  nullable = false
 
   validation {
     condition     = alltrue([for s in var.scheduled_scaling : can(regex("^[A-Za-z0-9_-]{1,64}$", s.name)) && can(regex("^(cron|rate|at)\\(.+\\)$", s.schedule))]) && length(distinct([for s in var.scheduled_scaling : s.name])) == length(var.scheduled_scaling)
@@ -656,7 +666,8 @@ variable "task_role_statements" {
       values   = list(string)
     })), [])
   }))
-  default = []
+  default  = []
+  nullable = false
 
   validation {
     condition     = alltrue([for s in var.task_role_statements : contains(["Allow", "Deny"], s.effect) && length(s.actions) > 0 && length(s.resources) > 0])
@@ -711,6 +722,7 @@ variable "tags" {
   description = "Tags for every resource the module creates; propagated from the service to its tasks."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])

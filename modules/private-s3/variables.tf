@@ -93,7 +93,8 @@ variable "transitions" {
     days          = number
     storage_class = string
   }))
-  default = []
+  default  = []
+  nullable = false
 
   validation {
     condition     = alltrue([for t in var.transitions : contains(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"], t.storage_class)])
@@ -153,6 +154,7 @@ variable "cors_allowed_origins" {
   description = "Origins allowed to use the bucket from a browser (presigned PUT uploads), each scheme://host[:port] with no path, or \"*\". Empty disables CORS."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for o in var.cors_allowed_origins : o == "*" || can(regex("^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", o))])
@@ -164,6 +166,7 @@ variable "cors_allowed_methods" {
   description = "HTTP methods allowed for CORS requests."
   type        = list(string)
   default     = ["PUT"]
+  nullable    = false
 
   validation {
     condition     = length(var.cors_allowed_methods) > 0 && alltrue([for m in var.cors_allowed_methods : contains(["GET", "PUT", "POST", "DELETE", "HEAD"], m)])
@@ -209,6 +212,7 @@ variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])

@@ -107,6 +107,7 @@ variable "vpc_id" {
 variable "subnet_ids" {
   description = "Private subnets for the DB subnet group, in at least two Availability Zones."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.subnet_ids) >= 2
@@ -123,6 +124,7 @@ variable "allowed_security_group_ids" {
   description = "Security groups allowed to connect on the database port, keyed by a static name (for example { proxy = module.proxy.security_group_id, bastion = \"sg-...\" }). The only ingress the database has; CIDR blocks are not accepted."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.allowed_security_group_ids : can(regex("^[a-z][a-z0-9_-]{0,31}$", k))])
@@ -435,7 +437,8 @@ variable "parameters" {
     value        = string
     apply_method = optional(string, "pending-reboot")
   }))
-  default = []
+  default  = []
+  nullable = false
 
   validation {
     condition     = alltrue([for p in var.parameters : !contains(["rds.force_ssl", "log_connections", "log_disconnections", "log_lock_waits", "log_min_duration_statement", "idle_in_transaction_session_timeout", "max_connections"], p.name)])
@@ -463,6 +466,7 @@ variable "tags" {
   description = "Tags for every resource the module creates (copied to snapshots)."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])

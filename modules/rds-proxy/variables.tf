@@ -21,6 +21,7 @@ variable "vpc_id" {
 variable "subnet_ids" {
   description = "Private subnets for the proxy, in at least two Availability Zones."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.subnet_ids) >= 2
@@ -88,6 +89,7 @@ variable "additional_secret_arns" {
   description = "Secrets of further database users (username/password JSON) the proxy may log in as, keyed by a static name."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.additional_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", v))])
@@ -98,6 +100,7 @@ variable "additional_secret_arns" {
 variable "secrets_kms_key_arns" {
   description = "KMS keys that encrypt the secrets (output kms_key_arn of rds-postgres, plus the keys of any additional secrets). The proxy role may decrypt with them only through Secrets Manager."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.secrets_kms_key_arns) >= 1 && alltrue([for k in var.secrets_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", k))])
@@ -108,6 +111,7 @@ variable "secrets_kms_key_arns" {
 variable "allowed_security_group_ids" {
   description = "Security groups of the services that may connect to the proxy (for example the ECS tasks), keyed by a static name. The proxy's only ingress; CIDR blocks are not accepted."
   type        = map(string)
+  nullable    = false
 
   validation {
     condition     = length(var.allowed_security_group_ids) >= 1
@@ -173,6 +177,7 @@ variable "session_pinning_filters" {
   description = "SQL operation classes the proxy should not pin a session for. Only EXCLUDE_VARIABLE_SETS exists; it lets SET statements leak between clients sharing a connection, so it is off by default."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for f in var.session_pinning_filters : f == "EXCLUDE_VARIABLE_SETS"])
@@ -214,6 +219,7 @@ variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
