@@ -30,8 +30,18 @@ DEFAULT_REGION = "eu-west-1"
 _BOX = re.compile(r"[│╷╵]")
 
 
-def example_workspace(relpath: str, emulator: Emulator, tmp_path: Path, local_backend: bool = False) -> Workspace:
+def example_workspace(
+    relpath: str, emulator: Emulator, tmp_path: Path, local_backend: bool = False, var_file: str | None = None
+) -> Workspace:
+    """``var_file``: a .tfvars file of the example (such as ``prod.tfvars``) that every command reads, as
+    ``-var-file`` would; the test's own variables (``set_vars``) still win over it."""
     ws = Workspace.scratch(relpath, emulator=emulator, dest_root=tmp_path, local_backend=local_backend)
+    if var_file is not None:
+        # *.auto.tfvars files load in lexical order of their names, before any -var/-var-file, so the
+        # copy comes before the harness's zz_harness.auto.tfvars.json:
+        # https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence
+        source = ws.tfdir / var_file
+        (ws.tfdir / f"{source.stem}.auto.tfvars").write_text(source.read_text())
     ws.init()
     return ws
 

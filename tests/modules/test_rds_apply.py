@@ -12,12 +12,12 @@ from scripts.terraform.tf import TerraformError, unique_name
 from tests.harness import applied, assert_idempotent, example_workspace, module_workspace
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
-EXAMPLE = "modules/rds-postgres/examples/dev"
+EXAMPLE = "modules/rds-postgres/examples/complete"
 
 
 @pytest.fixture(scope="module")
 def stack(emulator, tmp_path_factory):
-    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("rdsapply"))
+    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("rdsapply"), var_file="dev.tfvars")
     tf_vars = {"name": unique_name("rdsapp")}
     # Applied with the example's safe defaults (deletion protection on, final snapshot on).
     with applied(ws, tf_vars) as outputs:
@@ -270,6 +270,8 @@ def test_restore_from_a_snapshot_of_the_example(stack, rds, aws, emulator, tmp_p
             "allowed_security_group_ids": {"proxy": out["proxy_security_group_id"]},
             "multi_az": False,
             "backup_retention_period": 1,
+            # The example's dev intent (dev.tfvars): one day of point-in-time recovery is acceptable.
+            "minimum_backup_retention_days": 1,
             "monitoring_interval": 0,
             "apply_immediately": True,
             # Off although the snapshot's source is protected: the restore request's

@@ -11,8 +11,8 @@ from scripts.terraform.tf import REPO_ROOT, unique_name
 from tests.harness import assert_inventory, example_workspace, module_workspace
 
 pytestmark = pytest.mark.emulator
-DEV = "modules/rds-postgres/examples/dev"
-PROD = "modules/rds-postgres/examples/prod"
+# One example, two shapes: dev.tfvars and prod.tfvars.
+EXAMPLE = "modules/rds-postgres/examples/complete"
 EXISTING = "modules/rds-proxy/examples/existing-database"
 
 VPC = "vpc-0123456789abcdef0"
@@ -35,14 +35,14 @@ def parameters(inv, address):
 
 @pytest.fixture(scope="module")
 def dev(emulator, tmp_path_factory):
-    ws = example_workspace(DEV, emulator, tmp_path_factory.mktemp("rdsdev"))
+    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("rdsdev"), var_file="dev.tfvars")
     name = unique_name("rdsdev")
     return ws, name, ws.plan({"name": name})
 
 
 @pytest.fixture(scope="module")
 def prod(emulator, tmp_path_factory):
-    ws = example_workspace(PROD, emulator, tmp_path_factory.mktemp("rdsprod"))
+    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("rdsprod"), var_file="prod.tfvars")
     name = unique_name("rdsprod")
     return ws, name, ws.plan({"name": name})
 
@@ -307,6 +307,12 @@ def test_database_defaults_are_safe(emulator, tmp_path):
     assert db["backup_retention_period"] == 7
     assert db["monitoring_interval"] == 60
     assert db["publicly_accessible"] is False
+    # dev.tfvars states these too; here they come from the module alone.
+    assert (db["allocated_storage"], db["max_allocated_storage"]) == (20, 100)
+    params = parameters(inv, "aws_db_parameter_group.this")
+    assert params["log_min_duration_statement"] == "1000"
+    assert params["idle_in_transaction_session_timeout"] == "300000"
+    assert {g.values["retention_in_days"] for g in inv.of_type("aws_cloudwatch_log_group")} == {30}
     assert inv.counts["aws_iam_role"] == 1  # enhanced monitoring role
     assert inv.counts.get("aws_vpc_security_group_ingress_rule", 0) == 0  # nobody admitted unless named
     assert inv.outputs == {"max_connections": 405, "max_connections_nominal": 450, "kms_key_created": True}
@@ -379,6 +385,7 @@ def test_proxy_role_policy_and_extra_secrets(emulator, tmp_path):
     # The worked example of the README: db.t4g.medium budget 405 -> cap 303, 141 kept idle.
     assert inv.outputs == {"connection_cap": 303, "idle_connections_kept": 141, "max_connections_percent": 75}
     proxy = inv.one("aws_db_proxy").values
+    assert proxy["idle_client_timeout"] == 1800  # the module's default (dev.tfvars states it too)
     # auth is a set: compare without order.
     assert sorted((a["secret_arn"], a["iam_auth"], a["auth_scheme"]) for a in proxy["auth"]) == sorted(
         [(MASTER_SECRET, "REQUIRED", "SECRETS"), (APP_SECRET, "REQUIRED", "SECRETS")]

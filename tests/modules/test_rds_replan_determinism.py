@@ -22,7 +22,7 @@ from tests.harness import example_workspace
 
 pytestmark = pytest.mark.emulator
 
-PROD = "modules/rds-postgres/examples/prod"
+EXAMPLE = "modules/rds-postgres/examples/complete"
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 
 
@@ -42,7 +42,7 @@ def _changeset(plan_json: Path, dest: Path) -> Path:
 
 
 def test_two_plans_of_the_same_configuration_pass_the_deploy_comparison(emulator, tmp_path):
-    ws = example_workspace(PROD, emulator, tmp_path / "ws")
+    ws = example_workspace(EXAMPLE, emulator, tmp_path / "ws", var_file="prod.tfvars")
     name = unique_name("rdsreplan")
     ws.set_vars({"name": name})
 

@@ -1,7 +1,7 @@
 # A proxy put in front of a database that is already running (for example one created by
 # modules/rds-postgres in another stack). Subnets, VPC, port and master secret are read from the
 # instance; the proxy opens a path into the database's security group for itself.
-# The database and its proxy created together: see modules/rds-postgres/examples/dev and prod.
+# The database and its proxy created together: see modules/rds-postgres/examples/complete.
 
 provider "aws" {
   region = var.region

@@ -58,6 +58,16 @@ output "connection_cap" {
   value       = module.proxy.connection_cap
 }
 
+output "bastion_security_group_id" {
+  description = "Security group standing in for the bastion (null without one)."
+  value       = one(aws_security_group.bastion[*].id)
+}
+
+output "monitoring_role_arn" {
+  description = "IAM role of enhanced monitoring (null when it is off)."
+  value       = module.db.monitoring_role_arn
+}
+
 output "app_security_group_id" {
   description = "Security group standing in for the application tasks."
   value       = aws_security_group.app.id
@@ -65,12 +75,12 @@ output "app_security_group_id" {
 
 output "vpc_id" {
   description = "VPC of the example (for a second stack on the same network, such as a restore)."
-  value       = aws_vpc.this.id
+  value       = module.network.vpc_id
 }
 
 output "private_subnet_ids" {
   description = "Private subnets of the example, one per zone."
-  value       = aws_subnet.private[*].id
+  value       = module.network.private_subnet_ids
 }
 
 output "proxy_log_group_name" {
