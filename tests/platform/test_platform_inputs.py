@@ -288,7 +288,7 @@ def test_over_budget_connections_name_services_and_numbers(ws, account_values):
         with_account(account_values, {"api": {"max_capacity": 40, "db_pool_size": 5}}),
         "Database connection budget exceeded:",
         "api 40 tasks x 5 = 200 + worker 2 tasks x 2 = 4 + reserved 5 = 209 connections",
-        "but the proxy may open only 147 (75 % of max_connections 197 on db.t4g.small)",
+        "but the proxy may open only 63 (75 % of max_connections 84 on db.t4g.micro)",
         "Lower max_capacity or db_pool_size of a service",
     )
 
@@ -298,7 +298,7 @@ def test_over_budget_from_a_smaller_proxy_share(ws, account_values):
     assert_rejected(
         ws,
         with_account(account_values, {"proxy": {"max_connections_percent": 8, "max_idle_connections_percent": 5}}),
-        "= 19 connections, but the proxy may open only 15 (8 % of max_connections 197",
+        "= 19 connections, but the proxy may open only 6 (8 % of max_connections 84",
     )
 
 
