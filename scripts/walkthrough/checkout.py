@@ -82,13 +82,17 @@ class Checkout:
         git = shutil.which("git")
         if git is None:
             raise PlatformError("git not found on PATH: the walkthrough copies the repository's tracked files")
-        listed = subprocess.run(
+        result = subprocess.run(
             [git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=REPO_ROOT,
             capture_output=True,
-            check=True,
+            check=False,
             text=True,
-        ).stdout.split("\0")
+        )
+        if result.returncode != 0:
+            reason = " ".join(result.stderr.split()) or f"exit {result.returncode}"
+            raise PlatformError(f"git ls-files failed in {REPO_ROOT} (the walkthrough copies a git checkout): {reason}")
+        listed = result.stdout.split("\0")
         for rel in filter(None, listed):
             src = REPO_ROOT / rel
             if src.is_file():

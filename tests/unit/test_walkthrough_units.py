@@ -173,3 +173,17 @@ def test_editor_stand_in_sets_only_the_given_values(tmp_path):
         "TF_VAR_account_id='123456789012'\nTF_VAR_image_tag=''\nTF_VAR_permissions_boundary_arn='arn:b'\n"
     )
     assert tfvars.read_text() == 'github_owner = "example-org"\npermissions_boundary_arn = "arn:b"\n'
+
+
+def test_a_copy_outside_a_git_checkout_is_one_readable_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """iam-check copies the repository with git ls-files; outside a checkout that is a PlatformError
+    (exit 2, one line from the CLI), not a CalledProcessError traceback."""
+    import scripts.walkthrough.checkout as checkout
+    from scripts.errors import PlatformError
+
+    outside = tmp_path / "not-a-checkout"
+    outside.mkdir()
+    monkeypatch.setattr(checkout, "REPO_ROOT", outside)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    with pytest.raises(PlatformError, match=r"^git ls-files failed in .*not-a-checkout .*not a git repository"):
+        checkout.Checkout.create(tmp_path / "copy", "http://127.0.0.1:1", "eu-west-1")
