@@ -47,9 +47,18 @@ def test_resource_counts(plan):
                 "aws_sns_topic": 1,
                 "aws_sns_topic_subscription": 1,
                 "aws_cloudwatch_dashboard": 1,
+                # One key per purpose (data, operations), as in dev: docs/adr/0018.
+                "aws_kms_key": 2,
+                "aws_kms_alias": 2,
             }
         },
     )
+
+
+def test_prod_keys_wait_the_longest_window_before_deletion(plan):
+    for purpose in ("data", "operations"):
+        key = plan.find(f"module.{purpose}_key.aws_kms_key.this").values
+        assert (key["enable_key_rotation"], key["deletion_window_in_days"]) == (True, 30)
 
 
 def test_database_is_multi_az_protected_and_backed_up(plan):
