@@ -19,7 +19,6 @@ data "aws_partition" "current" {}
 data "aws_elb_service_account" "current" {}
 
 locals {
-  azs             = ["${var.region}a", "${var.region}b"]
   log_bucket_name = "${var.name}-alb-logs"
   log_prefix      = "alb"
   log_objects     = "arn:${data.aws_partition.current.partition}:s3:::${local.log_bucket_name}/${local.log_prefix}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
@@ -27,42 +26,14 @@ locals {
 
 # --- Network (the platform looks up an existing one instead) ----------------------------------
 
-resource "aws_vpc" "this" {
-  #checkov:skip=CKV2_AWS_11:Flow logs belong to the network owned by another team; this example VPC only hosts the test.
-  #checkov:skip=CKV2_AWS_12:The example VPC's default security group is never used; the platform's network is not created here.
-  cidr_block = "10.44.0.0/16"
-  tags       = { Name = var.name }
-}
+module "network" {
+  source = "../../../_fixtures/network"
 
-resource "aws_internet_gateway" "this" {
-  vpc_id = aws_vpc.this.id
-  tags   = { Name = var.name }
-}
-
-resource "aws_subnet" "public" {
-  count = 2
-
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = cidrsubnet(aws_vpc.this.cidr_block, 8, count.index)
-  availability_zone = local.azs[count.index]
-  tags              = { Name = "${var.name}-public-${count.index}" }
-}
-
-resource "aws_route_table" "public" {
-  vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name}-public" }
-
-  route {
-    cidr_block = "0.0.0.0/0"
-    gateway_id = aws_internet_gateway.this.id
-  }
-}
-
-resource "aws_route_table_association" "public" {
-  count = 2
-
-  subnet_id      = aws_subnet.public[count.index].id
-  route_table_id = aws_route_table.public.id
+  region          = var.region
+  name            = var.name
+  cidr_block      = "10.44.0.0/16"
+  public_subnets  = true
+  private_subnets = false
 }
 
 # --- Access-log bucket: SSE-S3, because Elastic Load Balancing cannot write to SSE-KMS buckets --
@@ -144,16 +115,14 @@ module "alb" {
   source = "../.."
 
   name                = var.name
-  vpc_id              = aws_vpc.this.id
-  subnet_ids          = aws_subnet.public[*].id
+  vpc_id              = module.network.vpc_id
+  subnet_ids          = module.network.public_subnet_ids
   certificate_arn     = aws_acm_certificate_validation.this.certificate_arn
   ssl_policy          = "ELBSecurityPolicy-TLS13-1-2-2021-06"
   deletion_protection = true
   access_logs_bucket  = module.logs.bucket_id
   access_logs_prefix  = local.log_prefix
   tags                = { Team = "platform" }
-
-  depends_on = [aws_route_table_association.public]
 }
 
 resource "aws_route53_record" "this" {

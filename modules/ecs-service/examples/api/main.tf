@@ -19,9 +19,7 @@ data "aws_partition" "current" {}
 data "aws_elb_service_account" "current" {}
 
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  # Two zones of the region, named explicitly (the platform looks its subnets up instead).
-  azs             = ["${var.region}a", "${var.region}b"]
+  account_id      = data.aws_caller_identity.current.account_id
   partition       = data.aws_partition.current.partition
   image           = coalesce(var.image, "${local.account_id}.dkr.ecr.${var.region}.amazonaws.com/imgclass/api:0.1.0")
   log_bucket_name = "${var.name}-alb-logs"
@@ -31,52 +29,13 @@ locals {
 
 # --- Network (the platform looks up an existing one instead) ----------------------------------
 
-resource "aws_vpc" "this" {
-  #checkov:skip=CKV2_AWS_11:Flow logs belong to the network owned by another team; this example VPC only hosts the test.
-  #checkov:skip=CKV2_AWS_12:The example VPC's default security group is never used; the platform's network is not created here.
-  cidr_block = "10.43.0.0/16"
-  tags       = { Name = var.name }
-}
+module "network" {
+  source = "../../../_fixtures/network"
 
-resource "aws_internet_gateway" "this" {
-  vpc_id = aws_vpc.this.id
-  tags   = { Name = var.name }
-}
-
-resource "aws_subnet" "public" {
-  count = 2
-
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = cidrsubnet(aws_vpc.this.cidr_block, 8, count.index)
-  availability_zone = local.azs[count.index]
-  tags              = { Name = "${var.name}-public-${count.index}" }
-}
-
-resource "aws_route_table" "public" {
-  vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name}-public" }
-
-  route {
-    cidr_block = "0.0.0.0/0"
-    gateway_id = aws_internet_gateway.this.id
-  }
-}
-
-resource "aws_route_table_association" "public" {
-  count = 2
-
-  subnet_id      = aws_subnet.public[count.index].id
-  route_table_id = aws_route_table.public.id
-}
-
-# Private subnets of the tasks. In the platform they route to a NAT gateway or VPC endpoints.
-resource "aws_subnet" "private" {
-  count = 2
-
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = cidrsubnet(aws_vpc.this.cidr_block, 8, 10 + count.index)
-  availability_zone = local.azs[count.index]
-  tags              = { Name = "${var.name}-private-${count.index}" }
+  region         = var.region
+  name           = var.name
+  cidr_block     = "10.43.0.0/16"
+  public_subnets = true
 }
 
 # Stands in for the RDS Proxy's security group: the tasks may connect to it on 5432, nothing else.
@@ -84,7 +43,7 @@ resource "aws_security_group" "database" {
   #checkov:skip=CKV2_AWS_5:Stand-in for the database proxy's security group; the data tier attaches it in the platform.
   name        = "${var.name}-database"
   description = "Database proxy of the example"
-  vpc_id      = aws_vpc.this.id
+  vpc_id      = module.network.vpc_id
 }
 
 # --- Access-log bucket: SSE-S3, because Elastic Load Balancing cannot write to SSE-KMS buckets --
@@ -182,15 +141,12 @@ module "alb" {
   source = "../../../alb"
 
   name                = var.name
-  vpc_id              = aws_vpc.this.id
-  subnet_ids          = aws_subnet.public[*].id
+  vpc_id              = module.network.vpc_id
+  subnet_ids          = module.network.public_subnet_ids
   certificate_arn     = local.certificate_arn
   deletion_protection = var.deletion_protection
   access_logs_bucket  = module.alb_logs.bucket_id
   access_logs_prefix  = local.log_prefix
-
-  # An internet-facing load balancer needs the internet gateway route in place.
-  depends_on = [aws_route_table_association.public]
 }
 
 resource "aws_route53_record" "api" {
@@ -209,33 +165,18 @@ resource "aws_route53_record" "api" {
 
 # --- Secret the API reads at start (its value is set outside Terraform) --------------------------
 
-data "aws_iam_policy_document" "secrets_kms" {
-  #checkov:skip=CKV_AWS_109:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_111:A key policy, not an IAM policy: Resource "*" means this key only, and the account root principal delegates access to IAM.
-  #checkov:skip=CKV_AWS_356:A key policy, not an IAM policy: Resource "*" means this key only.
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "secrets_key" {
+  source = "../../../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-}
-
-resource "aws_kms_key" "secrets" {
+  alias_name              = "alias/${var.name}/api-secrets"
   description             = "Secrets of the ${var.name} API"
-  enable_key_rotation     = true
   deletion_window_in_days = 7
-  policy                  = data.aws_iam_policy_document.secrets_kms.json
 }
 
 resource "aws_secretsmanager_secret" "signing_key" {
   #checkov:skip=CKV2_AWS_57:An application signing key rotated by the release process, not by a rotation Lambda.
   name                    = "${var.name}/api/signing-key"
-  kms_key_id              = aws_kms_key.secrets.arn
+  kms_key_id              = module.secrets_key.key_arn
   recovery_window_in_days = 0
 }
 
@@ -246,8 +187,8 @@ module "api" {
 
   name        = "${var.name}-api"
   cluster_arn = module.cluster.cluster_arn
-  vpc_id      = aws_vpc.this.id
-  subnet_ids  = aws_subnet.private[*].id
+  vpc_id      = module.network.vpc_id
+  subnet_ids  = module.network.private_subnet_ids
 
   image          = local.image
   cpu            = 512
@@ -266,7 +207,7 @@ module "api" {
   secrets = {
     SIGNING_KEY = aws_secretsmanager_secret.signing_key.arn
   }
-  secrets_kms_key_arns = [aws_kms_key.secrets.arn]
+  secrets_kms_key_arns = [module.secrets_key.key_arn]
 
   db_pool_size          = 5
   db_port               = 5432

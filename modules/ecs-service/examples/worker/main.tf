@@ -18,27 +18,17 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  # Two zones of the region, named explicitly (the platform looks its subnets up instead).
-  azs   = ["${var.region}a", "${var.region}b"]
   image = coalesce(var.image, "${data.aws_caller_identity.current.account_id}.dkr.ecr.${var.region}.amazonaws.com/imgclass/worker:0.1.0")
 }
 
 # --- Network (the platform looks up an existing one instead) ----------------------------------
 
-resource "aws_vpc" "this" {
-  #checkov:skip=CKV2_AWS_11:Flow logs belong to the network owned by another team; this example VPC only hosts the test.
-  #checkov:skip=CKV2_AWS_12:The example VPC's default security group is never used; the platform's network is not created here.
+module "network" {
+  source = "../../../_fixtures/network"
+
+  region     = var.region
+  name       = var.name
   cidr_block = "10.42.0.0/16"
-  tags       = { Name = var.name }
-}
-
-resource "aws_subnet" "private" {
-  count = 2
-
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = cidrsubnet(aws_vpc.this.cidr_block, 8, count.index)
-  availability_zone = local.azs[count.index]
-  tags              = { Name = "${var.name}-private-${count.index}" }
 }
 
 # --- Job queue ------------------------------------------------------------------------------
@@ -119,8 +109,8 @@ module "worker" {
 
   name        = "${var.name}-worker"
   cluster_arn = module.cluster.cluster_arn
-  vpc_id      = aws_vpc.this.id
-  subnet_ids  = aws_subnet.private[*].id
+  vpc_id      = module.network.vpc_id
+  subnet_ids  = module.network.private_subnet_ids
 
   image            = local.image
   cpu              = 1024
