@@ -31,8 +31,10 @@ api = {
 }
 
 worker = {
-  cpu                    = 512
-  memory                 = 1024
+  # The worker waits on S3 and the model, not on its CPU: the smallest Fargate size holds one job's
+  # image in memory with room to spare, and dev proves the same module, Spot and scaling.
+  cpu                    = 256
+  memory                 = 512
   min_capacity           = 1
   max_capacity           = 2
   db_pool_size           = 2
