@@ -2,16 +2,21 @@
 
 The repository's ``.checkov.yaml`` (found by checkov itself in the scanned directory or the working
 directory, or passed as ``config_file``) holds what every run shares: frameworks and skipped paths.
-Skipped checks are never configured there: each skip is an inline comment with its reason.
+Skipped checks are never configured there: each skip is an inline comment with its reason, and the
+rule that a skip carries a reason is stated once, below (``skip_has_reason``), for both places that
+apply it: ``python -m scripts validate`` on the skips checkov reports, tests/unit/test_checkov_skips.py
+on every skip comment in the Terraform source.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +24,17 @@ from scripts.errors import PlatformError
 from scripts.terraform.toolchain import ToolchainError
 
 BINARY_ENV = "PLATFORM_CHECKOV_BINARY"
+
+# --- the skip rule: every skip carries its reason inline ------------------------------------------
+# `#checkov:skip=CKV_AWS_123:why the check does not apply here`. checkov itself accepts a skip without
+# the reason and reports this placeholder as its suppress_comment.
+NO_REASON_PLACEHOLDER = "no comment provided"
+# Shorter than this is a word ("ok", "n/a", "see above"), not a reason a reviewer can weigh.
+MIN_REASON_CHARS = 11
+# A skip comment in source: the check id, then ":" and the reason (absent in a broken skip).
+SKIP_COMMENT = re.compile(r"checkov:skip=(?P<check>[^\s:]*)(?::(?P<reason>.*))?")
+# checkov's check ids: CKV_AWS_338, CKV2_AWS_76, CKV_GHA_7. Anything else skips nothing.
+CHECK_ID = re.compile(r"CKV2?_[A-Z0-9]+_\d+")
 
 
 class CheckovError(PlatformError, RuntimeError):
@@ -43,6 +59,33 @@ class CheckovResult:
     # The file of every passed check (checkov's path, relative to the scanned directory): lets one
     # run over the whole tree report per directory. Empty with ``quiet``.
     passed_files: tuple[str, ...] = ()
+
+
+def skip_has_reason(reason: str | None) -> bool:
+    """The rule: a skip's reason is there, is not checkov's placeholder, and says something."""
+    text = (reason or "").strip()
+    return len(text) >= MIN_REASON_CHARS and text.lower() != NO_REASON_PLACEHOLDER
+
+
+def unexplained_skips(skipped: Iterable[Finding]) -> list[Finding]:
+    """The skips checkov reported that break the rule."""
+    return [f for f in skipped if not skip_has_reason(f.skip_reason)]
+
+
+def skip_comment_problem(line: str) -> str | None:
+    """Why the skip comment on ``line`` breaks the rule, None when it keeps it or is no skip.
+
+    The source is read as well as checkov's report: checkov reports a skip only where its check
+    applies, so a skip on a resource the check ignores would go unseen.
+    """
+    match = SKIP_COMMENT.search(line)
+    if match is None:
+        return None
+    if not CHECK_ID.fullmatch(match["check"]):
+        return f"{match['check']!r} is not a checkov check id"
+    if not skip_has_reason(match["reason"]):
+        return f"the skip of {match['check']} has no reason (at least {MIN_REASON_CHARS} characters after the colon)"
+    return None
 
 
 def checkov_binary() -> str:
@@ -138,8 +181,7 @@ def run_checkov(
 
 def _finding(check: dict) -> Finding:
     suppress = check.get("check_result", {}).get("suppress_comment")
-    # checkov fills in this placeholder when a skip comment carries no reason.
-    if suppress and suppress.strip().lower() == "no comment provided":
+    if suppress and suppress.strip().lower() == NO_REASON_PLACEHOLDER:
         suppress = None
     return Finding(
         check_id=check["check_id"],

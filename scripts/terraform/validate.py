@@ -25,9 +25,9 @@ Failures are never cached.
 
 ``--strategy per-directory`` is the former way (fmt, init and validate in every directory, one checkov
 process per module and one over ``terraform/``), kept for ``python -m scripts bench`` to measure
-against. Either way a failed check or a skip without a reason fails; tflint and terraform-docs run
-where installed, otherwise the report says they did not run. Exit 0 when everything passed, 1
-otherwise, 2 when the toolchain is missing.
+against. Either way a failed check or a skip without a reason (``checkov_runner.skip_has_reason``,
+the rule's one statement) fails; tflint and terraform-docs run where installed, otherwise the report
+says they did not run. Exit 0 when everything passed, 1 otherwise, 2 when the toolchain is missing.
 """
 
 from __future__ import annotations
@@ -53,8 +53,15 @@ from rich.table import Table
 from rich.text import Text
 
 from scripts.errors import UsageError
-from scripts.terraform.checkov_runner import CheckovError, CheckovResult, checkov_binary, checkov_version, run_checkov
-from scripts.terraform.checkov_runner import Finding as CheckovFinding
+from scripts.terraform.checkov_runner import (
+    CheckovError,
+    CheckovResult,
+    checkov_binary,
+    checkov_version,
+    run_checkov,
+    skip_has_reason,
+    unexplained_skips,
+)
 from scripts.terraform.tf import (
     REPO_ROOT,
     TerraformError,
@@ -79,8 +86,6 @@ CHECKOV_CONFIG = ".checkov.yaml"
 # A local module call's source ("./x", "../x"). A static first guess at which directories a
 # configuration calls; what Terraform really loaded is read from modules.json after init.
 _LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
-# checkov's suppress_comment when a skip carries no reason.
-NO_REASON = {"", "no comment provided"}
 OPTIONAL_TOOLS = {
     "tflint": "runs in pre-commit and CI",
     "terraform-docs": "runs in pre-commit and CI; `python -m scripts docs` keeps README tables in sync",
@@ -292,10 +297,6 @@ def checkov_step(repo: Path, target: str) -> StepResult:
     return _timed(target, "checkov", scan)
 
 
-def unexplained_skips(skipped: list[CheckovFinding]) -> list[CheckovFinding]:
-    return [f for f in skipped if (f.skip_reason or "").strip().lower() in NO_REASON]
-
-
 # --- steps of the tree strategy ------------------------------------------------------------------
 
 
@@ -449,7 +450,7 @@ def checkov_rows(
         problems.setdefault(where(f.file), []).append(f"skip of {f.check_id} on {f.resource} has no reason")
     explained: dict[str, int] = {}
     for f in result.skipped:
-        if f not in unexplained_skips([f]):
+        if skip_has_reason(f.skip_reason):
             explained[where(f.file)] = explained.get(where(f.file), 0) + 1
     whole_status, whole_detail = OK, (f"one run over {scanned}: {result.passed} passed, {len(result.skipped)} skipped")
     if result.parsing_errors:

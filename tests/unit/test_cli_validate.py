@@ -15,7 +15,6 @@ from scripts.cli import main
 from scripts.errors import UsageError
 from scripts.terraform.checkov_runner import CheckovError
 from scripts.terraform.checkov_runner import Finding as CheckovFinding
-from scripts.terraform.tf import REPO_ROOT
 
 
 def write(path, text):
@@ -63,16 +62,6 @@ def test_only_limits_discovery(tree):
 def test_only_must_be_a_terraform_directory_of_the_repo(tree, only, fragment):
     with pytest.raises(UsageError, match=fragment):
         validate.resolve_only(tree, only)
-
-
-def test_skips_without_a_reason_are_found():
-    skips = [
-        CheckovFinding("CKV_1", "r", "f", "n", "No comment provided"),
-        CheckovFinding("CKV_2", "r", "f", "n", ""),
-        CheckovFinding("CKV_3", "r", "f", "n", None),
-        CheckovFinding("CKV_4", "r", "f", "n", "ALB access logs need SSE-S3"),
-    ]
-    assert [f.check_id for f in validate.unexplained_skips(skips)] == ["CKV_1", "CKV_2", "CKV_3"]
 
 
 # --- the command with stand-in steps -------------------------------------------------------------
@@ -567,10 +556,6 @@ def test_validate_finds_unformatted_files_unexplained_skips_and_errors_in_called
     logs = Path(data["terraform_logs"])
     assert sorted(p.name for p in logs.iterdir()) == ["fmt.log", "modules__planted__examples__basic.log"]
     assert "$ terraform fmt -no-color -check -list=true -recursive modules" in (logs / "fmt.log").read_text()
-
-
-def test_repo_root_is_the_default():
-    assert validate.REPO_ROOT == REPO_ROOT
 
 
 def test_checkov_step_fails_on_failed_checks_unexplained_skips_and_crashes(monkeypatch, tmp_path):
