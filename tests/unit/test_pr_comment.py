@@ -20,7 +20,6 @@ import yaml
 
 from scripts.checks.comment import (
     BODY_LIMIT,
-    GITHUB_COMMENT_MAX,
     CommentTooLarge,
     EnvironmentReport,
     fill,
@@ -97,11 +96,6 @@ def notice(body: str, what: str) -> re.Match[str]:
 
 def number(text: str) -> int:
     return int(text.replace(",", ""))
-
-
-def test_the_limit_is_githubs_in_characters():
-    assert GITHUB_COMMENT_MAX == 65_536
-    assert BODY_LIMIT < GITHUB_COMMENT_MAX
 
 
 def test_a_large_report_keeps_every_finding_of_every_environment_and_fits():

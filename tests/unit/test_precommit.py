@@ -1,7 +1,7 @@
 """pre-commit: the config lists the hooks a Terraform team expects, remote hooks are frozen to commit
 SHAs, and what can run offline runs here directly (hook repositories cannot be cloned on this
-machine): terraform fmt, ruff, the README generator, zizmor, and the whitespace/end-of-file checks
-over every file git would commit."""
+machine): ruff, the README generator, zizmor, and the whitespace/end-of-file checks over every file
+git would commit. terraform fmt is not run here: `make lint` and `python -m scripts validate` run it."""
 
 from __future__ import annotations
 
@@ -117,18 +117,6 @@ def test_terraform_docs_config_injects_a_markdown_table_between_the_markers():
     ]
     # The offline generator sorts required inputs first and shows constraints, not lock-file versions.
     assert cfg["sort"]["by"] == "required" and cfg["settings"]["lockfile"] is False
-
-
-def test_terraform_fmt(tc):
-    proc = subprocess.run(
-        [tc.terraform, "fmt", "-check", "-recursive", "-diff", "modules", "terraform"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        env=tc.env(),
-        check=False,
-    )
-    assert proc.returncode == 0, f"terraform fmt would change:\n{proc.stdout[-3000:]}{proc.stderr[-1000:]}"
 
 
 @pytest.mark.parametrize("hook_id", ["ruff", "ruff-format"])
