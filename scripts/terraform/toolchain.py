@@ -25,6 +25,8 @@ MIRROR_ENV = "PLATFORM_TF_MIRROR"
 SOURCE_ENV = "PLATFORM_TF_PROVIDER_SOURCE"  # auto | mirror | registry
 CACHE_ENV = "PLATFORM_CACHE_DIR"
 BINARY_ENV = "PLATFORM_TERRAFORM_BINARY"
+# Soft heap limit per Terraform or provider process (see Toolchain.env).
+GO_MEMORY_LIMIT = "768MiB"
 
 
 class ToolchainError(PlatformError, RuntimeError):
@@ -47,6 +49,16 @@ class Toolchain:
         env["TF_IN_AUTOMATION"] = "1"
         env["TF_INPUT"] = "0"
         env["CHECKPOINT_DISABLE"] = "1"
+        # Most of the CPU a Terraform command costs here is the AWS provider starting: a 700 MB Go
+        # binary allocating its schemas, with the collector running all along (measured: ~4.5 s of
+        # CPU per provider process, about two processes per command). With GOGC=off the runtime
+        # collects only when the heap nears GOMEMLIMIT, a soft limit on the memory the runtime
+        # manages (https://pkg.go.dev/runtime#hdr-Environment_Variables): private-s3's apply tests
+        # used 35 % less CPU (61.8 s -> 39.9 s), and a process stays near 768 MiB of heap at most.
+        # Terraform starts its providers with its own environment, so both inherit it. A value the
+        # caller set wins.
+        env.setdefault("GOGC", "off")
+        env.setdefault("GOMEMLIMIT", GO_MEMORY_LIMIT)
         return env
 
 

@@ -89,3 +89,16 @@ def test_a_binary_that_is_not_a_usable_terraform(monkeypatch, tmp_path, script, 
     monkeypatch.setenv(tcmod.BINARY_ENV, str(binary))
     with pytest.raises(tcmod.ToolchainError, match=message):
         tcmod.find_terraform()
+
+
+def test_terraform_processes_run_the_go_collector_at_a_memory_limit(monkeypatch, tmp_path):
+    tc = tcmod.Toolchain("terraform", "1.11.4", "mirror", None, tmp_path / "rc", tmp_path / "cache")
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    env = tc.env()
+    assert (env["GOGC"], env["GOMEMLIMIT"]) == ("off", "768MiB")
+    # Someone tuning the runtime for their machine keeps their values.
+    monkeypatch.setenv("GOGC", "200")
+    monkeypatch.setenv("GOMEMLIMIT", "2GiB")
+    env = tc.env()
+    assert (env["GOGC"], env["GOMEMLIMIT"]) == ("200", "2GiB")
