@@ -27,6 +27,30 @@ def pytest_configure(config: pytest.Config) -> None:
             warm_plugin_cache()
 
 
+# The files whose tests form the longest chains on one worker, longest first (a full run's durations:
+# the whole-platform apply and its IAM proof ~23 min, the rds example with its restore ~11 min, ...).
+# `--dist loadfile` hands files to workers in collection order, so a long chain collected last
+# started after everything else and set the suite's length; collected first, it runs alongside the rest.
+LONGEST_FIRST = (
+    "tests/platform/test_platform_apply.py",
+    "tests/modules/test_rds_apply.py",
+    "tests/faults/test_fault_convergence.py",
+    "tests/faults/test_interrupted_apply.py",
+    "tests/modules/test_ecs_service_apply_api.py",
+    "tests/modules/test_bootstrap_apply.py",
+    "tests/platform/test_fixtures_and_demo.py",
+    "tests/modules/test_ecs_service_apply_worker.py",
+    "tests/modules/test_private_s3_apply.py",
+    "tests/modules/test_cloudwatch_alarms_apply.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    # sort is stable: the rest keep their order, and every worker computes the same one.
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
 @pytest.fixture(scope="session")
 def tc() -> Toolchain:
     """The real Terraform + AWS provider. Missing pieces fail the test with the fix, never skip it."""
