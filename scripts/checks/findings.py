@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 ERROR = "error"
@@ -47,12 +48,14 @@ class CheckOptions:
     """What the caller decides: destroys it accepts, the budget, and whether the plan is prod-like.
 
     ``prod_like`` None means "decide from the plan": what the root's ``intents`` output states
-    (see ``is_prod_like``).
+    (see ``is_prod_like``). ``source_dir``: the Terraform root the plan was made from, whose inline
+    checkov skips apply to the plan (None: the repository's terraform/).
     """
 
     allow_destroy: frozenset[str] = field(default_factory=frozenset)
     env_budget_usd: float | None = None
     prod_like: bool | None = None
+    source_dir: Path | None = None
 
     @classmethod
     def build(
@@ -60,8 +63,9 @@ class CheckOptions:
         allow_destroy: Iterable[str] | None = None,
         env_budget_usd: float | None = None,
         prod_like: bool | None = None,
+        source_dir: Path | None = None,
     ) -> CheckOptions:
-        return cls(frozenset(allow_destroy or ()), env_budget_usd, prod_like)
+        return cls(frozenset(allow_destroy or ()), env_budget_usd, prod_like, source_dir)
 
 
 # The root maps its environment to intents once (terraform/locals.tf) and states them as this

@@ -58,6 +58,7 @@ def options_from(args: argparse.Namespace, prod_like: bool | None = None) -> Che
         allow_destroy=args.allow_destroy,
         env_budget_usd=args.env_budget,
         prod_like=True if args.prod_like else prod_like,
+        source_dir=getattr(args, "source_dir", None),
     )
 
 

@@ -1,29 +1,47 @@
-"""Run every check on a plan inventory and collect one report.
+"""Run every check family on a plan inventory and collect one report.
 
-The registry is the list ``CHECKS``: each entry is a check family (``scripts/checks/<name>.py``)
-whose ``check(inventory, options)`` returns its findings (budget and cost also return their
-tables). Exit code: 1 when any finding is an error, else 0.
+The registry is the list ``FAMILIES``: each entry is a ``CheckFamily(name, run)``
+(``scripts.checks.family``) whose ``run(inventory, options)`` returns its findings and the report
+sections it adds (budget and cost tables). Exit code: 1 when any finding is an error, else 0.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts.checks import budget, conditions, cost, destructive, reliability, security
+from scripts.checks import budget, checkov_plan, conditions, cost, destructive, reliability, security
 from scripts.checks.budget import DatabaseBudget
 from scripts.checks.cost import CostEstimate
+from scripts.checks.family import CheckFamily, Outcome, findings_only
 from scripts.checks.findings import ERROR, WARNING, CheckOptions, Finding, is_prod_like, sort_findings
 from scripts.terraform.inventory import PlanInventory
 
-# name -> function returning findings; budget and cost are called separately for their tables.
-CHECKS: dict[str, Callable[[PlanInventory, CheckOptions], list[Finding]]] = {
-    "security": security.check,
-    "reliability": reliability.check,
-    "destructive": destructive.check,
-    "conditions": conditions.check,
-}
+# The report sections two families add besides their findings.
+BUDGET_SECTION = "connection_budget"
+COST_SECTION = "cost"
+
+
+def _budget(inv: PlanInventory, options: CheckOptions) -> Outcome:
+    budgets, findings = budget.check(inv, options)
+    return Outcome(findings, {BUDGET_SECTION: budgets})
+
+
+def _cost(inv: PlanInventory, options: CheckOptions) -> Outcome:
+    estimate, findings = cost.check(inv, options)
+    return Outcome(findings, {COST_SECTION: estimate})
+
+
+FAMILIES: tuple[CheckFamily, ...] = (
+    CheckFamily("budget", _budget),
+    findings_only("security", security.check),
+    findings_only("reliability", reliability.check),
+    findings_only("destructive", destructive.check),
+    findings_only("conditions", conditions.check),
+    CheckFamily("cost", _cost),
+    CheckFamily("checkov", checkov_plan.run),
+)
 
 
 @dataclass
@@ -81,17 +99,25 @@ def change_summary(inv: PlanInventory) -> dict[str, int]:
     return counts
 
 
-def run_checks(inv: PlanInventory, options: CheckOptions | None = None, source: str = "") -> Report:
+def run_checks(
+    inv: PlanInventory,
+    options: CheckOptions | None = None,
+    source: str = "",
+    families: Sequence[CheckFamily] = FAMILIES,
+) -> Report:
+    """Every family's findings and sections in one report. ``families``: a subset (tests), which
+    must include the cost family: every report shows an estimate."""
     opts = options or CheckOptions()
-    budgets, findings = budget.check(inv, opts)
-    for family in CHECKS.values():
-        findings += family(inv, opts)
-    estimate, cost_findings = cost.check(inv, opts)
-    findings += cost_findings
+    findings: list[Finding] = []
+    details: dict[str, Any] = {}
+    for family in families:
+        outcome = family.run(inv, opts)
+        findings += outcome.findings
+        details.update(outcome.details)
     return Report(
         findings=sort_findings(findings),
-        budgets=budgets,
-        cost=estimate,
+        budgets=details.get(BUDGET_SECTION, []),
+        cost=details[COST_SECTION],
         prod_like=is_prod_like(opts, inv.outputs),
         source=source,
         changes=change_summary(inv),

@@ -1,5 +1,19 @@
-"""Security checks: private encrypted databases, private TLS-only buckets, no open ingress but the
-load balancer's listeners, no ``*`` on ``*``, hardened containers, a pinned OIDC ``sub``."""
+"""The project's own security rules, the ones checkov does not make: TLS-only buckets, internet
+ingress only on the load balancer's listener ports, no privileged container, a pinned OIDC ``sub``.
+
+The generic rules moved to checkov on the plan (``scripts.checks.checkov_plan``; ADR 0020). Each
+removed check and the checkov check that covers it, verified on the same broken plans
+(tests/unit/test_checks_security.py):
+
+- ``security.rds-public``: CKV_AWS_17; ``security.rds-unencrypted``: CKV_AWS_16.
+- ``security.s3-public-access``: CKV2_AWS_6 (no public access block), CKV_AWS_53/54/55/56 (one
+  setting each of block_public_acls, block_public_policy, ignore_public_acls,
+  restrict_public_buckets).
+- ``security.s3-ownership``: CKV2_AWS_65 (ownership controls other than BucketOwnerEnforced).
+- ``security.iam-wildcard``: CKV_AWS_62 and CKV_AWS_63 (policies), CKV_AWS_1 and CKV_AWS_49
+  (``aws_iam_policy_document``), CKV_AWS_274 (AdministratorAccess attached).
+- ``security.task-rootfs``: CKV_AWS_336.
+"""
 
 from __future__ import annotations
 
@@ -7,52 +21,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from scripts.checks.findings import CheckOptions, Finding, error, warning
-from scripts.checks.planview import attr, block, is_unknown, json_attr, link, live
+from scripts.checks.planview import attr, is_unknown, json_attr, link, live
 from scripts.checks.policies import (
-    ADMIN_POLICY_SUFFIX,
-    ATTACHMENT_TYPES,
     PolicySource,
     Statement,
     deferred_documents,
-    identity_policies,
     statements_from_json,
     trust_policies,
 )
 from scripts.terraform.inventory import PlanInventory, Resource
 
 WORLD = ("0.0.0.0/0", "::/0")
-PUBLIC_ACCESS_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 GITHUB_OIDC = "token.actions.githubusercontent.com"
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
-
-
-# --- RDS ---------------------------------------------------------------------------------------
-
-
-def rds(inv: PlanInventory) -> list[Finding]:
-    findings = []
-    for db in live(inv, "aws_db_instance"):
-        if attr(db, "publicly_accessible") is True:
-            findings.append(
-                error(
-                    "security.rds-public",
-                    db.address,
-                    "the database is publicly accessible",
-                    "set publicly_accessible = false; reach it through the proxy from private subnets",
-                )
-            )
-        encrypted = attr(db, "storage_encrypted")
-        if not is_unknown(encrypted) and encrypted is not True:
-            findings.append(
-                error(
-                    "security.rds-unencrypted",
-                    db.address,
-                    "storage is not encrypted",
-                    "set storage_encrypted = true with a customer-managed kms_key_id (modules/rds-postgres "
-                    "does); an existing instance is encrypted by restoring an encrypted snapshot copy",
-                )
-            )
-    return findings
 
 
 # --- S3 ----------------------------------------------------------------------------------------
@@ -86,45 +67,12 @@ def _denies_insecure_transport(statements: tuple[Statement, ...]) -> bool:
 
 
 def s3(inv: PlanInventory) -> list[Finding]:
+    """Every bucket has a policy denying non-TLS access (checkov has no such check on a plan)."""
     findings = []
     deferred = list(deferred_documents(inv))
     for bucket in live(inv, "aws_s3_bucket"):
         name = attr(bucket, "bucket")
         label = f"bucket {name!r}" if isinstance(name, str) else "the bucket"
-        pab = _companion(inv, bucket, "aws_s3_bucket_public_access_block")
-        if pab is None:
-            findings.append(
-                error(
-                    "security.s3-public-access",
-                    bucket.address,
-                    f"{label} has no aws_s3_bucket_public_access_block",
-                    "add a public access block with all four settings true (modules/private-s3 does)",
-                )
-            )
-        else:
-            off = [f for f in PUBLIC_ACCESS_FLAGS if attr(pab, f) is not True and not is_unknown(attr(pab, f))]
-            if off:
-                findings.append(
-                    error(
-                        "security.s3-public-access",
-                        pab.address,
-                        f"{label}: public access block leaves {', '.join(off)} off",
-                        "set block_public_acls, block_public_policy, ignore_public_acls and "
-                        "restrict_public_buckets to true",
-                    )
-                )
-        ownership = _companion(inv, bucket, "aws_s3_bucket_ownership_controls")
-        rule = block(ownership, "rule") if ownership else None
-        if rule is None or rule.get("object_ownership") != "BucketOwnerEnforced":
-            got = rule.get("object_ownership") if rule else "no ownership controls"
-            findings.append(
-                error(
-                    "security.s3-ownership",
-                    ownership.address if ownership else bucket.address,
-                    f"{label}: object ownership is {got}, so ACLs still apply",
-                    'add aws_s3_bucket_ownership_controls with object_ownership = "BucketOwnerEnforced"',
-                )
-            )
         findings += _bucket_tls(inv, bucket, label, deferred)
     return findings
 
@@ -243,59 +191,12 @@ def security_groups(inv: PlanInventory) -> list[Finding]:
     return findings
 
 
-# --- IAM ---------------------------------------------------------------------------------------
-
-
-def _wildcard(values: tuple[Any, ...]) -> bool:
-    return any(v in ("*", "*:*") for v in values if isinstance(v, str))
-
-
-def iam(inv: PlanInventory) -> list[Finding]:
-    findings = []
-    sources = list(identity_policies(inv)) + list(deferred_documents(inv))
-    deferred_modules = {s.resource.module for s in sources if s.attribute is None}
-    for source in sources:
-        if source.unknown:
-            if source.resource.module not in deferred_modules:
-                findings.append(
-                    warning(
-                        "security.iam-wildcard",
-                        source.resource.address,
-                        f"{source.attribute} is known only after apply, so its statements cannot be read",
-                        "build the policy with an aws_iam_policy_document (its statements show in the plan), "
-                        "or re-run the check on a plan of the applied stack",
-                    )
-                )
-            continue
-        for st in source.statements:
-            if st.allows and _wildcard(st.actions) and _wildcard(st.resources):
-                findings.append(
-                    error(
-                        "security.iam-wildcard",
-                        source.resource.address,
-                        f"{st.label()} allows every action (*) on every resource (*)",
-                        "list the actions the role needs and the ARNs it needs them on",
-                    )
-                )
-    for rtype in ATTACHMENT_TYPES:
-        for att in live(inv, rtype):
-            arn = attr(att, "policy_arn")
-            if isinstance(arn, str) and arn.endswith(ADMIN_POLICY_SUFFIX):
-                findings.append(
-                    error(
-                        "security.iam-wildcard",
-                        att.address,
-                        "attaches AdministratorAccess (every action on every resource)",
-                        "attach a policy scoped to the services and resources the principal manages",
-                    )
-                )
-    return findings
-
-
 # --- task definitions --------------------------------------------------------------------------
 
 
 def task_definitions(inv: PlanInventory) -> list[Finding]:
+    """No privileged container (checkov's read-only root filesystem check, CKV_AWS_336, has no
+    counterpart for privileged mode on a plan: tried, it does not fail)."""
     findings = []
     for td in live(inv, "aws_ecs_task_definition"):
         containers = json_attr(td, "container_definitions")
@@ -305,32 +206,21 @@ def task_definitions(inv: PlanInventory) -> list[Finding]:
                     "security.task-hardening",
                     td.address,
                     "container definitions are known only after apply (they reference values such as "
-                    "secret or image ARNs created in this plan): privileged mode and read-only root "
-                    "filesystem cannot be checked yet",
+                    "secret or image ARNs created in this plan): privileged mode cannot be checked yet",
                     "re-run check-plan on the next plan (after apply the definitions are known); "
-                    "modules/ecs-service sets both by construction",
+                    "modules/ecs-service never sets privileged",
                 )
             )
             continue
         for c in containers if isinstance(containers, list) else []:
-            name = c.get("name", "?")
             if c.get("privileged") is True:
                 findings.append(
                     error(
                         "security.task-privileged",
                         td.address,
-                        f"container {name!r} runs privileged",
+                        f"container {c.get('name', '?')!r} runs privileged",
                         "remove privileged = true (Fargate rejects it anyway); grant Linux capabilities "
                         "one by one if truly needed",
-                    )
-                )
-            if c.get("readonlyRootFilesystem") is not True:
-                findings.append(
-                    error(
-                        "security.task-rootfs",
-                        td.address,
-                        f"container {name!r} has a writable root filesystem",
-                        "set readonlyRootFilesystem = true and mount the scratch paths it writes to as volumes",
                     )
                 )
     return findings
@@ -387,4 +277,4 @@ def oidc(inv: PlanInventory) -> list[Finding]:
 
 def check(inv: PlanInventory, options: CheckOptions) -> list[Finding]:
     del options
-    return rds(inv) + s3(inv) + security_groups(inv) + iam(inv) + task_definitions(inv) + oidc(inv)
+    return s3(inv) + security_groups(inv) + task_definitions(inv) + oidc(inv)

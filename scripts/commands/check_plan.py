@@ -12,10 +12,13 @@ from pathlib import Path
 from scripts.checks import run_checks
 from scripts.checks.cost import region_override
 from scripts.checks.options import add_check_arguments, emit_report, ensure_writable, load_plan, options_from
+from scripts.errors import UsageError
 
 
 def run(args: argparse.Namespace) -> int:
     ensure_writable(args.output)
+    if args.source_dir is not None and not args.source_dir.is_dir():
+        raise UsageError(f"--source-dir {args.source_dir} is not a directory")
     inventory = load_plan(args.plan_json)
     with region_override(args.region):
         report = run_checks(inventory, options_from(args), source=str(args.plan_json))
@@ -27,8 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check-plan",
         help="run the policy checks on a plan JSON (terraform show -json PLAN)",
         description=(
-            "Policy checks on an existing plan JSON: connection budget, security, reliability, "
-            "destructive changes, cost estimate. Exit 0 safe, 1 violations, 2 bad usage or an unreadable, "
+            "Policy checks on an existing plan JSON: connection budget, the project's security rules, "
+            "reliability, destructive changes, cost estimate, and checkov on the plan. Exit 0 safe, 1 violations, "
+            "2 bad usage or an unreadable, "
             "undecodable or foreign plan file (one line)."
         ),
     )
@@ -43,5 +47,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--region",
         metavar="REGION",
         help="price the cost estimate at this region's list prices (default: the plan's own region)",
+    )
+    parser.add_argument(
+        "--source-dir",
+        type=Path,
+        metavar="DIR",
+        help="the Terraform root the plan was made from, whose inline #checkov:skip comments apply "
+        "(default: the repository's terraform/)",
     )
     parser.set_defaults(func=run)

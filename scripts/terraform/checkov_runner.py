@@ -48,6 +48,8 @@ class Finding:
     file: str
     name: str
     skip_reason: str | None = None
+    # checkov's guideline URL for the check; None offline (``--skip-download`` leaves it out).
+    guideline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,24 +147,58 @@ def run_checkov(
         "--compact",
         "--skip-download",
     ]
+    return _scan(cmd, str(directory), timeout)
+
+
+# checkov's plan parser reads this variable: an attribute the plan marks known only after apply then
+# counts as set (checks that an attribute exists pass, checks of a concrete value still fail), as a
+# variable does in the tree-time scan. Without it every "kms_key_id is set" check fails on a first
+# plan. Source: checkov/terraform/plan_parser.py, _eval_after_unknown (checkov 3.3.30).
+EVAL_AFTER_UNKNOWN = "EVAL_TF_PLAN_AFTER_UNKNOWN"
+
+
+def run_checkov_on_plan(plan_file: Path, timeout: int = 300, config_file: Path | None = None) -> CheckovResult:
+    """checkov over one plan JSON (``terraform show -json``).
+
+    https://www.checkov.io/7.Scan%20Examples/Terraform%20Plan%20Scanning.html: ``checkov -f tfplan.json``
+    with ``--framework terraform_plan`` (the CLI's framework overrides the config file's list, so the
+    repository's ``.checkov.yaml`` can be passed for everything else it sets). Inline skips live in the
+    .tf source, not in the plan: the caller applies them (``tf_source_skips``).
+    """
+    cmd = [
+        checkov_binary(),
+        "--file",
+        str(plan_file),
+        *(["--config-file", str(config_file)] if config_file is not None else []),
+        "--framework",
+        "terraform_plan",
+        "--output",
+        "json",
+        "--compact",
+        "--skip-download",
+    ]
+    return _scan(cmd, str(plan_file), timeout, env={**os.environ, EVAL_AFTER_UNKNOWN: "true"})
+
+
+def _scan(cmd: list[str], subject: str, timeout: int, env: dict[str, str] | None = None) -> CheckovResult:
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, env=env)
     except subprocess.TimeoutExpired as exc:
-        raise CheckovError(f"checkov on {directory} did not finish within {timeout} s") from exc
+        raise CheckovError(f"checkov on {subject} did not finish within {timeout} s") from exc
     except OSError as exc:
         raise CheckovError(f"checkov at {cmd[0]} does not run: {exc}") from exc
     if proc.returncode not in (0, 1):
         detail = _last_line(proc.stderr, f"exit {proc.returncode}")
-        raise CheckovError(f"checkov failed on {directory}: {detail}")
+        raise CheckovError(f"checkov failed on {subject}: {detail}")
     # checkov prints a JSON report whenever it scans, also when it finds nothing; exit 1 and no report
     # is checkov crashing (an import error, a broken install), never "0 checks failed".
     if proc.returncode != 0 and not proc.stdout.strip():
         detail = _last_line(proc.stderr, f"exit {proc.returncode}")
-        raise CheckovError(f"checkov on {directory} printed no report (exit {proc.returncode}): {detail}")
+        raise CheckovError(f"checkov on {subject} printed no report (exit {proc.returncode}): {detail}")
     try:
         data = json.loads(proc.stdout or "[]")
     except json.JSONDecodeError as exc:
-        raise CheckovError(f"checkov on {directory} printed no JSON report: {exc.msg} at line {exc.lineno}") from exc
+        raise CheckovError(f"checkov on {subject} printed no JSON report: {exc.msg} at line {exc.lineno}") from exc
     reports = data if isinstance(data, list) else [data]
     passed, failed, skipped, parse_errors = 0, [], [], 0
     passed_files: list[str] = []
@@ -179,6 +215,36 @@ def run_checkov(
     return CheckovResult(passed, failed, skipped, parse_errors, tuple(passed_files))
 
 
+# --- the tree's inline skips, for a plan --------------------------------------------------------
+# A top-level block as `terraform fmt` writes it: `resource "TYPE" "NAME" {` (or data, module) at
+# column 0, closed by a `}` alone at column 0.
+_BLOCK_START = re.compile(r'^(?P<kind>resource|data|module)\s+"(?P<a>[^"]+)"(?:\s+"(?P<b>[^"]+)")?\s*\{')
+
+
+def tf_source_skips(directory: Path) -> dict[tuple[str, ...], list[tuple[str, str | None]]]:
+    """The skip comments of one Terraform module directory, per block.
+
+    Keys: ``("resource", type, name)``, ``("data", type, name)``, ``("module", name)``; values:
+    (check id, reason or None) in source order. Only the comments inside a block count, as for checkov.
+    """
+    skips: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
+    for tf in sorted(directory.glob("*.tf")):
+        key: tuple[str, ...] | None = None
+        for line in tf.read_text(encoding="utf-8", errors="replace").splitlines():
+            start = _BLOCK_START.match(line)
+            if start:
+                key = tuple(x for x in (start["kind"], start["a"], start["b"]) if x)
+                continue
+            if line.startswith("}"):
+                key = None
+                continue
+            match = SKIP_COMMENT.search(line) if key is not None else None
+            if match:
+                reason = match["reason"].strip() if match["reason"] is not None else None
+                skips.setdefault(key, []).append((match["check"], reason))
+    return skips
+
+
 def _finding(check: dict) -> Finding:
     suppress = check.get("check_result", {}).get("suppress_comment")
     if suppress and suppress.strip().lower() == NO_REASON_PLACEHOLDER:
@@ -189,4 +255,5 @@ def _finding(check: dict) -> Finding:
         file=check.get("file_path", ""),
         name=check.get("check_name", ""),
         skip_reason=suppress,
+        guideline=check.get("guideline") or None,
     )

@@ -81,9 +81,11 @@ class PlanBuilder:
         path: str,
         expressions: dict[str, Any],
         for_each: dict[str, Any] | None = None,
+        source: str | None = None,
     ) -> PlanBuilder:
         """A module call at ``path`` ("api" or "platform.api") with input expressions in plan-JSON
-        form: ``{"constant_value": 10}`` or ``{"references": ["var.pool"]}``."""
+        form: ``{"constant_value": 10}`` or ``{"references": ["var.pool"]}``; ``source`` defaults to
+        ``./<name>``."""
         calls = self.module_calls
         parts = path.split(".")
         for part in parts[:-1]:
@@ -92,6 +94,8 @@ class PlanBuilder:
             )
         call = calls.setdefault(parts[-1], {"source": f"./{parts[-1]}", "module": {}})
         call["expressions"] = expressions
+        if source is not None:
+            call["source"] = source
         if for_each is not None:
             call["for_each_expression"] = for_each
         return self
@@ -230,14 +234,23 @@ def platform_plan(services: int = 2, max_capacity: int = 4, pool: int = 10, envi
                 "max_capacity": max_capacity,
             },
         )
-    b.add("module.alb.aws_security_group.this", {"name": "alb"}, unknown=["id"])
-    for port in (443, 80):
+    # Named as in modules/alb, whose source the call names: checkov on the plan applies that module's
+    # inline skips (port 80 open to the internet only to redirect) as it does in the real root.
+    b.module_call("alb", {}, source="../modules/alb")
+    b.add("module.alb.aws_security_group.this", {"name": "alb", "description": "load balancer"}, unknown=["id"])
+    for name, port in (("https", 443), ("http", 80)):
         b.add(
-            f"module.alb.aws_vpc_security_group_ingress_rule.p{port}",
-            {"cidr_ipv4": "0.0.0.0/0", "from_port": port, "to_port": port, "ip_protocol": "tcp"},
+            f"module.alb.aws_vpc_security_group_ingress_rule.{name}",
+            {
+                "cidr_ipv4": "0.0.0.0/0",
+                "from_port": port,
+                "to_port": port,
+                "ip_protocol": "tcp",
+                "description": f"{name.upper()} from clients",
+            },
             unknown=["security_group_id"],
         )
-        b.add(f"module.alb.aws_lb_listener.p{port}", {"port": port, "protocol": "HTTPS" if port == 443 else "HTTP"})
+        b.add(f"module.alb.aws_lb_listener.{name}", {"port": port, "protocol": name.upper()})
     b.add(
         "module.alb.aws_lb.this",
         {"load_balancer_type": "application", "enable_deletion_protection": environment == "prod"},

@@ -136,3 +136,72 @@ def test_the_override_action_is_read(override, expected):
         ]
     }
     assert _managed_rule_groups(acl) == {"G": expected}
+
+
+# --- the same skips on a plan (check-plan's checkov family) ---------------------------------------
+REASON_A = "Replication is the caller's disaster-recovery decision in module a."
+REASON_B = "Access logs of this bucket would log themselves; module b's own reason."
+REASON_CALL = "The caller of module one decides encryption with SSE-S3 for log delivery."
+
+
+def two_modules(tmp_path: Path) -> Path:
+    """A root calling two modules that each hold an ``aws_s3_bucket.this`` with different skips:
+    the case checkov's own plan enrichment (keyed by ``type.name``) gets wrong."""
+    root, mod_a, mod_b = tmp_path / "root", tmp_path / "modules" / "a", tmp_path / "modules" / "b"
+    for d in (root, mod_a, mod_b):
+        d.mkdir(parents=True)
+    (root / "main.tf").write_text(
+        'module "one" {\n'
+        f"  #checkov:skip=CKV_AWS_145:{REASON_CALL}\n"
+        '  source = "../modules/a"\n'
+        "}\n\n"
+        'module "two" {\n  source = "../modules/b"\n}\n'
+    )
+    (mod_a / "main.tf").write_text(f'resource "aws_s3_bucket" "this" {{\n  #checkov:skip=CKV_AWS_144:{REASON_A}\n}}\n')
+    (mod_b / "main.tf").write_text(
+        f'resource "aws_s3_bucket" "this" {{\n  #checkov:skip=CKV_AWS_18:{REASON_B}\n  #checkov:skip=CKV_AWS_21\n}}\n'
+    )
+    return root
+
+
+def two_modules_plan():
+    from tests.support.planbuilder import PlanBuilder
+
+    b = PlanBuilder()
+    b.module_call("one", {}, source="../modules/a").module_call("two", {}, source="../modules/b")
+    for name in ("one", "two"):
+        b.add(f"module.{name}.aws_s3_bucket.this", {"bucket": name}, unknown=["arn", "id"])
+    return b
+
+
+def test_a_plan_resource_takes_the_skips_of_its_own_module_and_module_call(tmp_path):
+    from scripts.checks.checkov_plan import address_skips
+
+    root = two_modules(tmp_path)
+    configuration = two_modules_plan().build()["configuration"]
+    assert address_skips("module.one.aws_s3_bucket.this", configuration, root) == [
+        ("CKV_AWS_145", REASON_CALL),
+        ("CKV_AWS_144", REASON_A),
+    ]
+    assert address_skips('module.two["x"].aws_s3_bucket.this[0]', configuration, root) == [
+        ("CKV_AWS_18", REASON_B),
+        ("CKV_AWS_21", None),
+    ]
+    assert address_skips("aws_s3_bucket.this", configuration, root) == []
+
+
+def test_checkov_on_a_plan_applies_reasoned_skips_per_module_and_reports_unreasoned_ones(tmp_path):
+    from scripts.checks.checkov_plan import check
+    from scripts.checks.findings import CheckOptions
+    from scripts.terraform.inventory import PlanInventory
+
+    root = two_modules(tmp_path)
+    found = check(PlanInventory.from_json(two_modules_plan().build()), CheckOptions.build(source_dir=root))
+    by = {(f.address.split(".")[1], f.check_id.removeprefix("checkov.")): f for f in found}
+    # Each module's skip counts on its own resource only.
+    assert ("one", "CKV_AWS_144") not in by and ("two", "CKV_AWS_144") in by
+    assert ("two", "CKV_AWS_18") not in by and ("one", "CKV_AWS_18") in by
+    assert ("one", "CKV_AWS_145") not in by and ("two", "CKV_AWS_145") in by
+    # A skip without a reason skips nothing, and the finding says why.
+    assert "gives no reason" in by[("two", "CKV_AWS_21")].message
+    assert "gives no reason" not in by[("one", "CKV_AWS_21")].message

@@ -1,4 +1,8 @@
-"""Security checks: violating and passing plan fragments for each rule."""
+"""Security checks: violating and passing plan fragments for each rule.
+
+The project's own rules call ``security`` directly. The rules checkov makes (ADR 0020) keep their
+broken plans here: each is scanned by checkov through the checkov family (one run for all of them,
+``checkov_findings``) and must fail with the checkov id that replaced the project's check."""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import json
 
 import pytest
 
-from scripts.checks import security
+from scripts.checks import checkov_plan, security
+from scripts.checks.findings import CheckOptions
 from scripts.terraform.inventory import PlanInventory
 from tests.support.planbuilder import PlanBuilder
 
@@ -19,28 +24,126 @@ def ids(findings):
     return sorted(f.check_id for f in findings)
 
 
-# --- RDS ---------------------------------------------------------------------------------------
+# --- the rules checkov makes: one checkov run over every broken and passing fragment -------------
+# address -> the checkov id that must fail there (and the project check it replaced, for the reader).
+CHECKOV_BROKEN: dict[str, str] = {}
+CHECKOV_CLEAN: list[str] = []
 
 
-def test_private_encrypted_database_passes():
-    b = PlanBuilder().add("aws_db_instance.db", {"publicly_accessible": False, "storage_encrypted": True})
-    assert security.rds(inv(b)) == []
+def _policy(actions, resources, effect="Allow"):
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "S", "Effect": effect, "Action": actions, "Resource": resources}],
+        }
+    )
 
 
-@pytest.mark.parametrize(
-    ("values", "expected"),
-    [
-        ({"publicly_accessible": True, "storage_encrypted": True}, ["security.rds-public"]),
-        ({"publicly_accessible": False, "storage_encrypted": False}, ["security.rds-unencrypted"]),
-        ({"publicly_accessible": False}, ["security.rds-unencrypted"]),  # unset means unencrypted
-    ],
-    ids=["public", "unencrypted", "encryption-unset"],
+def checkov_plan_fragments() -> PlanBuilder:
+    b = PlanBuilder()
+    # security.rds-public / security.rds-unencrypted (unset means unencrypted)
+    b.add("aws_db_instance.ok", {"publicly_accessible": False, "storage_encrypted": True})
+    b.add("aws_db_instance.public", {"publicly_accessible": True, "storage_encrypted": True})
+    b.add("aws_db_instance.unencrypted", {"publicly_accessible": False, "storage_encrypted": False})
+    b.add("aws_db_instance.unset", {"publicly_accessible": False})
+    # security.s3-public-access / security.s3-ownership
+    # checkov links a bucket to its public access block through the configuration's references
+    # (CKV2_AWS_6 is a graph check), which a hand-built plan lacks: the bucket itself is not in
+    # CHECKOV_CLEAN. The dev root plan, which has them, passes CKV2_AWS_6 (ADR 0020).
+    b.add("module.ok.aws_s3_bucket.this", {"bucket": "ok"}, unknown=["arn", "id"])
+    b.add("module.ok.aws_s3_bucket_public_access_block.this", {"bucket": "ok", **PAB_ON})
+    b.add(
+        "module.ok.aws_s3_bucket_ownership_controls.this",
+        {"bucket": "ok", "rule": [{"object_ownership": "BucketOwnerEnforced"}]},
+    )
+    b.add("module.nopab.aws_s3_bucket.this", {"bucket": "nopab"}, unknown=["arn", "id"])
+    for flag in PAB_ON:
+        b.add(f"module.{flag}.aws_s3_bucket.this", {"bucket": flag}, unknown=["arn", "id"])
+        b.add(f"module.{flag}.aws_s3_bucket_public_access_block.this", {**PAB_ON, flag: False}, unknown=["bucket"])
+    for ownership in ("ObjectWriter", "BucketOwnerPreferred"):
+        b.add(f"module.{ownership}.aws_s3_bucket.this", {"bucket": ownership}, unknown=["arn", "id"])
+        b.add(
+            f"module.{ownership}.aws_s3_bucket_ownership_controls.this",
+            {"rule": [{"object_ownership": ownership}]},
+            unknown=["bucket"],
+        )
+    # security.iam-wildcard
+    b.add("aws_iam_policy.star", {"policy": _policy("*", "*")})
+    b.add("aws_iam_role_policy.star", {"policy": _policy(["s3:GetObject", "*"], ["*"])})
+    b.add("aws_iam_policy.scoped", {"policy": _policy("s3:GetObject", "arn:aws:s3:::data/*")})
+    b.add("aws_iam_policy.deny", {"policy": _policy("*", "*", effect="Deny")})
+    b.add(
+        "module.x.data.aws_iam_policy_document.admin",
+        {"statement": [{"effect": "Allow", "actions": ["*"], "resources": ["*"]}]},
+        actions=["read"],
+        unknown=["json"],
+    )
+    b.add(
+        "aws_iam_role_policy_attachment.admin",
+        {"role": "deploy", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+    )
+    # security.task-rootfs
+    for name, container in {
+        "ro": {"readonlyRootFilesystem": True},
+        "rw": {"readonlyRootFilesystem": False},
+        "unset": {},
+    }.items():
+        b.add(
+            f"aws_ecs_task_definition.{name}",
+            {"family": name, "container_definitions": json.dumps([{"name": "app", **container}])},
+        )
+    return b
+
+
+CHECKOV_BROKEN.update(
+    {
+        "aws_db_instance.public": "CKV_AWS_17",
+        "aws_db_instance.unencrypted": "CKV_AWS_16",
+        "aws_db_instance.unset": "CKV_AWS_16",
+        "module.nopab.aws_s3_bucket.this": "CKV2_AWS_6",
+        "module.block_public_acls.aws_s3_bucket_public_access_block.this": "CKV_AWS_53",
+        "module.block_public_policy.aws_s3_bucket_public_access_block.this": "CKV_AWS_54",
+        "module.ignore_public_acls.aws_s3_bucket_public_access_block.this": "CKV_AWS_55",
+        "module.restrict_public_buckets.aws_s3_bucket_public_access_block.this": "CKV_AWS_56",
+        "module.ObjectWriter.aws_s3_bucket_ownership_controls.this": "CKV2_AWS_65",
+        "module.BucketOwnerPreferred.aws_s3_bucket_ownership_controls.this": "CKV2_AWS_65",
+        "aws_iam_policy.star": "CKV_AWS_62",
+        "aws_iam_role_policy.star": "CKV_AWS_63",
+        "module.x.data.aws_iam_policy_document.admin": "CKV_AWS_1",
+        "aws_iam_role_policy_attachment.admin": "CKV_AWS_274",
+        "aws_ecs_task_definition.rw": "CKV_AWS_336",
+        "aws_ecs_task_definition.unset": "CKV_AWS_336",
+    }
 )
-def test_public_or_unencrypted_database_fails(values, expected):
-    findings = security.rds(inv(PlanBuilder().add("aws_db_instance.db", values)))
-    assert ids(findings) == expected
-    assert findings[0].address == "aws_db_instance.db"
-    assert findings[0].severity == "error"
+CHECKOV_CLEAN += [
+    "aws_db_instance.ok",
+    "module.ok.aws_s3_bucket_public_access_block.this",
+    "module.ok.aws_s3_bucket_ownership_controls.this",
+    "aws_iam_policy.scoped",
+    "aws_iam_policy.deny",
+    "aws_ecs_task_definition.ro",
+]
+
+
+@pytest.fixture(scope="module")
+def checkov_findings():
+    return checkov_plan.check(inv(checkov_plan_fragments()), CheckOptions())
+
+
+@pytest.mark.parametrize(("address", "check_id"), sorted(CHECKOV_BROKEN.items()))
+def test_a_rule_checkov_makes_fails_the_broken_plan_as_an_error(checkov_findings, address, check_id):
+    found = {(f.address, f.check_id): f for f in checkov_findings}
+    finding = found.get((address, f"checkov.{check_id}"))
+    assert finding is not None, sorted(f"{f.address} {f.check_id}" for f in checkov_findings if f.address == address)
+    assert finding.severity == "error"
+    assert check_id in checkov_plan.GATING
+    assert f"#checkov:skip={check_id}:" in finding.fix
+
+
+@pytest.mark.parametrize("address", CHECKOV_CLEAN)
+def test_what_the_removed_checks_passed_checkov_passes_too(checkov_findings, address):
+    gating = {f"checkov.{c}" for c in checkov_plan.GATING}
+    assert [f.check_id for f in checkov_findings if f.address == address and f.check_id in gating] == []
 
 
 # --- S3 ----------------------------------------------------------------------------------------
@@ -109,26 +212,6 @@ def test_private_bucket_passes_when_policy_is_a_deferred_document():
     assert security.s3(inv(bucket(PlanBuilder(), deferred=True))) == []
 
 
-def test_bucket_without_public_access_block_fails():
-    findings = security.s3(inv(bucket(PlanBuilder(), pab=None)))
-    assert ids(findings) == ["security.s3-public-access"]
-    assert findings[0].address == "module.data.aws_s3_bucket.this"
-
-
-def test_public_access_block_with_a_setting_off_fails():
-    findings = security.s3(inv(bucket(PlanBuilder(), pab={**PAB_ON, "restrict_public_buckets": False})))
-    assert ids(findings) == ["security.s3-public-access"]
-    assert "restrict_public_buckets" in findings[0].message
-    assert findings[0].address == "module.data.aws_s3_bucket_public_access_block.this"
-
-
-@pytest.mark.parametrize("ownership", [None, "ObjectWriter", "BucketOwnerPreferred"])
-def test_bucket_without_owner_enforced_fails(ownership):
-    findings = security.s3(inv(bucket(PlanBuilder(), ownership=ownership)))
-    assert ids(findings) == ["security.s3-ownership"]
-    assert "BucketOwnerEnforced" in findings[0].fix
-
-
 def test_bucket_without_policy_fails():
     findings = security.s3(inv(bucket(PlanBuilder(), policy=None)))
     assert ids(findings) == ["security.s3-tls"]
@@ -162,10 +245,10 @@ def test_two_buckets_in_one_module_link_by_name():
             {"rule": [{"object_ownership": "BucketOwnerEnforced"}]},
             unknown=["bucket"],
         )
-        b.add(f"aws_s3_bucket_policy.{name}", {"policy": json.dumps(TLS_DENY)}, unknown=["bucket"])
-    b.add("aws_s3_bucket_public_access_block.uploads", PAB_ON, unknown=["bucket"])
+        policy = TLS_DENY if name == "uploads" else {"Statement": []}
+        b.add(f"aws_s3_bucket_policy.{name}", {"policy": json.dumps(policy)}, unknown=["bucket"])
     findings = security.s3(inv(b))
-    assert [(f.check_id, f.address) for f in findings] == [("security.s3-public-access", "aws_s3_bucket.results")]
+    assert [(f.check_id, f.address) for f in findings] == [("security.s3-tls", "aws_s3_bucket_policy.results")]
 
 
 # --- security groups ---------------------------------------------------------------------------
@@ -237,73 +320,6 @@ def test_ingress_from_a_security_group_or_private_cidr_passes():
     assert security.security_groups(inv(b)) == []
 
 
-# --- IAM ---------------------------------------------------------------------------------------
-
-
-def policy(actions, resources, effect="Allow"):
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Sid": "S", "Effect": effect, "Action": actions, "Resource": resources}],
-        }
-    )
-
-
-@pytest.mark.parametrize(
-    ("rtype", "doc"),
-    [
-        ("aws_iam_policy", policy("*", "*")),
-        ("aws_iam_role_policy", policy(["s3:GetObject", "*"], ["*"])),
-    ],
-)
-def test_star_on_star_fails(rtype, doc):
-    findings = security.iam(inv(PlanBuilder().add(f"{rtype}.p", {"policy": doc})))
-    assert ids(findings) == ["security.iam-wildcard"]
-    assert findings[0].address == f"{rtype}.p"
-    assert "every action (*) on every resource (*)" in findings[0].message
-
-
-@pytest.mark.parametrize(
-    "doc",
-    [policy("s3:GetObject", "arn:aws:s3:::data/*"), policy("*", "*", effect="Deny"), policy("sqs:*", "*")],
-    ids=["scoped", "deny", "service-wildcard"],
-)
-def test_scoped_policies_pass(doc):
-    assert security.iam(inv(PlanBuilder().add("aws_iam_policy.p", {"policy": doc}))) == []
-
-
-def test_star_on_star_in_a_deferred_policy_document_fails():
-    b = PlanBuilder().add(
-        "module.x.data.aws_iam_policy_document.admin",
-        {"statement": [{"effect": "Allow", "actions": ["*"], "resources": ["*"]}]},
-        actions=["read"],
-        unknown=["json"],
-    )
-    findings = security.iam(inv(b))
-    assert [f.address for f in findings] == ["module.x.data.aws_iam_policy_document.admin"]
-
-
-def test_administrator_access_attachment_fails():
-    b = PlanBuilder().add(
-        "aws_iam_role_policy_attachment.admin",
-        {"role": "deploy", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"},
-    )
-    assert ids(security.iam(inv(b))) == ["security.iam-wildcard"]
-
-
-def test_unreadable_policy_warns_unless_its_module_documents_it():
-    b = PlanBuilder().add("module.a.aws_iam_role_policy.p", {}, unknown=["policy"])
-    [finding] = security.iam(inv(b))
-    assert finding.severity == "warning"
-    b.add(
-        "module.a.data.aws_iam_policy_document.p",
-        {"statement": [{"actions": ["s3:GetObject"], "resources": [None]}]},
-        actions=["read"],
-        unknown=["json"],
-    )
-    assert security.iam(inv(b)) == []
-
-
 # --- task definitions ---------------------------------------------------------------------------
 
 
@@ -320,13 +336,6 @@ def test_hardened_task_definition_passes():
 
 def test_privileged_container_fails():
     assert ids(security.task_definitions(inv(task(privileged=True)))) == ["security.task-privileged"]
-
-
-@pytest.mark.parametrize("value", [False, None])
-def test_writable_root_filesystem_fails(value):
-    findings = security.task_definitions(inv(task(readonlyRootFilesystem=value)))
-    assert ids(findings) == ["security.task-rootfs"]
-    assert "'app'" in findings[0].message
 
 
 def test_unknown_container_definitions_warn():
