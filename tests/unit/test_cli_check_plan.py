@@ -227,3 +227,47 @@ def test_undecodable_or_non_json_files_exit_2_naming_the_file(capsys, tmp_path, 
 
 def test_a_directory_is_an_unreadable_file(capsys, tmp_path):
     assert f"cannot read plan JSON {tmp_path}: Is a directory" in one_line_error(capsys, tmp_path)
+
+
+# --- checkov on the plan --------------------------------------------------------------------------
+
+
+def test_a_public_database_fails_check_plan_through_checkov(capsys, tmp_path):
+    plan = platform_plan()
+    plan.add("aws_db_instance.exposed", {"publicly_accessible": True, "storage_encrypted": True})
+    code, out, err = run(capsys, plan.write(tmp_path / "public-db.json"), "--format", "json")
+    assert code == 1, err
+    errors = {
+        f["check_id"]: f
+        for f in json.loads(out)["findings"]
+        if f["address"] == "aws_db_instance.exposed" and f["severity"] == "error"
+    }
+    finding = errors["checkov.CKV_AWS_17"]
+    assert finding["message"] == "Ensure all data stored in RDS is not publicly accessible"
+    assert "#checkov:skip=CKV_AWS_17:" in finding["fix"]
+
+
+def test_the_platform_plan_keeps_the_alb_modules_reasoned_skip_of_port_80(capsys, safe_plan):
+    # platform_plan's module.alb names modules/alb as its source, whose http ingress rule skips
+    # CKV_AWS_260 with a reason: the same failure a hand-made root without that skip would report.
+    code, out, err = run(capsys, safe_plan, "--format", "json")
+    assert code == 0, err
+    ids_on_http = {
+        f["check_id"]
+        for f in json.loads(out)["findings"]
+        if f["address"] == "module.alb.aws_vpc_security_group_ingress_rule.http"
+    }
+    assert "checkov.CKV_AWS_260" not in ids_on_http
+
+
+def test_a_missing_checkov_is_exit_2_and_one_line(capsys, monkeypatch, safe_plan, tmp_path):
+    monkeypatch.setenv("PLATFORM_CHECKOV_BINARY", str(tmp_path / "no-checkov"))
+    code, out, err = run(capsys, safe_plan)
+    assert code == 2
+    assert out == ""
+    assert err.strip().splitlines() == [err.strip()]
+    assert "checkov not found at PLATFORM_CHECKOV_BINARY=" in err
+
+
+def test_a_source_dir_that_is_not_a_directory_is_exit_2(capsys, safe_plan, tmp_path):
+    assert "--source-dir" in one_line_error(capsys, safe_plan, "--source-dir", tmp_path / "nowhere")
