@@ -8,7 +8,6 @@ statements are not). Both become ``Statement``s; ARNs not known yet are kept as 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,21 +15,8 @@ from typing import Any
 from scripts.checks.planview import is_unknown, json_attr
 from scripts.terraform.inventory import PlanInventory, Resource
 
-# Resource attributes that hold identity (IAM) policies, and trust policies.
-IDENTITY_POLICY_ATTRS: dict[str, str] = {
-    "aws_iam_policy": "policy",
-    "aws_iam_role_policy": "policy",
-    "aws_iam_user_policy": "policy",
-    "aws_iam_group_policy": "policy",
-}
+# Resource attributes that hold trust policies. (Identity policies are checkov's: ADR 0020.)
 TRUST_POLICY_ATTRS: dict[str, str] = {"aws_iam_role": "assume_role_policy"}
-ADMIN_POLICY_SUFFIX = ":policy/AdministratorAccess"
-ATTACHMENT_TYPES = (
-    "aws_iam_role_policy_attachment",
-    "aws_iam_user_policy_attachment",
-    "aws_iam_group_policy_attachment",
-    "aws_iam_policy_attachment",
-)
 
 
 @dataclass(frozen=True)
@@ -147,23 +133,6 @@ def _json_sources(inv: PlanInventory, attrs: dict[str, str]) -> Iterator[PolicyS
                 yield PolicySource(res, attribute, (), unknown=True)
             elif doc is not None:
                 yield PolicySource(res, attribute, statements_from_json(doc))
-
-
-def identity_policies(inv: PlanInventory) -> Iterator[PolicySource]:
-    """Identity policies: JSON on IAM resources, inline role policies, and deferred documents."""
-    yield from _json_sources(inv, IDENTITY_POLICY_ATTRS)
-    for role in inv.of_type("aws_iam_role"):
-        if "delete" in role.actions and "create" not in role.actions:
-            continue
-        for inline in role.values.get("inline_policy") or []:
-            doc = inline.get("policy")
-            if not isinstance(doc, str) or not doc:
-                continue
-            try:
-                decoded = json.loads(doc)
-            except ValueError:
-                continue
-            yield PolicySource(role, "inline_policy", statements_from_json(decoded))
 
 
 def trust_policies(inv: PlanInventory) -> Iterator[PolicySource]:
