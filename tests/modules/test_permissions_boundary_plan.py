@@ -10,9 +10,13 @@ from __future__ import annotations
 import pytest
 
 from tests.harness import module_workspace
-from tests.modules.test_ecs_service_inputs import VALID as ECS_SERVICE
-from tests.modules.test_rds_postgres_inputs import VALID as RDS_POSTGRES
-from tests.modules.test_rds_proxy_inputs import VALID as RDS_PROXY
+from tests.support import rejected
+
+# Each module's inputs that pass every rule: the [base] of its rejected-input table.
+ECS_SERVICE, RDS_POSTGRES, RDS_PROXY = (
+    rejected.load(rejected.REPO_ROOT / f"modules/{name}/tests/{rejected.TABLE_NAME}").base
+    for name in ("ecs-service", "rds-postgres", "rds-proxy")
+)
 
 pytestmark = pytest.mark.emulator
 
