@@ -33,6 +33,7 @@ COMMANDS = (
     "docs",
     "tools",
     "bench",
+    "inventory",
 )
 
 EXIT_CODES = "Exit codes: 0 success, 1 the check found violations, 2 bad usage or environment error (one line)."

@@ -8,14 +8,20 @@
 - ``assert_idempotent``: the re-plan after apply shows nothing but known emulator artifacts.
 - ``assert_rejected``: a plan fails and its error says what the caller must read.
 - ``assert_inventory``: fabric-style expectations (counts by type, values by address suffix, outputs).
+- ``load_inventory`` / ``shared_plan``: inventory files (``<terraform dir>/tests/inventory*.toml``) and
+  the one plan per run of their directory that the collector and the behavioural plan tests share.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +30,7 @@ import pytest
 from scripts.emulator import Emulator
 from scripts.terraform.idempotency import unexpected_changes
 from scripts.terraform.inventory import PlanInventory, subset_mismatches
-from scripts.terraform.tf import TerraformError, Workspace, scratch_copy
+from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, scratch_copy, unique_name
 
 DEFAULT_REGION = "eu-west-1"
 _BOX = re.compile(r"[│╷╵]")
@@ -138,3 +144,161 @@ def applied(ws: Workspace, tf_vars: Mapping[str, Any] | None = None) -> Iterator
         left = ws.state_resources()
         if left:
             pytest.fail(f"destroy left resources in state: {left}")
+
+
+# --- plan inventories as data ----------------------------------------------------------------
+# The format, the naming and the cache are described in tests/modules/test_inventories.py.
+
+INVENTORY_GLOB = "tests/inventory*.toml"
+PLATFORM_ROOT = "terraform"
+
+
+@dataclass(frozen=True)
+class InventoryFile:
+    """One ``<terraform dir>/tests/inventory[.<var file stem>].toml``."""
+
+    path: Path
+    tfdir: str
+    var_file: str | None
+    unique_vars: dict[str, tuple[str, int]]
+    tf_vars: dict[str, Any]
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.path.relative_to(REPO_ROOT).as_posix()
+
+    def expected(self, names: Mapping[str, str]) -> dict[str, Any]:
+        return expected_inventory(self.data, names)
+
+
+def expected_inventory(data: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """An inventory file's tables as the ``assert_inventory`` dict: ``{name}`` placeholders filled in,
+    ``null_values`` entries as None."""
+    expected = {part: _substitute(data.get(part) or {}, names) for part in ("counts", "values", "outputs")}
+    for entry in data.get("null_values") or []:
+        address, _, attr = entry.rpartition(".")
+        if address == "output":
+            expected["outputs"][attr] = None
+        else:
+            expected["values"].setdefault(address, {})[attr] = None
+    return expected
+
+
+def load_inventory(path: Path) -> InventoryFile:
+    """Read an inventory file; a malformed one fails the test that reads it with the reason."""
+    data = tomllib.loads(path.read_text())
+    stem = path.name.removesuffix(".toml").removeprefix("inventory")
+    tfdir = path.parent.parent.relative_to(REPO_ROOT).as_posix()
+    var_file = f"{stem[1:]}.tfvars" if stem else None
+    plan = data.pop("plan", {})
+    extra = set(plan) - {"unique_vars", "vars"}
+    if extra:
+        raise ValueError(f"{path}: [plan] takes unique_vars and vars, not {sorted(extra)}")
+    unique = {}
+    for var, spec in (plan.get("unique_vars") or {}).items():
+        unique[var] = (spec, 32) if isinstance(spec, str) else (spec["prefix"], int(spec.get("max_len", 32)))
+    unknown = set(data) - {"counts", "values", "outputs", "null_values"}
+    if unknown:
+        raise ValueError(f"{path}: unknown tables {sorted(unknown)}")
+    if tfdir == PLATFORM_ROOT and var_file is None:
+        raise ValueError(f"{path}: the platform root is planned per environment: name it inventory.<env>.toml")
+    return InventoryFile(path, tfdir, var_file, unique, dict(plan.get("vars") or {}), data)
+
+
+def inventory_files() -> list[Path]:
+    """Every committed inventory file, in a stable order."""
+    found = [p for tree in ("modules", PLATFORM_ROOT) for p in (REPO_ROOT / tree).rglob(INVENTORY_GLOB)]
+    return sorted(p for p in found if ".terraform" not in p.parts)
+
+
+def inventory_path(tfdir: str, var_file: str | None = None) -> Path:
+    stem = "" if var_file is None else "." + var_file.removesuffix(".tfvars")
+    return REPO_ROOT / tfdir / "tests" / f"inventory{stem}.toml"
+
+
+@dataclass
+class SharedPlan:
+    """One plan of an inventory file's directory, shared by the collector and the behavioural tests."""
+
+    names: dict[str, str]
+    inventory: PlanInventory
+    tfdir: Path
+    network: dict[str, Any] | None
+
+    @property
+    def name(self) -> str:
+        return self.names["name"]
+
+    def workspace(self, emulator: Emulator) -> Workspace:
+        """The planned scratch root (possibly another worker's), for commands that call no AWS API."""
+        return Workspace(self.tfdir, extra_env=emulator.env())
+
+
+_PLANS: dict[str, SharedPlan] = {}
+
+
+def shared_plan(path: Path, emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> SharedPlan:
+    """The plan of an inventory file's directory, made once per pytest run.
+
+    Once per process (memo) and once per run across xdist workers: the first worker to ask plans
+    under a file lock in the run's shared temporary directory and leaves the plan JSON there; the
+    others read it. Plans are emulator-independent apart from the platform root's network ids, which
+    travel with the plan.
+    """
+    inv_file = load_inventory(path)
+    if inv_file.key in _PLANS:
+        return _PLANS[inv_file.key]
+    basetemp = tmp_path_factory.getbasetemp()
+    # xdist workers' basetemps are <run>/popen-gwN; without xdist the basetemp is the run's own.
+    run_root = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    store = run_root / "shared-plans" / re.sub(r"[^A-Za-z0-9.]+", "-", inv_file.key)
+    store.mkdir(parents=True, exist_ok=True)
+    with (store / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if (store / "meta.json").exists():
+                meta = json.loads((store / "meta.json").read_text())
+                inventory = PlanInventory.from_json(json.loads((store / "plan.json").read_text()))
+            else:
+                inventory, meta = _plan_inventory_dir(inv_file, emulator, tmp_path_factory)
+                (store / "plan.json").write_text(json.dumps(inventory.raw))
+                (store / "meta.json").write_text(json.dumps(meta))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    plan = SharedPlan(meta["names"], inventory, Path(meta["tfdir"]), meta["network"])
+    _PLANS[inv_file.key] = plan
+    return plan
+
+
+def _plan_inventory_dir(
+    inv_file: InventoryFile, emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[PlanInventory, dict[str, Any]]:
+    names = {var: unique_name(prefix, max_len) for var, (prefix, max_len) in inv_file.unique_vars.items()}
+    tmp = tmp_path_factory.mktemp("inventory")
+    if inv_file.tfdir == PLATFORM_ROOT:
+        from tests.platform.support import network, platform_workspace
+
+        assert inv_file.var_file is not None
+        env = inv_file.var_file.removesuffix(".tfvars")
+        # The network lives as long as the plan: the tests that read this plan only compare its ids.
+        with network(emulator) as net:
+            ws = platform_workspace(env, emulator, tmp, net, {**inv_file.tf_vars, **names})
+            inventory = ws.plan()
+    else:
+        net = None
+        ws = example_workspace(inv_file.tfdir, emulator, tmp, var_file=inv_file.var_file)
+        inventory = ws.plan({**inv_file.tf_vars, **names} or None)
+    return inventory, {"names": names, "tfdir": str(ws.tfdir), "network": net}
+
+
+def _substitute(value: Any, names: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        for var, actual in names.items():
+            value = value.replace("{" + var + "}", actual)
+        return value
+    if isinstance(value, dict):
+        return {k: _substitute(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, names) for v in value]
+    return value

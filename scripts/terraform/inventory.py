@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,3 +208,97 @@ def subset_mismatches(expected: Any, actual: Any, path: str = "") -> list[str]:
             problems.extend(subset_mismatches(e, a, f"{path}[{i}]"))
         return problems
     return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
+
+
+# --- an inventory file for a reviewer to edit -----------------------------------------------------
+# The format tests/modules/test_inventories.py reads: [counts], [values."<address>"], [outputs], and
+# null_values (TOML has no null) as "<address>.<attribute>" or "output.<name>".
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def inventory_document(inventory: PlanInventory, addresses: Iterable[str] = ()) -> dict[str, Any]:
+    """Counts by type (always), planned values of ``addresses`` (each must name one resource, as
+    ``PlanInventory.find`` does) and the outputs known at plan time, as an inventory file's tables."""
+    doc: dict[str, Any] = {"counts": dict(sorted(inventory.counts.items()))}
+    values: dict[str, Any] = {}
+    for wanted in addresses:
+        try:
+            resource = inventory.find(wanted)
+        except KeyError as exc:
+            raise PlanFormatError(f"--values {wanted}: {exc.args[0]} (give an address of the plan)") from exc
+        values[resource.address] = resource.values
+    if values:
+        doc["values"] = values
+    planned = inventory.raw.get("planned_values", {}).get("outputs", {})
+    # An output unknown until apply has no "value"; a sensitive one is not written into a file.
+    known = {k: v["value"] for k, v in sorted(planned.items()) if "value" in v and not v.get("sensitive")}
+    if known:
+        doc["outputs"] = known
+    return doc
+
+
+def inventory_toml(doc: dict[str, Any]) -> str:
+    """``doc`` (counts, values, outputs) as TOML; top-level nulls go to ``null_values`` and nested
+    null keys are left out (a subset still matches). A list holding a null cannot be written: that
+    attribute becomes a comment for the reviewer."""
+    nulls: list[str] = []
+    skipped: list[str] = []
+    lines = ["[counts]"]
+    lines += [f"{_toml_key(k)} = {v}" for k, v in doc.get("counts", {}).items()]
+    for address, attrs in doc.get("values", {}).items():
+        lines += ["", f"[values.{_toml_key(address)}]"]
+        lines += _toml_pairs(attrs, address, nulls, skipped)
+    if doc.get("outputs"):
+        lines += ["", "[outputs]"]
+        lines += _toml_pairs(doc["outputs"], "output", nulls, skipped)
+    head = []
+    if nulls:
+        head = ["null_values = ["] + [f"  {_toml_value(n)}," for n in nulls] + ["]", ""]
+    tail = [""] + [f"# {s}: a list holding null, not representable in TOML" for s in skipped] if skipped else []
+    return "\n".join(head + lines + tail) + "\n"
+
+
+def _toml_pairs(attrs: dict[str, Any], owner: str, nulls: list[str], skipped: list[str]) -> list[str]:
+    lines = []
+    for key, value in attrs.items():
+        if value is None:
+            nulls.append(f"{owner}.{key}")
+        elif _holds_null_in_list(value):
+            skipped.append(f"{owner}.{key}")
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    return lines
+
+
+def _holds_null_in_list(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(v is None or _holds_null_in_list(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_null_in_list(v) for v in value.values())
+    return False
+
+
+def _toml_key(key: str) -> str:
+    if _BARE_KEY.match(key):
+        return key
+    # for_each addresses quote their keys: a literal string keeps them readable.
+    if "'" not in key and key.isprintable():
+        return f"'{key}'"
+    return _toml_value(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        # A JSON string is a TOML basic string except for DEL, which TOML wants escaped.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        pairs = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None]
+        return "{ " + ", ".join(pairs) + " }" if pairs else "{}"
+    raise PlanFormatError(f"plan JSON holds a {type(value).__name__}, which has no TOML form")
