@@ -40,12 +40,34 @@ def read_plan(path: Path | None) -> dict[str, Any] | None:
     return data
 
 
-def aws_clients(region: str) -> Any:
-    import boto3
+# An endpoint nothing answers must fail in seconds, with one line, not after minutes of retries.
+# Config's retries["max_attempts"] counts retries after the first call, and when set it overrides
+# AWS_MAX_ATTEMPTS (https://docs.aws.amazon.com/boto3/latest/guide/retries.html, "Available
+# configuration options"; botocore/args.py _compute_retry_max_attempts in 1.35): the former
+# max_attempts=5 meant 6 calls and up to 1+2+4+8+16 s of backoff against a dead endpoint. Only the
+# mode is set here, so the standard mode's default of 3 attempts in all (throttling and transient
+# errors still retried, with backoff, in a real account) applies unless the person running the tool
+# sets AWS_MAX_ATTEMPTS or max_attempts in ~/.aws/config.
+# connect_timeout / read_timeout default to 60 s each
+# (https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html): a blackholed
+# endpoint would cost 3 x 60 s. AWS endpoints accept a TCP connection well within 3 s; the Resource
+# Groups Tagging API's pages may take longer to compute, so reads keep 30 s.
+RETRY_MODE = "standard"
+CONNECT_TIMEOUT = 3
+READ_TIMEOUT = 30
+
+
+def client_config() -> Any:
     from botocore.config import Config
 
+    return Config(retries={"mode": RETRY_MODE}, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
+
+
+def aws_clients(region: str) -> Any:
+    import boto3
+
     session = boto3.session.Session(region_name=region)
-    config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+    config = client_config()
     cache: dict[str, Any] = {}
 
     def client(service: str) -> Any:

@@ -12,6 +12,7 @@ import pytest
 
 from scripts.orphans import Orphan, StateIndex, find_orphans, import_line, load_state
 from scripts.orphans.catalog import LiveResource
+from scripts.orphans.inputs import aws_clients
 from scripts.terraform.tf import REPO_ROOT, unique_name
 
 
@@ -93,17 +94,20 @@ def platform(emulator):
     logs.delete_log_group(logGroupName=log_group)
 
 
+@pytest.mark.emulator
 def test_a_resource_missing_from_state_is_an_orphan_with_its_import_id(platform, emulator):
     state = StateIndex.from_state(platform["known"], "test")
     orphans = find_orphans(emulator.client, state, platform["service"], platform["env"])
     assert [(o.resource.rtype, o.resource.import_id) for o in orphans] == [("aws_sqs_queue", platform["orphan_url"])]
 
 
+@pytest.mark.emulator
 def test_a_state_that_knows_everything_is_clean(platform, emulator):
     state = StateIndex.from_state(platform["all"], "test")
     assert find_orphans(emulator.client, state, platform["service"], platform["env"]) == []
 
 
+@pytest.mark.emulator
 def test_untagged_kinds_are_found_by_name_prefix(platform, emulator):
     """An empty state: inline role policies and KMS aliases (never tagged) are orphans too."""
     state = StateIndex.from_state({"version": 4, "resources": []}, "test")
@@ -169,6 +173,7 @@ def _cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.emulator
 def test_cli_exit_1_lists_the_orphan_and_exit_0_when_clean(platform, emulator, tmp_path):
     known = tmp_path / "known.tfstate"
     known.write_text(json.dumps(platform["known"]))
@@ -184,12 +189,52 @@ def test_cli_exit_1_lists_the_orphan_and_exit_0_when_clean(platform, emulator, t
     assert "no orphans" in clean.stdout
 
 
-def test_cli_unreachable_aws_is_exit_2_and_one_line(platform, tmp_path):
+def test_cli_unreachable_aws_is_exit_2_and_one_line(tmp_path):
+    """With the tool's own retry settings (no AWS_MAX_ATTEMPTS): three attempts, then one line."""
     state = tmp_path / "known.tfstate"
-    state.write_text(json.dumps(platform["known"]))
+    state.write_text(json.dumps({"version": 4, "resources": [_instance("aws_sqs_queue", "jobs", id="q")]}))
     env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
     proc = _cli("--env", "dev", "--state", str(state), "--region", "eu-west-1", env=env)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     [line] = proc.stderr.splitlines()
     assert line.startswith("error: listing the dev resources in AWS failed: Could not connect to the endpoint URL")
+
+
+def _attempts(region: str) -> int:
+    """How often one call is sent when every answer is a 503 (retried in standard mode), and the waits."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.exceptions import ClientError
+
+    sqs = aws_clients(region)("sqs")
+    sent: list[str] = []
+
+    class Empty:
+        def stream(self, *_args: object, **_kwargs: object) -> list[bytes]:
+            return [b""]
+
+    def answer_503(request, **_kwargs):
+        sent.append(request.url)
+        return AWSResponse(request.url, 503, {}, Empty())
+
+    sqs.meta.events.register("before-send.sqs", answer_503)
+    with pytest.raises(ClientError):
+        sqs.list_queues()
+    return len(sent)
+
+
+def test_clients_retry_in_standard_mode_three_times_unless_the_environment_says_otherwise(monkeypatch):
+    """A throttled or failing call is retried with backoff (3 attempts in all, standard mode's default),
+    AWS_MAX_ATTEMPTS still decides when set, and a dead endpoint costs seconds, not minutes."""
+    waits: list[float] = []
+    monkeypatch.setattr("botocore.endpoint.time.sleep", waits.append)
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}.items():
+        monkeypatch.setenv(key, value)
+    assert _attempts("eu-west-1") == 3
+    assert len(waits) == 2 and all(0 <= w <= 2 for w in waits), waits  # backoff: random up to 2**attempt s
+    config = aws_clients("eu-west-1")("sqs").meta.config
+    assert (config.connect_timeout, config.read_timeout) == (3, 30)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "5")
+    assert _attempts("eu-west-1") == 5
