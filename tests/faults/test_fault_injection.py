@@ -16,6 +16,8 @@ from scripts.emulator.faults import FaultPlan, FaultRule
 from scripts.terraform.tf import unique_name
 from tests.faults.support import faulty_emulator
 
+# Every test but test_shares_are_checked starts an embedded emulator: marked emulator, so `make test`
+# runs them and `make check` does not.
 # boto3's User-Agent starts with "Boto3/": the plan targets it here instead of Terraform.
 BOTO = ("Boto3/",)
 
@@ -38,6 +40,7 @@ def throttled(emulator):
         yield plan, emu
 
 
+@pytest.mark.emulator
 @pytest.mark.parametrize(
     ("service", "call", "code", "status"),
     [
@@ -59,6 +62,7 @@ def test_throttles_in_the_service_protocol(throttled, service, call, code, statu
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
 
 
+@pytest.mark.emulator
 def test_a_faulted_call_has_no_side_effect(throttled, aws):
     _plan, emu = throttled
     name = unique_name("fault-q")
@@ -67,6 +71,7 @@ def test_a_faulted_call_has_no_side_effect(throttled, aws):
     assert not aws("sqs").list_queues(QueueNamePrefix=name).get("QueueUrls")
 
 
+@pytest.mark.emulator
 def test_sts_and_other_clients_are_never_faulted(throttled):
     plan, emu = throttled
     assert client(emu, "sts").get_caller_identity()["Account"]
@@ -92,6 +97,7 @@ def _outcomes(seed: int) -> list[str]:
     return outcomes
 
 
+@pytest.mark.emulator
 def test_a_seed_repeats_its_faults(emulator):
     first = _outcomes(3)
     assert {"Throttling", "InternalFailure", "ServiceUnavailable"} & set(first), first
@@ -99,6 +105,7 @@ def test_a_seed_repeats_its_faults(emulator):
     assert _outcomes(4) != first
 
 
+@pytest.mark.emulator
 def test_retries_of_faulted_calls_are_counted(emulator):
     plan = FaultPlan(rules=[FaultRule(service="iam", throttle=0.5)], seed=11, clients=BOTO)
     with faulty_emulator(plan) as emu:
@@ -112,6 +119,7 @@ def test_retries_of_faulted_calls_are_counted(emulator):
     assert plan.max_attempts_seen == 2
 
 
+@pytest.mark.emulator
 def test_latency_is_added_to_passed_calls(emulator):
     plan = FaultPlan(rules=[FaultRule(service="iam", operation="ListRoles", latency=0.3)], clients=BOTO)
     with faulty_emulator(plan) as emu:

@@ -148,6 +148,7 @@ def child(tmp_path: Path, request: pytest.FixtureRequest):
     demo.stop()
 
 
+@pytest.mark.emulator
 @pytest.mark.parametrize(
     ("child", "sig"),
     [(False, signal.SIGINT), (False, signal.SIGTERM), (True, signal.SIGINT)],
@@ -187,6 +188,7 @@ def test_keep_stays_up_for_a_look_around_and_tears_down_on_the_signal(child: Chi
     assert "demo (dev) ok" in child.text
 
 
+@pytest.mark.emulator
 def test_the_demo_shows_the_cost_with_its_region_at_80_columns(child: Child) -> None:
     """The same run as a CI log shows it: 80 columns, nothing cut, the prices' region named."""
     child.wait_for("Press Ctrl-C")

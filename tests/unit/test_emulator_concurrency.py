@@ -35,6 +35,9 @@ from scripts.emulator.recorder import Call, CallBus
 from scripts.emulator.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from tests.faults.support import faulty_emulator
 
+# Every test here starts embedded emulators (no Terraform): `make test` runs them, `make check` does not.
+pytestmark = pytest.mark.emulator
+
 THREADS = 10  # the provider's default -parallelism
 ROUNDS = 30
 KEYS = 2
