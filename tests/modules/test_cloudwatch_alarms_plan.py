@@ -1,6 +1,7 @@
-"""modules/cloudwatch-alarms: validate, checkov, plan inventories and the dashboard body (no apply).
+"""modules/cloudwatch-alarms: plans checked in Python and the dashboard body (no apply).
 
-Two plans for the whole file: the complete example (every alarm set) and a database-only shape with an
+Two plans for the whole file: the complete example (every alarm set; its inventory is data, in
+examples/complete/tests/inventory.toml, and this file reads the same plan) and a database-only shape with an
 existing topic, the composite switched off and a different max_connections, which shows the thresholds
 follow the inputs instead of being typed twice.
 """
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from scripts.terraform.tf import REPO_ROOT, unique_name
-from tests.harness import assert_inventory, example_workspace, module_workspace
+from tests.harness import inventory_path, module_workspace, shared_plan
 
 pytestmark = pytest.mark.emulator
 EXAMPLE = "modules/cloudwatch-alarms/examples/complete"
@@ -98,9 +99,9 @@ WINDOW_SECONDS = {"1h": 3600, "5m": 300, "6h": 21600, "30m": 1800}
 
 @pytest.fixture(scope="module")
 def complete(emulator, tmp_path_factory):
-    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("cwplan"))
-    name = unique_name("cwplan")
-    return name, ws, ws.plan({"name": name})
+    """The plan whose inventory tests/modules/test_inventories.py asserts (examples/complete/tests/inventory.toml)."""
+    plan = shared_plan(inventory_path(EXAMPLE), emulator, tmp_path_factory)
+    return plan.name, plan.inventory
 
 
 @pytest.fixture(scope="module")
@@ -145,56 +146,11 @@ def queries(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {q["id"]: q for q in values["metric_query"]}
 
 
-# --- inventory of the complete example ------------------------------------------------------
-
-
-def test_complete_example_inventory(complete):
-    name, _, inv = complete
-    topic_arn = f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}-alarms"
-    assert_inventory(
-        inv,
-        {
-            "counts": {
-                "aws_cloudwatch_metric_alarm": len(SINGLE_METRIC) + 1 + 5 + 12,  # + p99, metric math, SLO windows
-                "aws_cloudwatch_composite_alarm": 7,  # 3 SLOs x fast/slow burn + service-degraded
-                "aws_cloudwatch_dashboard": 1,
-                "aws_sns_topic": 1,
-                "aws_sns_topic_policy": 1,
-                "aws_sns_topic_subscription": 2,
-                "aws_kms_key": 1,
-            },
-            "values": {
-                "module.kms_key[0].aws_kms_key.this": {"enable_key_rotation": True, "deletion_window_in_days": 30},
-                "aws_sns_topic.this[0]": {"name": f"{name}-alarms"},
-                'aws_sns_topic_subscription.email["oncall@example.com"]': {
-                    "protocol": "email",
-                    "endpoint": "oncall@example.com",
-                    "topic_arn": topic_arn,
-                },
-                'aws_sns_topic_subscription.https["https://hooks.example.com/imgclass/alarms"]': {
-                    "protocol": "https",
-                    "topic_arn": topic_arn,
-                },
-                "aws_cloudwatch_composite_alarm.service_degraded[0]": {
-                    "alarm_name": f"{name}-service-degraded",
-                    "alarm_actions": [topic_arn],
-                    "ok_actions": [topic_arn],
-                    "actions_enabled": True,
-                },
-                "aws_cloudwatch_dashboard.this[0]": {"dashboard_name": name},
-            },
-            "outputs": {
-                "critical_alarm_names": [f"{name}-service-degraded"] + [f"{name}-{k}" for k in CRITICAL],
-                "dashboard_name": name,
-                "dashboard_url": f"https://{REGION}.console.aws.amazon.com/cloudwatch/home?region={REGION}"
-                f"#dashboards/dashboard/{name}",
-            },
-        },
-    )
+# --- the complete example -----------------------------------------------------------------
 
 
 def test_single_metric_alarms(complete):
-    name, _, inv = complete
+    name, inv = complete
     found = alarms(inv)
     for raw_key, (namespace, metric, dims, stat, op, threshold, missing) in SINGLE_METRIC.items():
         key = raw_key.format(n=name)
@@ -215,7 +171,7 @@ def test_single_metric_alarms(complete):
 
 def test_thresholds_are_derived_from_the_sizing_inputs(complete):
     """The numbers that size the platform are the numbers the alarms compare against."""
-    name, _, inv = complete
+    name, inv = complete
     thresholds = inv.outputs["alarm_thresholds"]
     assert thresholds[f"{name}-db-connections"] == 720  # floor(901 * 80 / 100)
     assert thresholds[f"{name}-proxy-client-connections"] == API_DB + WORKER_DB
@@ -225,7 +181,7 @@ def test_thresholds_are_derived_from_the_sizing_inputs(complete):
 
 
 def test_p99_latency_alarm(complete):
-    _, _, inv = complete
+    _, inv = complete
     got = alarms(inv)["lb-p99-latency"]
     assert got["extended_statistic"] == "p99"
     assert got["statistic"] is None
@@ -235,7 +191,7 @@ def test_p99_latency_alarm(complete):
 
 
 def test_proxy_connections_are_metric_math_against_max_allowed(complete):
-    name, _, inv = complete
+    name, inv = complete
     got = alarms(inv)["proxy-database-connections"]
     assert got["metric_name"] is None and got["namespace"] is None
     q = queries(got)
@@ -255,7 +211,7 @@ def test_proxy_connections_are_metric_math_against_max_allowed(complete):
 
 
 def test_load_balancer_5xx_is_a_rate(complete):
-    _, _, inv = complete
+    _, inv = complete
     got = alarms(inv)["lb-5xx-rate"]
     q = queries(got)
     metrics = {i: q[i]["metric"][0]["metric_name"] for i in ("requests", "target5xx", "elb5xx")}
@@ -273,7 +229,7 @@ def test_load_balancer_5xx_is_a_rate(complete):
 
 
 def test_running_tasks_below_desired_uses_container_insights(complete):
-    name, _, inv = complete
+    name, inv = complete
     for svc in ("api", "worker"):
         got = alarms(inv)[f"{svc}-running-tasks"]
         q = queries(got)
@@ -288,7 +244,7 @@ def test_running_tasks_below_desired_uses_container_insights(complete):
 
 
 def test_slo_burn_rate_windows(complete):
-    name, _, inv = complete
+    name, inv = complete
     found = alarms(inv)
     for slo, windows in SLO_THRESHOLDS.items():
         for window, threshold in windows.items():
@@ -318,7 +274,7 @@ def test_slo_burn_rate_windows(complete):
 
 
 def test_critical_alarms_page_once_through_the_composite(complete):
-    name, _, inv = complete
+    name, inv = complete
     topic_arn = f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}-alarms"
     composite = inv.find("aws_cloudwatch_composite_alarm.service_degraded[0]").values
     assert composite["alarm_rule"] == " OR ".join(f'ALARM("{name}-{k}")' for k in CRITICAL)
@@ -336,7 +292,7 @@ def test_critical_alarms_page_once_through_the_composite(complete):
 
 
 def test_descriptions_link_existing_runbooks(complete):
-    _, _, inv = complete
+    _, inv = complete
     described = inv.of_type("aws_cloudwatch_metric_alarm") + inv.of_type("aws_cloudwatch_composite_alarm")
     for res in described:
         text = res.values["alarm_description"]
@@ -348,7 +304,7 @@ def test_descriptions_link_existing_runbooks(complete):
 
 
 def test_topic_and_key_policies_let_cloudwatch_in(complete):
-    name, _, inv = complete
+    name, inv = complete
     alarm_pattern = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}-*"
     topic = json.loads(inv.find("aws_sns_topic_policy.this[0]").values["policy"])
     by_sid = {s["Sid"]: s for s in topic["Statement"]}
@@ -468,7 +424,7 @@ def metrics_on(widgets: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 def test_dashboard_body_is_valid_and_complete(complete):
-    _, _, inv = complete
+    _, inv = complete
     body = json.loads(inv.find("aws_cloudwatch_dashboard.this[0]").values["dashboard_body"])
     assert dashboard_problems(body) == []
     widgets = body["widgets"]
@@ -494,7 +450,7 @@ def test_dashboard_body_is_valid_and_complete(complete):
 
 
 def test_every_critical_alarm_is_on_the_dashboard(complete):
-    name, _, inv = complete
+    name, inv = complete
     body = json.loads(inv.find("aws_cloudwatch_dashboard.this[0]").values["dashboard_body"])
     on_dashboard = {a for w in body["widgets"] if w["type"] == "alarm" for a in w["properties"]["alarms"]}
     prefix = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:"

@@ -1,4 +1,5 @@
-"""modules/ecs-cluster: validate, checkov and the plan inventory of its example. The cluster is applied
+"""modules/ecs-cluster: its example's plan checked in Python (the inventory is data, in
+examples/complete/tests/inventory.toml). The cluster is applied
 and read back through the ecs-service api example (tests/modules/test_ecs_service_apply_api.py)."""
 
 from __future__ import annotations
@@ -7,8 +8,7 @@ import json
 
 import pytest
 
-from scripts.terraform.tf import unique_name
-from tests.harness import assert_inventory, example_workspace
+from tests.harness import inventory_path, shared_plan
 
 pytestmark = pytest.mark.emulator
 EXAMPLE = "modules/ecs-cluster/examples/complete"
@@ -16,58 +16,13 @@ EXAMPLE = "modules/ecs-cluster/examples/complete"
 
 @pytest.fixture(scope="module")
 def complete(emulator, tmp_path_factory):
-    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("clusterplan"))
-    name = unique_name("ecl")
-    return ws, name, ws.plan({"name": name})
-
-
-def test_cluster_inventory(complete):
-    _, name, inv = complete
-    assert_inventory(
-        inv,
-        {
-            "counts": {
-                "aws_ecs_cluster": 1,
-                "aws_ecs_cluster_capacity_providers": 1,
-                "aws_kms_key": 1,
-                "aws_cloudwatch_log_group": 2,
-            },
-            "values": {
-                "module.cluster.aws_ecs_cluster.this": {
-                    "name": name,
-                    "setting": [{"name": "containerInsights", "value": "enhanced"}],
-                    "configuration": [
-                        {
-                            "execute_command_configuration": [
-                                {
-                                    "logging": "OVERRIDE",
-                                    "log_configuration": [
-                                        {
-                                            "cloud_watch_encryption_enabled": True,
-                                            "cloud_watch_log_group_name": f"/aws/ecs/{name}/execute-command",
-                                        }
-                                    ],
-                                }
-                            ]
-                        }
-                    ],
-                },
-                "module.cluster.aws_ecs_cluster_capacity_providers.this": {
-                    "capacity_providers": ["FARGATE", "FARGATE_SPOT"],
-                },
-                "module.cluster.aws_cloudwatch_log_group.exec": {"retention_in_days": 365},
-                "module.cluster.aws_cloudwatch_log_group.container_insights": {
-                    "name": f"/aws/ecs/containerinsights/{name}/performance",
-                    "retention_in_days": 14,
-                },
-                "module.cluster.module.kms_key[0].aws_kms_key.this": {"enable_key_rotation": True},
-            },
-        },
-    )
+    """The plan whose inventory tests/modules/test_inventories.py asserts (examples/complete/tests/inventory.toml)."""
+    plan = shared_plan(inventory_path(EXAMPLE), emulator, tmp_path_factory)
+    return plan.name, plan.inventory
 
 
 def test_default_strategy_keeps_one_on_demand_task(complete):
-    _, _, inv = complete
+    _, inv = complete
     strategy = inv.find("module.cluster.aws_ecs_cluster_capacity_providers.this").values[
         "default_capacity_provider_strategy"
     ]
@@ -78,7 +33,7 @@ def test_default_strategy_keeps_one_on_demand_task(complete):
 
 
 def test_exec_audit_key_admits_logs_for_its_log_group_only(complete):
-    _, name, inv = complete
+    name, inv = complete
     policy = json.loads(inv.find("module.cluster.module.kms_key[0].aws_kms_key.this").values["policy"])
     logs = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsClusterLogGroups")
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
@@ -91,7 +46,7 @@ def test_exec_audit_key_admits_logs_for_its_log_group_only(complete):
 def test_container_insights_log_group_is_ours_before_the_cluster(complete):
     """Container Insights creates /aws/ecs/containerinsights/<cluster>/performance itself (never
     expiring, no key) unless it exists: the module creates it first, encrypted with the cluster key."""
-    _, name, inv = complete
+    name, inv = complete
     group = inv.find("module.cluster.aws_cloudwatch_log_group.container_insights")
     assert group.after_unknown.get("kms_key_id"), "the log group must be encrypted with the created key"
     config = inv.raw["configuration"]["root_module"]["module_calls"]["cluster"]["module"]["resources"]

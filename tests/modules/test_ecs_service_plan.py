@@ -1,4 +1,5 @@
-"""modules/ecs-service: validate, checkov, and plan inventories of both shapes (no apply).
+"""modules/ecs-service: validate and plans of both shapes checked in Python (no apply); the examples'
+inventories are data, in examples/api/tests/inventory.toml and examples/worker/tests/inventory.toml.
 
 The examples' container definitions and policies depend on resources created in the same apply, so
 their JSON is asserted on a root that calls the module with literal inputs (known at plan time).
@@ -10,8 +11,7 @@ import json
 
 import pytest
 
-from scripts.terraform.tf import unique_name
-from tests.harness import assert_inventory, example_workspace, module_workspace
+from tests.harness import inventory_path, module_workspace, shared_plan
 
 pytestmark = pytest.mark.emulator
 API = "modules/ecs-service/examples/api"
@@ -29,16 +29,16 @@ LISTENER = (
 
 @pytest.fixture(scope="module")
 def api_plan(emulator, tmp_path_factory):
-    ws = example_workspace(API, emulator, tmp_path_factory.mktemp("ecsapiplan"))
-    name = unique_name("eapi", 20)
-    return ws, name, ws.plan({"name": name})
+    """The plan whose inventory tests/modules/test_inventories.py asserts (API's tests/inventory.toml)."""
+    plan = shared_plan(inventory_path(API), emulator, tmp_path_factory)
+    return plan.workspace(emulator), plan.name, plan.inventory
 
 
 @pytest.fixture(scope="module")
 def worker_plan(emulator, tmp_path_factory):
-    ws = example_workspace(WORKER, emulator, tmp_path_factory.mktemp("ecswrkplan"))
-    name = unique_name("ewrk", 20)
-    return ws, name, ws.plan({"name": name})
+    """The plan whose inventory tests/modules/test_inventories.py asserts (WORKER's tests/inventory.toml)."""
+    plan = shared_plan(inventory_path(WORKER), emulator, tmp_path_factory)
+    return plan.workspace(emulator), plan.name, plan.inventory
 
 
 @pytest.fixture(scope="module")
@@ -111,88 +111,6 @@ def test_examples_validate(request, fixture):
 # --- the load-balanced API shape ------------------------------------------------------------
 
 
-def test_api_example_inventory(api_plan):
-    _, name, inv = api_plan
-    service = f"{name}-api"
-    assert_inventory(
-        inv,
-        {
-            "counts": {
-                "aws_ecs_cluster": 1,
-                "aws_ecs_cluster_capacity_providers": 1,
-                "aws_ecs_service": 1,
-                "aws_ecs_task_definition": 1,
-                "aws_lb": 1,
-                "aws_lb_listener": 2,
-                "aws_lb_target_group": 1,
-                "aws_lb_listener_rule": 1,
-                "aws_appautoscaling_target": 1,
-                "aws_appautoscaling_policy": 3,  # CPU, memory, requests per target
-                "aws_iam_role": 2,
-                "aws_iam_role_policy": 2,
-                "aws_cloudwatch_log_group": 3,  # the service's, the cluster's ECS Exec audit and Container Insights
-                "aws_acm_certificate_validation": 1,
-            },
-            "values": {
-                "module.api.aws_ecs_service.this": {
-                    "name": service,
-                    "desired_count": 2,
-                    "platform_version": "LATEST",
-                    "capacity_provider_strategy": [{"capacity_provider": "FARGATE", "base": 1, "weight": 100}],
-                    "deployment_circuit_breaker": [{"enable": True, "rollback": True}],
-                    "deployment_minimum_healthy_percent": 100,
-                    "deployment_maximum_percent": 200,
-                    "health_check_grace_period_seconds": 60,
-                    "enable_execute_command": False,
-                    "enable_ecs_managed_tags": True,
-                    "propagate_tags": "SERVICE",
-                    "network_configuration": [{"assign_public_ip": False}],
-                    "load_balancer": [{"container_name": "app", "container_port": 8080}],
-                },
-                "module.api.aws_ecs_task_definition.this": {
-                    "family": service,
-                    "cpu": "512",
-                    "memory": "1024",
-                    "network_mode": "awsvpc",
-                    "requires_compatibilities": ["FARGATE"],
-                    "runtime_platform": [{"cpu_architecture": "X86_64", "operating_system_family": "LINUX"}],
-                    "volume": [{"name": "tmp"}],
-                },
-                "module.api.aws_lb_target_group.this[0]": {
-                    "name": service,
-                    "target_type": "ip",
-                    "port": 8080,
-                    "deregistration_delay": "30",
-                    "slow_start": 30,
-                    "health_check": [{"path": "/health", "matcher": "200", "protocol": "HTTP", "port": "traffic-port"}],
-                },
-                "module.api.aws_lb_listener_rule.this[0]": {
-                    "priority": 100,
-                    "action": [{"type": "forward"}],
-                    "condition": [{"path_pattern": [{"values": ["/*"]}]}],
-                },
-                "module.api.aws_appautoscaling_target.this": {"min_capacity": 2, "max_capacity": 4},
-                "module.api.aws_cloudwatch_log_group.this": {"name": f"/ecs/{service}", "retention_in_days": 365},
-                "module.api.aws_vpc_security_group_ingress_rule.from_load_balancer[0]": {
-                    "from_port": 8080,
-                    "to_port": 8080,
-                    "ip_protocol": "tcp",
-                },
-                'module.api.aws_vpc_security_group_egress_rule.this["database_0"]': {
-                    "from_port": 5432,
-                    "to_port": 5432,
-                },
-                'module.api.aws_vpc_security_group_egress_rule.this["https_0"]': {
-                    "from_port": 443,
-                    "cidr_ipv4": "0.0.0.0/0",
-                },
-                'module.alb.aws_vpc_security_group_ingress_rule.https["0.0.0.0/0"]': {"from_port": 443},
-            },
-            "outputs": {"max_db_connections": 20, "service_name": service, "log_group_name": f"/ecs/{service}"},
-        },
-    )
-
-
 def test_api_scaling_policies(api_plan):
     _, name, inv = api_plan
     policies = {
@@ -228,97 +146,7 @@ def test_api_only_the_load_balancer_is_open_to_the_internet(api_plan):
     assert [r.values.get("cidr_ipv4") for r in service_ingress] == [None]
 
 
-def test_api_load_balancer_settings(api_plan):
-    _, name, inv = api_plan
-    assert_inventory(
-        inv,
-        {
-            "values": {
-                "module.alb.aws_lb.this": {
-                    "name": name,
-                    "internal": False,
-                    "load_balancer_type": "application",
-                    "drop_invalid_header_fields": True,
-                    "desync_mitigation_mode": "strictest",
-                    "enable_deletion_protection": True,
-                    "access_logs": [{"enabled": True, "prefix": "alb"}],
-                },
-                "module.alb.aws_lb_listener.https": {
-                    "port": 443,
-                    "protocol": "HTTPS",
-                    "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
-                    "default_action": [{"type": "fixed-response", "fixed_response": [{"status_code": "404"}]}],
-                },
-                "module.alb.aws_lb_listener.http": {
-                    "port": 80,
-                    "protocol": "HTTP",
-                    "default_action": [
-                        {
-                            "type": "redirect",
-                            "redirect": [{"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}],
-                        }
-                    ],
-                },
-                "module.alb_logs.aws_s3_bucket_server_side_encryption_configuration.this": {
-                    "rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}]}]
-                },
-                "module.cluster.aws_ecs_cluster.this": {
-                    "setting": [{"name": "containerInsights", "value": "enhanced"}]
-                },
-                "module.cluster.aws_ecs_cluster_capacity_providers.this": {
-                    "capacity_providers": ["FARGATE", "FARGATE_SPOT"]
-                },
-            }
-        },
-    )
-
-
 # --- the queue-driven worker shape ----------------------------------------------------------------
-
-
-def test_worker_example_inventory(worker_plan):
-    _, name, inv = worker_plan
-    service = f"{name}-worker"
-    assert_inventory(
-        inv,
-        {
-            "counts": {
-                "aws_ecs_service": 1,
-                "aws_sqs_queue": 2,
-                "aws_appautoscaling_policy": 2,  # CPU and queue backlog (memory switched off)
-                "aws_appautoscaling_scheduled_action": 2,
-                "aws_lb_target_group": 0,
-                "aws_lb_listener_rule": 0,
-                "aws_vpc_security_group_ingress_rule": 0,  # a worker listens on nothing
-            },
-            "values": {
-                "module.worker.aws_ecs_service.this": {
-                    "health_check_grace_period_seconds": None,
-                    "load_balancer": [],
-                    "deployment_circuit_breaker": [{"enable": True, "rollback": True}],
-                    "alarms": [{"alarm_names": [f"{name}-job-failure-rate"], "enable": True, "rollback": True}],
-                    "network_configuration": [{"assign_public_ip": False}],
-                },
-                "module.worker.aws_ecs_task_definition.this": {
-                    "cpu": "1024",
-                    "memory": "2048",
-                    "runtime_platform": [{"cpu_architecture": "ARM64"}],
-                },
-                "module.worker.aws_appautoscaling_target.this": {"min_capacity": 1, "max_capacity": 6},
-                'module.worker.aws_appautoscaling_scheduled_action.this["night"]': {
-                    "name": f"{service}-night",
-                    "schedule": "cron(0 20 * * ? *)",
-                    "timezone": "Europe/Dublin",
-                    "scalable_target_action": [{"min_capacity": "1", "max_capacity": "2"}],
-                },
-            },
-            "outputs": {
-                "max_db_connections": 12,
-                "peak_db_connections": 24,
-                "deployment_alarm_names": [f"{name}-job-failure-rate"],
-            },
-        },
-    )
 
 
 def test_worker_runs_mostly_on_spot(worker_plan):

@@ -1,11 +1,12 @@
-"""modules/private-s3: validate, checkov, and plan inventories (no apply)."""
+"""modules/private-s3: plans checked in Python (no apply); the example's inventory is data, in
+modules/private-s3/examples/complete/tests/inventory.toml."""
 
 from __future__ import annotations
 
 import pytest
 
 from scripts.terraform.tf import unique_name
-from tests.harness import assert_inventory, example_workspace, module_workspace
+from tests.harness import inventory_path, module_workspace, shared_plan
 
 pytestmark = pytest.mark.emulator
 EXAMPLE = "modules/private-s3/examples/complete"
@@ -13,64 +14,9 @@ EXAMPLE = "modules/private-s3/examples/complete"
 
 @pytest.fixture(scope="module")
 def complete_plan(emulator, tmp_path_factory):
-    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("s3plan"))
-    name = unique_name("s3plan")
-    return name, ws.plan({"name": name})
-
-
-def test_complete_example_inventory(complete_plan):
-    name, inv = complete_plan
-    assert_inventory(
-        inv,
-        {
-            "counts": {
-                "aws_s3_bucket": 2,
-                "aws_kms_key": 1,  # the log bucket is SSE-S3: no key of its own
-                "aws_s3_bucket_public_access_block": 2,
-                "aws_s3_bucket_logging": 1,
-                "aws_s3_bucket_cors_configuration": 1,
-                "aws_s3_bucket_notification": 1,
-            },
-            "values": {
-                "module.bucket.aws_s3_bucket.this": {"bucket": f"{name}-data", "force_destroy": False},
-                "module.bucket.module.kms_key[0].aws_kms_key.this": {
-                    "enable_key_rotation": True,
-                    "deletion_window_in_days": 30,
-                },
-                "module.bucket.aws_s3_bucket_public_access_block.this": {
-                    "block_public_acls": True,
-                    "block_public_policy": True,
-                    "ignore_public_acls": True,
-                    "restrict_public_buckets": True,
-                },
-                "module.bucket.aws_s3_bucket_ownership_controls.this": {
-                    "rule": [{"object_ownership": "BucketOwnerEnforced"}]
-                },
-                "module.bucket.aws_s3_bucket_server_side_encryption_configuration.this": {
-                    "rule": [
-                        {
-                            "bucket_key_enabled": True,
-                            "apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms"}],
-                        }
-                    ]
-                },
-                "module.logs.aws_s3_bucket_server_side_encryption_configuration.this": {
-                    "rule": [
-                        {
-                            "bucket_key_enabled": False,
-                            "apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}],
-                        }
-                    ]
-                },
-                "module.bucket.aws_s3_bucket_versioning.this": {"versioning_configuration": [{"status": "Enabled"}]},
-                "module.bucket.aws_s3_bucket_cors_configuration.this[0]": {
-                    "cors_rule": [{"allowed_origins": ["https://app.example.com"], "allowed_methods": ["PUT"]}]
-                },
-                "module.bucket.aws_s3_bucket_notification.this[0]": {"eventbridge": True},
-                "module.bucket.aws_s3_bucket_logging.this[0]": {"target_prefix": "s3-access/"},
-            },
-        },
-    )
+    """The plan whose inventory tests/modules/test_inventories.py asserts (examples/complete/tests/inventory.toml)."""
+    plan = shared_plan(inventory_path(EXAMPLE), emulator, tmp_path_factory)
+    return plan.name, plan.inventory
 
 
 def test_lifecycle_rules_in_plan(complete_plan):

@@ -1,4 +1,5 @@
-"""modules/rds-postgres + rds-proxy: validate, checkov, and plan inventories (no apply)."""
+"""modules/rds-postgres + rds-proxy: plans checked in Python (no apply). The example's inventories
+are data: examples/complete/tests/inventory.dev.toml and inventory.prod.toml."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import pytest
 
 from scripts.terraform.tf import unique_name
-from tests.harness import assert_inventory, example_workspace, module_workspace
+from tests.harness import inventory_path, module_workspace, shared_plan
 
 pytestmark = pytest.mark.emulator
 # One example, two shapes: dev.tfvars and prod.tfvars.
@@ -33,109 +34,20 @@ def parameters(inv, address):
 
 @pytest.fixture(scope="module")
 def dev(emulator, tmp_path_factory):
-    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("rdsdev"), var_file="dev.tfvars")
-    name = unique_name("rdsdev")
-    return ws, name, ws.plan({"name": name})
+    """The plan whose inventory tests/modules/test_inventories.py asserts (tests/inventory.dev.toml)."""
+    plan = shared_plan(inventory_path(EXAMPLE, "dev.tfvars"), emulator, tmp_path_factory)
+    return plan.name, plan.inventory
 
 
 @pytest.fixture(scope="module")
 def prod(emulator, tmp_path_factory):
-    ws = example_workspace(EXAMPLE, emulator, tmp_path_factory.mktemp("rdsprod"), var_file="prod.tfvars")
-    name = unique_name("rdsprod")
-    return ws, name, ws.plan({"name": name})
-
-
-def test_dev_example_inventory(dev):
-    _, name, inv = dev
-    assert_inventory(
-        inv,
-        {
-            "counts": {
-                "aws_db_instance": 1,
-                "aws_db_proxy": 1,
-                "aws_db_proxy_default_target_group": 1,
-                "aws_db_proxy_target": 1,
-                "aws_kms_key": 1,
-                "aws_db_parameter_group": 1,
-                # postgresql, upgrade and the proxy's /aws/rds/proxy/<name>
-                "aws_cloudwatch_log_group": 3,
-                "aws_subnet": 2,
-                # db <- proxy, proxy <- app; proxy -> db, app -> proxy
-                "aws_vpc_security_group_ingress_rule": 2,
-                "aws_vpc_security_group_egress_rule": 2,
-                # the proxy's only; enhanced monitoring is off in dev
-                "aws_iam_role": 1,
-            },
-            "values": {
-                "module.db.aws_db_instance.this": {
-                    "identifier": name,
-                    "engine": "postgres",
-                    "engine_version": "17",
-                    "instance_class": "db.t4g.micro",
-                    "publicly_accessible": False,
-                    "storage_type": "gp3",
-                    "storage_encrypted": True,
-                    "allocated_storage": 20,
-                    "max_allocated_storage": 100,
-                    "manage_master_user_password": True,
-                    "password": None,
-                    "iam_database_authentication_enabled": True,
-                    "multi_az": False,
-                    "backup_retention_period": 1,
-                    "copy_tags_to_snapshot": True,
-                    "deletion_protection": True,
-                    "skip_final_snapshot": False,
-                    "auto_minor_version_upgrade": True,
-                    "performance_insights_enabled": True,
-                    "performance_insights_retention_period": 7,
-                    "monitoring_interval": 0,
-                    "enabled_cloudwatch_logs_exports": ["postgresql", "upgrade"],
-                    "port": 5432,
-                },
-                "module.db.aws_db_parameter_group.this": {
-                    "family": "postgres17",
-                    "name": f"{name}-postgres17",
-                },
-                "module.db.module.kms_key[0].aws_kms_key.this": {
-                    "enable_key_rotation": True,
-                    "deletion_window_in_days": 30,
-                },
-                "module.proxy.aws_db_proxy.this": {
-                    "name": name,
-                    "engine_family": "POSTGRESQL",
-                    "require_tls": True,
-                    "debug_logging": False,
-                    "idle_client_timeout": 1800,
-                    "auth": [{"auth_scheme": "SECRETS", "iam_auth": "REQUIRED"}],
-                },
-                "module.proxy.aws_db_proxy_default_target_group.this": {
-                    "connection_pool_config": [
-                        {
-                            "max_connections_percent": 75,
-                            "max_idle_connections_percent": 35,
-                            "connection_borrow_timeout": 30,
-                        }
-                    ]
-                },
-                "module.proxy.aws_db_proxy_target.this": {"db_instance_identifier": name},
-                "module.proxy.aws_cloudwatch_log_group.this": {
-                    "name": f"/aws/rds/proxy/{name}",
-                    "retention_in_days": 30,
-                },
-            },
-            "outputs": {
-                "db_instance_identifier": name,
-                "parameter_group_name": f"{name}-postgres17",
-                # db.t4g.micro: (1 GiB - 256 MiB) / 9531392 = 84; 75 % of it = 63
-                "max_connections": 84,
-                "connection_cap": 63,
-            },
-        },
-    )
+    """The plan whose inventory tests/modules/test_inventories.py asserts (tests/inventory.prod.toml)."""
+    plan = shared_plan(inventory_path(EXAMPLE, "prod.tfvars"), emulator, tmp_path_factory)
+    return plan.name, plan.inventory
 
 
 def test_dev_parameter_group_and_pinning(dev):
-    _, _, inv = dev
+    _, inv = dev
     pool = inv.find("module.proxy.aws_db_proxy_default_target_group.this").values["connection_pool_config"][0]
     assert pool["session_pinning_filters"] in (None, [])  # no pinning filters unless asked for
     params = parameters(inv, "module.db.aws_db_parameter_group.this")
@@ -147,7 +59,7 @@ def test_dev_parameter_group_and_pinning(dev):
 
 
 def test_dev_has_no_open_ingress_and_no_password_in_the_plan(dev):
-    _, _, inv = dev
+    _, inv = dev
     for rtype in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
         for res in inv.of_type(rtype):
             assert res.values.get("cidr_ipv4") is None, res.address
@@ -164,7 +76,7 @@ def test_dev_has_no_open_ingress_and_no_password_in_the_plan(dev):
 
 
 def test_dev_key_lets_cloudwatch_logs_encrypt_the_proxy_log_group(dev):
-    _, name, inv = dev
+    name, inv = dev
     policy = json.loads(inv.find("module.db.module.kms_key[0].aws_kms_key.this").values["policy"])
     (logs,) = [st for st in policy["Statement"] if st["Sid"] == "CloudWatchLogsForThisInstance"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
@@ -215,49 +127,8 @@ def test_point_in_time_restore_plan(emulator, tmp_path):
     assert db["instance_class"] == "db.t4g.medium"
 
 
-def test_prod_example_inventory(prod):
-    _, name, inv = prod
-    assert_inventory(
-        inv,
-        {
-            "counts": {
-                "aws_db_instance": 1,
-                "aws_db_proxy": 1,
-                "aws_subnet": 3,
-                # proxy role + enhanced monitoring role
-                "aws_iam_role": 2,
-                "aws_iam_role_policy_attachment": 1,
-                # db <- proxy, db <- bastion, proxy <- app
-                "aws_vpc_security_group_ingress_rule": 3,
-            },
-            "values": {
-                "module.db.aws_db_instance.this": {
-                    "instance_class": "db.m7g.large",
-                    "multi_az": True,
-                    "backup_retention_period": 14,
-                    "monitoring_interval": 15,
-                    "allocated_storage": 100,
-                    "max_allocated_storage": 500,
-                    "deletion_protection": True,
-                    "skip_final_snapshot": False,
-                    "publicly_accessible": False,
-                },
-                "module.db.aws_iam_role_policy_attachment.monitoring[0]": {
-                    "policy_arn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
-                },
-                'module.db.aws_cloudwatch_log_group.this["postgresql"]': {
-                    "name": f"/aws/rds/instance/{name}/postgresql",
-                    "retention_in_days": 90,
-                },
-                "module.proxy.aws_db_proxy.this": {"require_tls": True, "idle_client_timeout": 900},
-            },
-            "outputs": {
-                # db.m7g.large: 8 GiB less 10 % = 811; 75 % of it = 608
-                "max_connections": 811,
-                "connection_cap": 608,
-            },
-        },
-    )
+def test_prod_parameter_group_and_bastion_ingress(prod):
+    _, inv = prod
     params = parameters(inv, "module.db.aws_db_parameter_group.this")
     assert params["log_min_duration_statement"] == "500"
     assert params["idle_in_transaction_session_timeout"] == "60000"
