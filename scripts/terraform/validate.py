@@ -17,10 +17,15 @@ The default strategy, ``tree``, spends one process per job, not per directory:
 - checkov once over the whole tree (``checkov -d .`` with the repository's ``.checkov.yaml``, as a
   new user runs it): one run also evaluates the module calls between directories, which runs per
   directory cannot. Its findings are reported per module.
+- the usage snippets of every module README (``scripts/terraform/readme_snippets.py``): fmt, and one
+  init + validate per root of snippets (all READMEs share as few roots as their declared names allow),
+  reported per README (check ``readme snippets``). They run here, not in the unit tests, so that
+  ``make check`` pays for them only when a README, a module or Terraform changed.
 
 Passed results are cached (``~/.cache/imgclass-platform/validate-results.json``, or under
-``PLATFORM_CACHE_DIR``) under a key over every file they read, Terraform and the provider: a root
-or the checkov run whose inputs did not change is not run again (``--no-cache`` runs everything).
+``PLATFORM_CACHE_DIR``) under a key over every file they read, Terraform and the provider: a root,
+the README snippets or the checkov run whose inputs did not change is not run again (``--no-cache``
+runs everything).
 Failures are never cached.
 
 ``--strategy per-directory`` is the former way (fmt, init and validate in every directory, one checkov
@@ -53,6 +58,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scripts.errors import UsageError
+from scripts.terraform import readme_snippets
 from scripts.terraform.checkov_runner import (
     CheckovError,
     CheckovResult,
@@ -605,6 +611,13 @@ class ResultCache:
         files = [e for d in sorted(dirs) if (scratch / d).is_dir() for e in _file_entries(scratch, scratch / d, source)]
         return _digest([toolchain_key(tc), "root", directory, *sorted(dirs), *files])
 
+    def snippets_key(self, scratch: Path, readmes: list[str], tc: Toolchain) -> str:
+        """The README snippets' key: the READMEs, every module they may call, Terraform and the checker."""
+        checker = Path(readme_snippets.__file__)
+        files = [f"{r}:{hashlib.sha256((scratch / r).read_bytes()).hexdigest()}" for r in readmes]
+        files += _file_entries(scratch, scratch / "modules", lambda p: p.suffix == ".tf")
+        return _digest([toolchain_key(tc), "readme-snippets", checker.read_text(), *files])
+
     def checkov_key(self, repo: Path, scan: Path, binary: str) -> str:
         def read_by_checkov(path: Path) -> bool:
             return path.name.endswith(_CHECKOV_SUFFIXES)
@@ -620,6 +633,45 @@ class ResultCache:
         if scan == repo and (repo / ".github").is_dir():
             parts += _file_entries(repo, repo / ".github", read_by_checkov)
         return _digest(parts)
+
+
+def snippet_readmes(repo: Path, only: Path | None) -> list[str]:
+    """The module READMEs whose snippets validate checks: every module's, or the one of ``--only``."""
+    modules = repo / "modules"
+    if only is not None and only != modules and modules not in only.parents:
+        return []
+    # A module without a README fails test_readme_snippets.py; here there is nothing to check.
+    readmes = [r for r in readme_snippets.module_readmes(modules) if r.is_file()] if modules.is_dir() else []
+    if only is not None and only != modules:
+        readmes = [r for r in readmes if r.parent == only]
+    return [r.relative_to(repo).as_posix() for r in readmes]
+
+
+def snippet_rows(scratch: Path, readmes: list[str], tc: Toolchain) -> list[StepResult]:
+    """One ``readme snippets`` row per README: fmt + init + validate of its hcl blocks, all READMEs at once."""
+    start = time.monotonic()
+    blocks = [b for r in readmes for b in readme_snippets.readme_blocks(scratch / r, scratch)]
+    try:
+        problems = readme_snippets.snippet_problems(blocks, scratch / ".readme-snippets", tc, scratch / "modules")
+    except TerraformError as exc:
+        problems = {r: [str(exc)] for r in readmes}
+    seconds = (time.monotonic() - start) / max(len(readmes), 1)
+    rows = []
+    for readme in readmes:
+        found = problems.get(readme, [])
+        count = sum(b.readme == readme for b in blocks)
+        if count == 0:
+            found = [f"{readme} has no ```hcl usage snippet"]
+        detail = " | ".join(found) if found else f"{count} block(s): fmt, init + validate"
+        rows.append(
+            StepResult(
+                PurePosixPath(readme).parent.as_posix(), "readme snippets", FAIL if found else OK, seconds, detail
+            )
+        )
+    for other, found in problems.items():
+        if other not in readmes:
+            rows.append(StepResult(WHOLE, "readme snippets", FAIL, 0.0, " | ".join(found)))
+    return rows
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -737,7 +789,7 @@ def run_all(
                 results += _tree(repo, scratch, only, dirs, tc, tflint, log, board, pool, side, docs_jobs, cache)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    order = {"fmt": 0, "init": 1, "validate": 2, "tflint": 3, "terraform-docs": 4, "checkov": 5}
+    order = {"fmt": 0, "init": 1, "validate": 2, "tflint": 3, "terraform-docs": 4, "readme snippets": 5, "checkov": 6}
     return sorted(results, key=lambda r: (r.directory, order.get(r.check, 9)))
 
 
@@ -814,9 +866,23 @@ def _tree(
             cache.put(name, key, rows)
         return rows
 
+    readmes = snippet_readmes(repo, only)
+
+    def snippets() -> list[StepResult]:
+        key = cache.snippets_key(scratch, readmes, tc) if cache is not None else ""
+        hit = cache.get("readme-snippets", key) if cache is not None else None
+        if hit is not None:
+            return ResultCache.replay(hit)
+        rows = snippet_rows(scratch, readmes, tc)
+        if cache is not None:
+            cache.put("readme-snippets", key, rows)
+        return rows
+
     # checkov is the longest single job: it gets its own thread, not one of the Terraform slots.
     checkov_job = {side.submit(checkov): f"checkov over {only_rel or 'the tree'} (one run)"}
     jobs: dict[Future, str] = {pool.submit(fmt_tree, scratch, dirs, only_rel, tc, log(FMT_LOG)): "fmt (one run)"}
+    if readmes:
+        jobs[pool.submit(snippets)] = f"README snippets of {len(readmes)} module(s): fmt, init + validate"
     # The deployable roots are the biggest configurations: first, so they do not form the tail.
     roots = sorted(validation_roots(repo, dirs), key=lambda d: (not d.startswith("terraform"), d))
     for d in roots:

@@ -516,6 +516,9 @@ def test_validate_finds_unformatted_files_unexplained_skips_and_errors_in_called
 ):
     repo = tmp_path / "repo"
     write(repo / "modules/good/main.tf", GOOD)
+    # A module (it has variables.tf) whose README's usage snippet leaves out a required argument.
+    write(repo / "modules/good/variables.tf", "")
+    write(repo / "modules/good/README.md", '# good\n\n```hcl\nmodule "good" {\n  source = "../modules/good"\n}\n```\n')
     write(repo / "modules/bad/main.tf", BAD)
     write(repo / "modules/planted/main.tf", PLANTED)
     write(repo / "modules/planted/examples/basic/main.tf", PLANTED_EXAMPLE)
@@ -530,7 +533,12 @@ def test_validate_finds_unformatted_files_unexplained_skips_and_errors_in_called
         ("modules/good", "init"): "ok",
         ("modules/good", "validate"): "ok",
         ("modules/good", "checkov"): "ok",
+        ("modules/good", "readme snippets"): "FAIL",
     }
+    assert status[("modules/good", "readme snippets")]["detail"] == (
+        "modules/good/README.md block 1 (line 4), README line 4: Missing required argument: "
+        'The argument "name" is required, but no definition was found.'
+    )
     assert status[("modules/bad", "fmt")]["status"] == "FAIL"
     assert "main.tf" in status[("modules/bad", "fmt")]["detail"]
     assert status[("modules/bad", "validate")]["status"] == "ok"
