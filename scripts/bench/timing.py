@@ -13,8 +13,16 @@ printed next to every figure.
   are dropped from a bench-private cache, as an edit would invalidate them) and no Terraform file
   changed;
 - unit tests, lint and ``tools``: the commands ``make check`` runs; where before and after are the
-  same command it runs once and counts on both sides;
-- ``make check``: the sum of its phases, which it runs one after the other, once per validate case;
+  same command it runs once and counts on both sides. The unit tests' "before" is the commit before
+  the inner-loop change (``--before-commit``, default BEFORE_COMMIT), run from a ``git worktree`` of
+  it: its tests, its markers, its Makefile's command line (with README snippets validated in the
+  tests); "after" is today's tree (the snippets validated by validate, cached);
+- validate as ``make check`` runs it warm (results cache filled, nothing changed): before in the
+  worktree with a cache of its own, after here with another, so neither evicts the other's entries;
+- pytest's own cost: collecting the unit tests in one process, and a trivial selection under ``-n 2``
+  (workers start and collect too), before and after;
+- ``make check``: the sum of its phases, which it runs one after the other, once per validate case,
+  and warm as a person re-runs it (tools + lint + validate cached + unit);
 - the test suite: from JUnit reports of two full ``make test`` runs when given
   (``--suite-before``/``--suite-after``, ``pytest --junitxml``), else "not measured";
 - check-plan: the checks and all three renderers in-process (``--runs`` times) and the CLI as a
@@ -28,15 +36,17 @@ untimed ``validate --only`` of a small module), and one untimed ``check-plan`` r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -89,9 +99,16 @@ def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
 PY = sys.executable
 VALIDATE_BEFORE = [PY, "-m", "scripts", "validate", "--strategy", "per-directory", "--format", "json"]
 VALIDATE_AFTER = [PY, "-m", "scripts", "validate", "--format", "json"]
-# What `make unit` ran before this change, and what it runs now (keep in step with the Makefile).
+# What `make unit` ran before this change (in a worktree of BEFORE_COMMIT), and what it runs now
+# (keep in step with the Makefile).
 UNIT_BEFORE = [PY, "-m", "pytest", "-m", "not emulator", "-n", "2", "-q"]
-UNIT_AFTER = UNIT_BEFORE
+UNIT_AFTER = [PY, "-m", "pytest", "-m", "not emulator and not terraform", "-n", "2", "-q"]
+# The commit before the inner-loop change of issue 15 (README snippets into validate, emulator tests
+# marked, orphans' bounded retries).
+BEFORE_COMMIT = "03bfb7bc20d52f566185ecb8b9cb600989efe5f3"
+# pytest's own cost: collection in one process, and workers starting (each collects) for 10 tiny tests.
+COLLECT = [PY, "-m", "pytest", "-m", "not emulator", "-p", "no:xdist", "-q", "--collect-only"]  # both trees
+XDIST_TRIVIAL = [PY, "-m", "pytest", "-m", "not emulator", "-n", "2", "-q", "-k", "derives_from_the_one_base_class"]
 LINT = [
     [PY, "-m", "ruff", "check", "scripts", "tests"],
     [PY, "-m", "ruff", "format", "--check", "scripts", "tests"],
@@ -112,15 +129,16 @@ class Measured:
         return f"{self.wall:.1f} s (CPU {self.cpu:.0f} s)"
 
 
-def measure(commands: list[list[str]], env: dict[str, str] | None = None) -> Measured:
-    """Run ``commands`` one after the other; wall time, CPU time of their process trees, exit codes."""
+def measure(commands: list[list[str]], env: dict[str, str] | None = None, cwd: Path | None = None) -> Measured:
+    """Run ``commands`` one after the other (in ``cwd``, default the repository); wall time, CPU time of
+    their process trees, exit codes."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load0 = os.getloadavg()[0]
     start = time.perf_counter()
     codes = []
     for argv in commands:
         proc = subprocess.run(
-            argv, cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=3600, env=bench_env(env)
+            argv, cwd=cwd or REPO_ROOT, capture_output=True, text=True, check=False, timeout=3600, env=bench_env(env)
         )
         codes.append(proc.returncode)
     wall = time.perf_counter() - start
@@ -147,10 +165,25 @@ class Phase:
     # Another way to run the same phase today (validate with its results cache): its "before" is
     # that phase's, measured once; make check's total is shown once per variant.
     variant_of: Phase | None = None
+    # Where and with what environment the "before" side runs (a worktree of the former commit).
+    before_cwd: Path | None = None
+    before_env: dict[str, str] | None = None
+    # PHASE: in every make check total; WARM: only in the warm one (validate with a warm cache);
+    # INFO: in none (pytest's own start-up, shown for what it costs inside the unit phase).
+    kind: str = "phase"
 
     @property
     def same(self) -> bool:
-        return self.before == self.after and self.env is None and self.prepare is None
+        return (
+            self.before == self.after
+            and self.env is None
+            and self.prepare is None
+            and self.before_cwd is None
+            and self.before_env is None
+        )
+
+
+PHASE, WARM, INFO = "phase", "warm", "info"
 
 
 def median(runs: list[Measured]) -> Measured:
@@ -170,6 +203,32 @@ def suite_seconds(report: Path | None) -> float | None:
     if not suites:
         raise UsageError(f"{report} is not a JUnit report: no <testsuite>")
     return sum(float(s.get("time", 0)) for s in suites)
+
+
+@contextlib.contextmanager
+def worktree(commit: str) -> Iterator[Path]:
+    """A detached ``git worktree`` of ``commit`` in a temporary directory, removed afterwards: the former
+    tests, markers and code, run with this virtualenv's interpreter (the same pinned tools)."""
+    path = Path(tempfile.mkdtemp(prefix="bench-before-")) / "tree"
+    add = subprocess.run(
+        ["git", "worktree", "add", "--detach", str(path), commit],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if add.returncode != 0:
+        message = (add.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
+        raise UsageError(f"cannot check out {commit} for the before side: {message}")
+    try:
+        # Tests that name the project's virtualenv find it where the Makefile puts it.
+        (path / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+        yield path
+    finally:
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(path)], cwd=REPO_ROOT, capture_output=True, check=False
+        )
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def warm_up(console: Console) -> None:
@@ -198,7 +257,10 @@ def run_phases(phases: list[Phase], repeat: int, console: Console) -> None:
                 with console.status(f"{phase.name}: {side} (run {i + 1} of {repeat})"):
                     if side == "after" and phase.prepare is not None:
                         phase.prepare()
-                    runs.append(measure(commands, phase.env if side == "after" else None))
+                    if side == "after":
+                        runs.append(measure(commands, phase.env))
+                    else:
+                        runs.append(measure(commands, phase.before_env, phase.before_cwd))
             if phase.same:
                 phase.runs_after = phase.runs_before
             if phase.variant_of is not None:
@@ -222,8 +284,8 @@ def phases_table(phases: list[Phase], suite: tuple[float | None, float | None]) 
     # (The rows are named "make check with <validate case>".)
     ways = [p for p in phases if p.variant_of is not None]
     bases = {id(p.variant_of) for p in ways}
+    rest = [p for p in phases if p.variant_of is None and id(p) not in bases and p.kind == PHASE]
     for way in [p for p in phases if id(p) in bases] + ways:
-        rest = [p for p in phases if p.variant_of is None and id(p) not in bases]
         b = [median(p.runs_before) for p in [*rest, way.variant_of or way]]
         a = [median(p.runs_after) for p in [*rest, way]]
         bw, bc = sum(m.wall for m in b), sum(m.cpu for m in b)
@@ -235,9 +297,20 @@ def phases_table(phases: list[Phase], suite: tuple[float | None, float | None]) 
             ratio(bw, aw),
             "",
         )
-    if not ways:
-        b = [median(p.runs_before) for p in phases]
-        a = [median(p.runs_after) for p in phases]
+    warm = [p for p in phases if p.kind == WARM]
+    if warm:
+        b = [median(p.runs_before) for p in [*rest, *warm]]
+        a = [median(p.runs_after) for p in [*rest, *warm]]
+        table.add_row(
+            "make check, warm, nothing changed (" + " + ".join(p.name.split(" (")[0] for p in [*rest, *warm]) + ")",
+            f"{sum(m.wall for m in b):.1f} s (CPU {sum(m.cpu for m in b):.0f} s)",
+            f"{sum(m.wall for m in a):.1f} s (CPU {sum(m.cpu for m in a):.0f} s)",
+            ratio(sum(m.wall for m in b), sum(m.wall for m in a)),
+            "",
+        )
+    if not ways and not warm:
+        b = [median(p.runs_before) for p in phases if p.kind == PHASE]
+        a = [median(p.runs_after) for p in phases if p.kind == PHASE]
         table.add_row(
             "make check (the phases above, one after the other)",
             f"{sum(m.wall for m in b):.1f} s (CPU {sum(m.cpu for m in b):.0f} s)",
@@ -308,6 +381,69 @@ def check_plan_table(rows: list[tuple[str, int, list[float]]]) -> Table:
     return table
 
 
+def check_phases(args: argparse.Namespace, console: Console, before_tree: Path) -> list[Phase]:
+    """make check's phases, measured: validate's results caches live in directories of the bench's
+    own, filled once (untimed), then reused as they are or with one module's results dropped."""
+    cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
+    cache_env = {"PLATFORM_CACHE_DIR": str(cache)}
+    before_cache_env = {"PLATFORM_CACHE_DIR": tempfile.mkdtemp(prefix="bench-cache-before-")}
+    validate = Phase(
+        "validate, nothing cached (fmt, init, validate, checkov)",
+        [VALIDATE_BEFORE],
+        [[*VALIDATE_AFTER, "--no-cache"]],
+    )
+    phases = [
+        Phase("tools", TOOLS, TOOLS),
+        Phase("lint (ruff, terraform fmt, README tables)", LINT, LINT),
+        validate,
+        Phase(
+            f"validate, {args.changed_module} changed since the last run",
+            [VALIDATE_BEFORE],
+            [VALIDATE_AFTER],
+            env=cache_env,
+            prepare=forget(cache / "validate-results.json", args.changed_module),
+            variant_of=validate,
+        ),
+        Phase(
+            "validate, no Terraform file changed (a Python edit)",
+            [VALIDATE_BEFORE],
+            [VALIDATE_AFTER],
+            env=cache_env,
+            variant_of=validate,
+        ),
+        Phase("unit tests (make unit's pytest, -n 2)", [UNIT_BEFORE], [UNIT_AFTER], before_cwd=before_tree),
+        Phase(
+            "validate, warm cache, nothing changed (make check's validate; after: with README snippets)",
+            [VALIDATE_AFTER],
+            [VALIDATE_AFTER],
+            env=cache_env,
+            before_env=before_cache_env,
+            before_cwd=before_tree,
+            kind=WARM,
+        ),
+        Phase(
+            "pytest start-up: collecting the unit tests, one process",
+            [COLLECT],
+            [COLLECT],
+            before_cwd=before_tree,
+            kind=INFO,
+        ),
+        Phase(
+            "pytest-xdist start-up: -n 2 on 10 one-line tests (workers start and collect)",
+            [XDIST_TRIVIAL],
+            [XDIST_TRIVIAL],
+            before_cwd=before_tree,
+            kind=INFO,
+        ),
+    ]
+    warm_up(console)
+    with console.status("filling the bench's results caches, before and after (untimed)"):
+        measure([VALIDATE_AFTER], cache_env)
+        measure([VALIDATE_AFTER], before_cache_env, before_tree)
+    run_phases(phases, args.repeat, console)
+    return phases
+
+
 def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
     tc = toolchain()  # no Terraform or provider: exit 2 now, with the fix
     # The timed validate runs checkov: one that is missing or does not run is exit 2 now, not minutes of
@@ -323,41 +459,10 @@ def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
     plan_table = check_plan_rows(args, console, results)
     phases: list[Phase] = []
     if not args.skip_check:
-        # validate's results cache lives in a directory of the bench's own: filled once (untimed), then
-        # either reused as it is or with one module's results dropped, as an edit to it would.
-        cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
-        cache_env = {"PLATFORM_CACHE_DIR": str(cache)}
-        validate = Phase(
-            "validate, nothing cached (fmt, init, validate, checkov)",
-            [VALIDATE_BEFORE],
-            [[*VALIDATE_AFTER, "--no-cache"]],
-        )
-        phases = [
-            Phase("tools", TOOLS, TOOLS),
-            Phase("lint (ruff, terraform fmt, README tables)", LINT, LINT),
-            validate,
-            Phase(
-                f"validate, {args.changed_module} changed since the last run",
-                [VALIDATE_BEFORE],
-                [VALIDATE_AFTER],
-                env=cache_env,
-                prepare=forget(cache / "validate-results.json", args.changed_module),
-                variant_of=validate,
-            ),
-            Phase(
-                "validate, no Terraform file changed (a Python edit)",
-                [VALIDATE_BEFORE],
-                [VALIDATE_AFTER],
-                env=cache_env,
-                variant_of=validate,
-            ),
-            Phase("unit tests (pytest -m 'not emulator')", [UNIT_BEFORE], [UNIT_AFTER]),
-        ]
-        warm_up(console)
-        with console.status("filling a results cache for the bench (untimed)"):
-            measure([VALIDATE_AFTER], cache_env)
-        run_phases(phases, args.repeat, console)
+        with worktree(args.before_commit) as before_tree:
+            phases = check_phases(args, console, before_tree)
         console.print(phases_table(phases, suite))
+        console.print(f"before: {args.before_commit} (a git worktree of it); after: the working tree", markup=False)
         failing = [p.name for p in phases for m in (*p.runs_before, *p.runs_after) if any(m.codes)]
         if failing:
             console.print(
@@ -365,6 +470,7 @@ def bench(args: argparse.Namespace, console: Console) -> dict[str, object]:
                 + ", ".join(sorted(set(failing)))
                 + "[/yellow]"
             )
+        results["before_commit"] = args.before_commit
         results["phases"] = {
             p.name: {"before": [asdict(m) for m in p.runs_before], "after": [asdict(m) for m in p.runs_after]}
             for p in phases
@@ -389,6 +495,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="modules/alb",
         metavar="DIR",
         help="the module whose edit the inner-loop row stands for (default modules/alb)",
+    )
+    parser.add_argument(
+        "--before-commit",
+        default=BEFORE_COMMIT,
+        metavar="REV",
+        help="the commit whose unit tests and validate are the 'before' side (default: the one before issue 15)",
     )
     parser.add_argument("--suite-before", type=Path, metavar="XML", help="JUnit report of a full run, the old way")
     parser.add_argument("--suite-after", type=Path, metavar="XML", help="JUnit report of a full run, today")

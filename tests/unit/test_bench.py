@@ -38,8 +38,8 @@ def test_suite_seconds_adds_up_the_junit_suites(tmp_path):
 def test_phases_alternate_and_a_shared_command_runs_once(monkeypatch):
     order = []
 
-    def fake(commands, env=None):
-        order.append(commands[0][0] + (f"+{env['X']}" if env else ""))
+    def fake(commands, env=None, cwd=None):
+        order.append(commands[0][0] + (f"+{env['X']}" if env else "") + (f"@{cwd}" if cwd else ""))
         return bench.Measured(1.0, 1.0, (0,), (0.0, 0.0))
 
     monkeypatch.setattr(bench, "measure", fake)
@@ -57,6 +57,49 @@ def test_phases_alternate_and_a_shared_command_runs_once(monkeypatch):
     assert len(phases[0].runs_before) == len(phases[0].runs_after) == 2
     assert phases[1].runs_after is phases[1].runs_before
     assert phases[2].runs_before is phases[0].runs_before
+
+
+def test_the_before_side_runs_in_the_former_tree_with_its_own_environment(monkeypatch, tmp_path):
+    order = []
+
+    def fake(commands, env=None, cwd=None):
+        order.append((commands[0][0], env, cwd))
+        return bench.Measured(1.0, 1.0, (0,), (0.0, 0.0))
+
+    monkeypatch.setattr(bench, "measure", fake)
+    unit = bench.Phase("unit", [["pytest"]], [["pytest"]], before_cwd=tmp_path)
+    warm = bench.Phase("v", [["validate"]], [["validate"]], env={"C": "a"}, before_env={"C": "b"}, before_cwd=tmp_path)
+    assert not unit.same and not warm.same  # same command line, another tree: measured on both sides
+    bench.run_phases([unit, warm], repeat=1, console=Console(quiet=True))
+    assert order == [
+        ("pytest", None, tmp_path),
+        ("pytest", None, None),
+        ("validate", {"C": "b"}, tmp_path),
+        ("validate", {"C": "a"}, None),
+    ]
+
+
+def test_the_warm_make_check_row_sums_tools_lint_warm_validate_and_unit_not_pytest_start_up():
+    def m(wall):
+        return bench.Measured(wall, wall, (0,), (0.0, 0.0))
+
+    def phase(name, before, after, kind=bench.PHASE):
+        return bench.Phase(name, [["b"]], [["a"]], [m(before)], [m(after)], kind=kind)
+
+    phases = [
+        phase("tools", 3.0, 3.0),
+        phase("lint", 6.0, 6.0),
+        phase("unit (pytest)", 130.0, 20.0),
+        phase("validate warm", 2.0, 3.0, bench.WARM),
+        phase("collect", 2.0, 2.0, bench.INFO),
+    ]
+    console = Console(record=True, width=300)
+    console.print(bench.phases_table(phases, (None, None)))
+    text = console.export_text()
+    assert "make check, warm, nothing changed (tools + lint + unit + validate warm)" in text
+    assert "141.0 s" in text and "32.0 s" in text and "4.4x" in text
+    # With the warm row, the plain total of the phases is not shown a second time.
+    assert "make check (the phases above" not in text
 
 
 def test_the_table_has_phase_before_after_and_ratio():
