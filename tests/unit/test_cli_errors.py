@@ -211,6 +211,7 @@ CASES = {
         dead_aws,
         f'listing the dev resources in AWS failed: Could not connect to the endpoint URL: "{DEAD_ENDPOINT}/"',
     ),
+    "inventory-unreadable-plan": (["inventory", "{tmp}/missing.json"], None, "cannot read plan JSON"),
     "bench-without-terraform": (["bench"], no_terraform, "terraform not found"),
     "bench-checkov-does-not-run": (["bench"], broken_checkov, "does not run (`checkov --version`: ModuleNotFound"),
     "pr-comment-no-reports": (
