@@ -10,6 +10,7 @@ on every skip comment in the Terraform source.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -164,9 +165,14 @@ def run_checkov_on_plan(plan_file: Path, timeout: int = 300, config_file: Path |
     with ``--framework terraform_plan`` (the CLI's framework overrides the config file's list, so the
     repository's ``.checkov.yaml`` can be passed for everything else it sets). Inline skips live in the
     .tf source, not in the plan: the caller applies them (``tf_source_skips``).
+
+    checkov's report depends only on the plan, the config file and checkov itself, so it is kept on disk
+    under their digest: a plan checked again (the same plan in the plan job and the PR comment, or the
+    unit tests' synthetic plans run after run) costs a file read instead of ~5 s of CPU.
     """
+    binary = checkov_binary()
     cmd = [
-        checkov_binary(),
+        binary,
         "--file",
         str(plan_file),
         *(["--config-file", str(config_file)] if config_file is not None else []),
@@ -177,10 +183,54 @@ def run_checkov_on_plan(plan_file: Path, timeout: int = 300, config_file: Path |
         "--compact",
         "--skip-download",
     ]
-    return _scan(cmd, str(plan_file), timeout, env={**os.environ, EVAL_AFTER_UNKNOWN: "true"})
+    env = {**os.environ, EVAL_AFTER_UNKNOWN: "true"}
+    cached = _plan_cache_file(binary, plan_file, config_file)
+    if cached is not None and cached.is_file():
+        return _parse(cached.read_text(encoding="utf-8"), str(plan_file))
+    stdout = _run(cmd, str(plan_file), timeout, env)
+    if cached is not None:
+        _store(cached, stdout)
+    return _parse(stdout, str(plan_file))
+
+
+PLAN_CACHE_ENTRIES = 256
+
+
+def _plan_cache_file(binary: str, plan_file: Path, config_file: Path | None) -> Path | None:
+    """Where checkov's report on this plan is kept; None when an input cannot be read (then no cache)."""
+    from scripts.terraform.toolchain import cache_dir
+
+    try:
+        digest = hashlib.sha256()
+        for part in (binary, str(Path(binary).stat().st_mtime_ns), EVAL_AFTER_UNKNOWN):
+            digest.update(part.encode() + b"\0")
+        digest.update(plan_file.read_bytes() + b"\0")
+        digest.update(config_file.read_bytes() if config_file is not None else b"")
+        return cache_dir() / "checkov-plan" / f"{digest.hexdigest()}.json"
+    except (OSError, ToolchainError):
+        return None
+
+
+def _store(path: Path, stdout: str) -> None:
+    """Write atomically (parallel test workers check the same plans) and keep the newest entries only."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(stdout, encoding="utf-8")
+        tmp.replace(path)
+        entries = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[PLAN_CACHE_ENTRIES:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run its time
 
 
 def _scan(cmd: list[str], subject: str, timeout: int, env: dict[str, str] | None = None) -> CheckovResult:
+    return _parse(_run(cmd, subject, timeout, env), subject)
+
+
+def _run(cmd: list[str], subject: str, timeout: int, env: dict[str, str] | None = None) -> str:
+    """checkov's JSON report as printed; a crash, a timeout or no report is a one-line CheckovError."""
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, env=env)
     except subprocess.TimeoutExpired as exc:
@@ -195,8 +245,12 @@ def _scan(cmd: list[str], subject: str, timeout: int, env: dict[str, str] | None
     if proc.returncode != 0 and not proc.stdout.strip():
         detail = _last_line(proc.stderr, f"exit {proc.returncode}")
         raise CheckovError(f"checkov on {subject} printed no report (exit {proc.returncode}): {detail}")
+    return proc.stdout
+
+
+def _parse(stdout: str, subject: str) -> CheckovResult:
     try:
-        data = json.loads(proc.stdout or "[]")
+        data = json.loads(stdout or "[]")
     except json.JSONDecodeError as exc:
         raise CheckovError(f"checkov on {subject} printed no JSON report: {exc.msg} at line {exc.lineno}") from exc
     reports = data if isinstance(data, list) else [data]
