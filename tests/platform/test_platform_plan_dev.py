@@ -1,4 +1,5 @@
-"""terraform/ with environments/dev.tfvars: what the plan would build (no apply)."""
+"""terraform/ with environments/dev.tfvars: what the plan would build (no apply), checked in Python;
+its inventory (counts, database and load balancer settings) is data, in terraform/tests/inventory.dev.toml."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import assert_inventory
+from tests.harness import inventory_path, shared_plan
 from tests.modules.test_cloudwatch_alarms_missing_data import missing_data_table
 from tests.platform.support import (
     capacity_providers,
@@ -21,38 +22,13 @@ from tests.platform.support import (
 
 pytestmark = pytest.mark.emulator
 
-EXPECTED_COUNTS = {
-    "aws_db_instance": 1,
-    "aws_db_proxy": 1,
-    "aws_db_proxy_target": 1,
-    "aws_ecs_cluster": 1,
-    "aws_ecs_service": 2,
-    "aws_ecs_task_definition": 2,
-    "aws_appautoscaling_target": 2,
-    "aws_lb": 1,
-    "aws_lb_listener": 2,
-    "aws_lb_target_group": 1,
-    "aws_wafv2_web_acl": 1,
-    "aws_wafv2_web_acl_association": 1,
-    "aws_wafv2_web_acl_logging_configuration": 1,
-    "aws_sqs_queue": 2,
-    "aws_ecr_repository": 2,
-    "aws_ecr_lifecycle_policy": 2,
-    "aws_s3_bucket": 3,
-    "aws_s3_bucket_cors_configuration": 1,
-    "aws_ssm_parameter": 2,
-    "aws_secretsmanager_secret": 2,
-    "aws_sns_topic": 1,
-    "aws_sns_topic_subscription": 0,
-    "aws_cloudwatch_dashboard": 1,
-}
-
 
 @pytest.fixture(scope="module")
 def planned(emulator, tmp_path_factory):
-    with network(emulator) as net:
-        ws = platform_workspace("dev", emulator, tmp_path_factory.mktemp("platform-dev"), net)
-        yield ws.plan(), net
+    """The plan whose inventory tests/modules/test_inventories.py asserts (terraform/tests/inventory.dev.toml),
+    and the network it looked up (deleted after the plan: these tests compare its ids only)."""
+    shared = shared_plan(inventory_path("terraform", "dev.tfvars"), emulator, tmp_path_factory)
+    return shared.inventory, shared.network
 
 
 @pytest.fixture(scope="module")
@@ -70,31 +46,6 @@ def test_the_looked_up_network_is_used(planned):
         net["private_subnet_ids"]
     )
     assert plan.find("terraform_data.network_contract").values["input"]["vpc_id"] == net["vpc_id"]
-
-
-def test_resource_counts(plan):
-    assert_inventory(plan, {"counts": EXPECTED_COUNTS})
-
-
-def test_database_is_small_single_az_and_deletable(plan):
-    assert_inventory(
-        plan,
-        {
-            "values": {
-                "module.database.aws_db_instance.this": {
-                    "instance_class": "db.t4g.micro",
-                    "multi_az": False,
-                    "deletion_protection": False,
-                    "skip_final_snapshot": True,
-                    "backup_retention_period": 1,
-                    "publicly_accessible": False,
-                    "storage_encrypted": True,
-                    "iam_database_authentication_enabled": True,
-                },
-                "module.alb.aws_lb.this": {"enable_deletion_protection": False},
-            }
-        },
-    )
 
 
 def test_workers_run_on_spot_and_the_api_does_not(plan):
@@ -190,14 +141,14 @@ def test_plan_passes_the_policy_checks(plan):
     assert plan_check_errors(plan) == []
 
 
-def test_services_without_an_image_have_no_tasks(planned, emulator):
+def test_services_without_an_image_have_no_tasks(emulator):
     """image_tag empty (nothing pushed yet): both services exist with desired count 0 and autoscaling
     0-0, so nothing tries to pull from the empty repositories."""
     from scripts.demo.steps import emulator_account_values
 
-    _, net = planned
-    ws = platform_workspace("dev", emulator, Path(tempfile.mkdtemp(prefix="platform-dev-noimage-")), net)
-    pending = ws.plan({**emulator_account_values("dev", emulator, net), "image_tag": ""})
+    with network(emulator) as net:
+        ws = platform_workspace("dev", emulator, Path(tempfile.mkdtemp(prefix="platform-dev-noimage-")), net)
+        pending = ws.plan({**emulator_account_values("dev", emulator, net), "image_tag": ""})
     for service in ("api", "worker"):
         assert pending.find(f"module.{service}.aws_ecs_service.this").values["desired_count"] == 0
         target = pending.find(f"module.{service}.aws_appautoscaling_target.this").values

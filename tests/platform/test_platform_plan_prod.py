@@ -1,17 +1,16 @@
-"""terraform/ with environments/prod.tfvars: the safety rails and sizes prod gets (no apply)."""
+"""terraform/ with environments/prod.tfvars: the safety rails and sizes prod gets (no apply), checked in
+Python; its inventory (counts, database and load balancer settings) is data, in terraform/tests/inventory.prod.toml."""
 
 from __future__ import annotations
 
 import pytest
 
 from scripts.checks import CheckOptions, run_checks
-from tests.harness import assert_inventory
+from tests.harness import inventory_path, shared_plan
 from tests.platform.support import (
     capacity_providers,
     ingress_from_anywhere,
-    network,
     plan_check_errors,
-    platform_workspace,
 )
 
 pytestmark = pytest.mark.emulator
@@ -19,67 +18,14 @@ pytestmark = pytest.mark.emulator
 
 @pytest.fixture(scope="module")
 def plan(emulator, tmp_path_factory):
-    with network(emulator) as net:
-        ws = platform_workspace(
-            "prod",
-            emulator,
-            tmp_path_factory.mktemp("platform-prod"),
-            net,
-            {"api_domain_name": "api.imgclass.localhost"},
-        )
-        yield ws.plan()
-
-
-def test_resource_counts(plan):
-    assert_inventory(
-        plan,
-        {
-            "counts": {
-                "aws_db_instance": 1,
-                "aws_db_proxy": 1,
-                "aws_ecs_service": 2,
-                "aws_lb": 1,
-                "aws_wafv2_web_acl": 1,
-                "aws_sqs_queue": 2,
-                "aws_ecr_repository": 2,
-                "aws_s3_bucket": 3,
-                "aws_ssm_parameter": 2,
-                "aws_sns_topic": 1,
-                "aws_sns_topic_subscription": 1,
-                "aws_cloudwatch_dashboard": 1,
-                # One key per purpose (data, operations), as in dev: docs/adr/0018.
-                "aws_kms_key": 2,
-                "aws_kms_alias": 2,
-            }
-        },
-    )
+    """The plan whose inventory tests/modules/test_inventories.py asserts (terraform/tests/inventory.prod.toml)."""
+    return shared_plan(inventory_path("terraform", "prod.tfvars"), emulator, tmp_path_factory).inventory
 
 
 def test_prod_keys_wait_the_longest_window_before_deletion(plan):
     for purpose in ("data", "operations"):
         key = plan.find(f"module.{purpose}_key.aws_kms_key.this").values
         assert (key["enable_key_rotation"], key["deletion_window_in_days"]) == (True, 30)
-
-
-def test_database_is_multi_az_protected_and_backed_up(plan):
-    assert_inventory(
-        plan,
-        {
-            "values": {
-                "module.database.aws_db_instance.this": {
-                    "instance_class": "db.m6g.large",
-                    "multi_az": True,
-                    "deletion_protection": True,
-                    "skip_final_snapshot": False,
-                    "backup_retention_period": 14,
-                    "publicly_accessible": False,
-                    "storage_encrypted": True,
-                    "monitoring_interval": 60,
-                },
-                "module.alb.aws_lb.this": {"enable_deletion_protection": True},
-            }
-        },
-    )
 
 
 def test_nothing_holding_data_is_force_deletable(plan):
