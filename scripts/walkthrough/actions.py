@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,11 +243,12 @@ class Job:
                 self.log.append(f"skip (if: {condition}): {name}")
                 continue
             outputs: dict[str, str] = {}
+            started = time.monotonic()
             if name in self.instead:
                 stand_in = self.instead[name]
                 if callable(stand_in):
                     stand_in(self, contexts, step_env)
-                    self.log.append(f"stand-in: {name}")
+                    self.log.append(f"stand-in: {name} ({time.monotonic() - started:.1f} s)")
                 else:
                     self.log.append(f"not needed here ({stand_in}): {name}")
             elif "run" in step:
@@ -272,10 +274,12 @@ class Job:
         script_file = runner_temp / "step.sh"
         script_file.write_text(script)
         argv = [part.replace("{0}", str(script_file)) for part in shell.split()]
+        started = time.monotonic()
         proc = subprocess.run(
             argv, cwd=self.checkout, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
-        self.log.append(f"run: {name} (exit {proc.returncode})")
+        # Each step's duration, so a slow job shows which step spends its time.
+        self.log.append(f"run: {name} (exit {proc.returncode}, {time.monotonic() - started:.1f} s)")
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
             raise WorkflowError(f"{self.workflow.name} step {name!r} failed (exit {proc.returncode}):\n{tail}")

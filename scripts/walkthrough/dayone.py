@@ -125,8 +125,10 @@ class DayOne:
         contexts = self._contexts({})
         matrix = _matrix_entry(workflow, "plan", {"environment": env}, contexts)
         job = self._job(root, workflow, "plan", {**contexts, "matrix": matrix}, PR_STAND_INS, credentials)
-        outputs = job.run()
-        self.log += job.log
+        try:
+            outputs = job.run()
+        finally:
+            self._keep_log(root, job)
         self.last_runner_temp = job.runner_temp
         return outputs
 
@@ -141,9 +143,17 @@ class DayOne:
         variables = {**contexts["vars"], **self.checkout.github_variables()["environments"].get(env, {})}
         job_contexts = {**contexts, "vars": variables, "inputs": inputs}
         job = self._job(root, wf_dir / "terraform-apply.yml", "apply", job_contexts, DEPLOY_STAND_INS, credentials)
-        job.run()
-        self.log += job.log
+        try:
+            job.run()
+        finally:
+            self._keep_log(root, job)
         return root
+
+    def _keep_log(self, root: Path, job: Job) -> None:
+        """The job's step log, also beside its checkout (``jobs/NN-name.steps.log``), as GitHub keeps a
+        job's log: what each step did and how long it took, after a failure too."""
+        self.log += job.log
+        (root.parent / f"{root.name}.steps.log").write_text("\n".join(job.log) + "\n")
 
     def _job(
         self,

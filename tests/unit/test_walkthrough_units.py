@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -112,6 +113,9 @@ def test_job_runs_steps_with_outputs_conditions_and_the_workflow_shell(tmp_path)
     assert outputs["first"] == {"said": "hello dev"}
     assert (tmp_path / "out.txt").read_text() == "hello dev\n"
     assert "skip (if: steps.first.outputs.said == 'nope'): never" in job.log
+    # Every step that ran says how long it took.
+    timed = [line for line in job.log if re.fullmatch(r"run: (first|only when said) \(exit 0, \d+\.\d s\)", line)]
+    assert len(timed) == 2, job.log
 
 
 def test_failed_step_is_named_and_pipefail_applies(tmp_path):
