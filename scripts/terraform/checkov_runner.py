@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.errors import PlatformError
-from scripts.terraform.toolchain import ToolchainError
+from scripts.terraform.toolchain import ToolchainError, cache_dir
 
 BINARY_ENV = "PLATFORM_CHECKOV_BINARY"
 
@@ -198,8 +198,6 @@ PLAN_CACHE_ENTRIES = 256
 
 def _plan_cache_file(binary: str, plan_file: Path, config_file: Path | None) -> Path | None:
     """Where checkov's report on this plan is kept; None when an input cannot be read (then no cache)."""
-    from scripts.terraform.toolchain import cache_dir
-
     try:
         digest = hashlib.sha256()
         for part in (binary, str(Path(binary).stat().st_mtime_ns), EVAL_AFTER_UNKNOWN):

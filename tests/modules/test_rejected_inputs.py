@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import normalise
 from tests.support import rejected
 
 pytestmark = pytest.mark.terraform
@@ -46,7 +47,7 @@ def test_case(outcomes, table: str, case: rejected.Case) -> None:
     # A refused variable is an "error" of the run, a failed check or precondition a "fail".
     assert got.status in {"fail", "error"}, f"{case.id}: expected a refused plan, terraform test says {got.status!r}"
     text = got.text()
-    missing = [m for m in case.messages if rejected.normalise(m) not in text]
+    missing = [m for m in case.messages if normalise(m) not in text]
     assert not missing, f"{case.id}: the error lacks {missing!r}; it says: {text[-3000:]}"
 
 

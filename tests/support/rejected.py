@@ -40,12 +40,12 @@ from pathlib import Path
 from typing import Any
 
 from scripts.terraform.tf import REPO_ROOT, Workspace, scratch_copy
+from tests.harness import normalise
 
 TABLE_NAME = "rejected_inputs.toml"
 GENERATED_DIR = "tests_rejected_generated"
 BASE_CASE = "base-inputs-plan-cleanly"
 _CASE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_BOX = re.compile(r"[│╷╵]")
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,6 @@ class Table:
     mock: str
     cases: tuple[Case, ...]
     base: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.config
 
 
 def tables() -> list[Path]:
@@ -129,11 +125,6 @@ class Outcome:
 
     def text(self) -> str:
         return normalise("\n".join(self.errors))
-
-
-def normalise(text: str) -> str:
-    """Diagnostics wrap long messages and draw boxes; compare on collapsed whitespace."""
-    return " ".join(_BOX.sub(" ", text).split())
 
 
 def run_table(table: Table, dest_root: Path) -> dict[str, Outcome]:
