@@ -220,13 +220,18 @@ class Job:
     credentials: Callable[[], dict[str, str]] = dict
     log: list[str] = field(default_factory=list)
     runner_temp: Path | None = None
+    # Where each step's whole output is kept (``NN-<name>.log``), as GitHub keeps a step's log: the
+    # apply's per-resource lines say which resource an apply waits on. None keeps none.
+    output_dir: Path | None = None
+    # The parent of the job's RUNNER_TEMP (the system's temporary directory when None).
+    temp_parent: Path | None = None
 
     def run(self, timeout: float = 1800) -> dict[str, dict[str, str]]:
         """Run every step; returns each step id's outputs. Raises WorkflowError naming the failed step."""
         data = load(self.workflow)
         job = data["jobs"][self.job_id]
         shell = ((job.get("defaults") or data.get("defaults") or {}).get("run") or {}).get("shell", DEFAULT_SHELL)
-        runner_temp = self.runner_temp = Path(tempfile.mkdtemp(prefix="runner-temp-"))
+        runner_temp = self.runner_temp = Path(tempfile.mkdtemp(prefix="runner-temp-", dir=self.temp_parent))
         contexts: dict[str, Any] = {**self.contexts, "steps": {}, "runner": {"temp": str(runner_temp)}}
         contexts["env"] = {**render_map(data.get("env"), contexts)}
         contexts["env"].update(render_map(job.get("env"), contexts))
@@ -235,7 +240,7 @@ class Job:
         unknown = [n for n, s in zip(names, job["steps"], strict=True) if "uses" in s and n not in self.instead]
         if unknown:
             raise WorkflowError(f"{self.workflow.name} job {self.job_id}: no local stand-in for steps {unknown}")
-        for name, step in zip(names, job["steps"], strict=True):
+        for number, (name, step) in enumerate(zip(names, job["steps"], strict=True), start=1):
             step_env = {**contexts["env"], **render_map(step.get("env"), contexts)}
             condition = str(step.get("if", "success()")).strip()
             condition = condition[3:-2] if condition.startswith("${{") else condition
@@ -252,13 +257,21 @@ class Job:
                 else:
                     self.log.append(f"not needed here ({stand_in}): {name}")
             elif "run" in step:
-                outputs = self._run_script(name, render(step["run"], contexts), step_env, shell, runner_temp, timeout)
+                script = render(step["run"], contexts)
+                outputs = self._run_script(number, name, script, step_env, shell, runner_temp, timeout)
             if step.get("id"):
                 contexts["steps"][step["id"]] = {"outputs": outputs, "outcome": "success"}
         return {k: v["outputs"] for k, v in contexts["steps"].items()}
 
     def _run_script(
-        self, name: str, script: str, step_env: dict[str, str], shell: str, runner_temp: Path, timeout: float
+        self,
+        number: int,
+        name: str,
+        script: str,
+        step_env: dict[str, str],
+        shell: str,
+        runner_temp: Path,
+        timeout: float,
     ) -> dict[str, str]:
         out_file = runner_temp / "github_output"
         out_file.write_text("")
@@ -280,6 +293,10 @@ class Job:
         )
         # Each step's duration, so a slow job shows which step spends its time.
         self.log.append(f"run: {name} (exit {proc.returncode}, {time.monotonic() - started:.1f} s)")
+        if self.output_dir is not None:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60]
+            (self.output_dir / f"{number:02d}-{slug}.log").write_text(proc.stdout + proc.stderr)
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
             raise WorkflowError(f"{self.workflow.name} step {name!r} failed (exit {proc.returncode}):\n{tail}")

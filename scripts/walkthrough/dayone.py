@@ -165,7 +165,19 @@ class DayOne:
         credentials: Credentials,
     ) -> Job:
         instead = {name: (s(self) if callable(s) else s) for name, s in stand_ins.items()}
-        return Job(workflow, job_id, root, contexts, self.base_env({}), instead, credentials)
+        # Each step's output beside the job's checkout (jobs/NN-name.steps/), and RUNNER_TEMP there too,
+        # not in the system's temporary directory: both go with the run's directory.
+        return Job(
+            workflow,
+            job_id,
+            root,
+            contexts,
+            self.base_env({}),
+            instead,
+            credentials,
+            output_dir=root.parent / f"{root.name}.steps",
+            temp_parent=root.parent,
+        )
 
 
 def _matrix_entry(workflow: Path, job_id: str, match: Mapping[str, str], contexts: Mapping[str, Any]) -> dict[str, str]:

@@ -118,6 +118,35 @@ def test_job_runs_steps_with_outputs_conditions_and_the_workflow_shell(tmp_path)
     assert len(timed) == 2, job.log
 
 
+def test_each_step_keeps_its_output_and_runner_temp_is_where_asked(tmp_path):
+    """A slow apply is read from its own output (which resource it waits on), after a failure too."""
+    wf = _workflow(
+        tmp_path,
+        """\
+        - name: Say hello
+          run: echo "hello $WHO"; echo "to stderr" >&2
+        - name: Fail (loudly)
+          run: echo "it broke"; exit 4
+        """,
+    )
+    logs, temp = tmp_path / "job.steps", tmp_path / "temp"
+    temp.mkdir()
+    job = Job(
+        wf,
+        "j",
+        tmp_path,
+        {"matrix": {"environment": "dev"}},
+        {"PATH": "/usr/bin:/bin"},
+        output_dir=logs,
+        temp_parent=temp,
+    )
+    with pytest.raises(WorkflowError, match=r"step 'Fail \(loudly\)' failed \(exit 4\)"):
+        job.run()
+    assert (logs / "01-say-hello.log").read_text() == "hello dev\nto stderr\n"
+    assert (logs / "02-fail-loudly.log").read_text() == "it broke\n"
+    assert job.runner_temp is not None and job.runner_temp.parent == temp
+
+
 def test_failed_step_is_named_and_pipefail_applies(tmp_path):
     wf = _workflow(tmp_path, "- name: piped\n  run: false | cat\n")
     with pytest.raises(WorkflowError, match=r"step 'piped' failed \(exit 1\)"):
