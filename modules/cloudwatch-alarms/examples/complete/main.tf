@@ -4,18 +4,9 @@
 # proxy's connection_cap, each service's max_db_connections, names) are plain inputs here; in the
 # platform they are the outputs of modules/rds-postgres, modules/rds-proxy and modules/ecs-service.
 # Queues are referenced by name only: the alarms watch them, they do not create them.
-
-provider "aws" {
-  region = var.region
-
-  default_tags {
-    tags = {
-      Service   = "imgclass"
-      ManagedBy = "terraform"
-      Example   = "cloudwatch-alarms/complete"
-    }
-  }
-}
+# The versions, the provider and the name and region inputs come from providers.tf, a link to the
+# examples' shared harness modules/_fixtures/example/providers.tf: copy that file with the example
+# (ADR 0022).
 
 module "alarms" {
   source = "../.."

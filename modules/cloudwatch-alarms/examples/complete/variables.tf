@@ -1,25 +1,3 @@
-variable "name" {
-  description = "Prefix of the alarm, topic and dashboard names (the tests pass a unique one)."
-  type        = string
-  default     = "imgclass-prod"
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,40}$", var.name))
-    error_message = "name must be 2-41 characters of lowercase letters, digits and hyphens."
-  }
-}
-
-variable "region" {
-  description = "AWS region of the example."
-  type        = string
-  default     = "eu-west-1"
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must be an AWS region name such as eu-west-1."
-  }
-}
-
 variable "environment" {
   description = "Environment name, used in alarm descriptions and tags. The module requires an alarm action (require_alarm_actions defaults to true): here the email subscription."
   type        = string

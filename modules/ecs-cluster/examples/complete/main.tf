@@ -1,18 +1,9 @@
 # An ECS cluster with Container Insights (enhanced), FARGATE and FARGATE_SPOT capacity providers, a
 # default strategy that keeps one task on on-demand Fargate and puts the rest mostly on Spot, and an
 # encrypted audit log for ECS Exec sessions.
-
-provider "aws" {
-  region = var.region
-
-  default_tags {
-    tags = {
-      Service   = "imgclass"
-      ManagedBy = "terraform"
-      Example   = "ecs-cluster/complete"
-    }
-  }
-}
+# The versions, the provider and the name and region inputs come from providers.tf, a link to the
+# examples' shared harness modules/_fixtures/example/providers.tf: copy that file with the example
+# (ADR 0022).
 
 module "cluster" {
   source = "../.."

@@ -1,33 +1,22 @@
 # A load-balanced API service behind the HTTPS load balancer, with everything it stands on: a VPC
 # with public and private subnets, the log bucket the load balancer writes to, a DNS-validated
 # certificate, the ECS cluster and a database security group the tasks may connect to.
-
-provider "aws" {
-  region = var.region
-
-  default_tags {
-    tags = {
-      Service   = "imgclass"
-      ManagedBy = "terraform"
-      Example   = "ecs-service/api"
-    }
-  }
-}
+# The versions, the provider and the name and region inputs come from providers.tf, a link to the
+# examples' shared harness modules/_fixtures/example/providers.tf: copy that file with the example
+# (ADR 0022). The network, the log bucket and the domain are fixtures the examples share
+# (modules/_fixtures).
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-data "aws_elb_service_account" "current" {}
 
 locals {
   account_id      = data.aws_caller_identity.current.account_id
   partition       = data.aws_partition.current.partition
   image           = coalesce(var.image, "${local.account_id}.dkr.ecr.${var.region}.amazonaws.com/imgclass/api:0.1.0")
-  log_bucket_name = "${var.name}-alb-logs"
-  log_prefix      = "alb"
-  certificate_arn = var.certificate_arn != null ? var.certificate_arn : aws_acm_certificate_validation.this[0].certificate_arn
+  certificate_arn = var.certificate_arn != null ? var.certificate_arn : module.domain[0].certificate_arn
 }
 
-# --- Network (the platform looks up an existing one instead) ----------------------------------
+# --- What the service stands on (the platform looks these up or is given them) -----------------
 
 module "network" {
   source = "../../../_fixtures/network"
@@ -46,87 +35,24 @@ resource "aws_security_group" "database" {
   vpc_id      = module.network.vpc_id
 }
 
-# --- Access-log bucket: SSE-S3, because Elastic Load Balancing cannot write to SSE-KMS buckets --
-
-data "aws_iam_policy_document" "alb_log_delivery" {
-  # Regions opened before August 2022 deliver as the regional Elastic Load Balancing account,
-  # newer ones as the log-delivery service principal; granting both keeps the example portable.
-  statement {
-    sid       = "ElbLogDeliveryAccount"
-    actions   = ["s3:PutObject"]
-    resources = ["arn:${local.partition}:s3:::${local.log_bucket_name}/${local.log_prefix}/AWSLogs/${local.account_id}/*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = [data.aws_elb_service_account.current.arn]
-    }
-  }
-
-  statement {
-    sid       = "ElbLogDeliveryService"
-    actions   = ["s3:PutObject"]
-    resources = ["arn:${local.partition}:s3:::${local.log_bucket_name}/${local.log_prefix}/AWSLogs/${local.account_id}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
-    }
-  }
-}
-
+# The load balancer's access logs: SSE-S3, because Elastic Load Balancing cannot write to SSE-KMS
+# buckets.
 module "alb_logs" {
-  #checkov:skip=CKV_AWS_145:Elastic Load Balancing access log delivery supports SSE-S3 only; the log bucket uses AES256 by design.
-  source = "../../../private-s3"
+  source = "../../../_fixtures/alb-log-bucket"
 
-  bucket_name                        = local.log_bucket_name
-  encryption                         = "AES256"
-  noncurrent_version_expiration_days = 30
-  object_expiration_days             = 90
-  additional_policy_json             = data.aws_iam_policy_document.alb_log_delivery.json
-  force_destroy                      = var.force_destroy
-  tags                               = { DataClass = "logs" }
+  bucket_name   = "${var.name}-alb-logs"
+  force_destroy = var.force_destroy
 }
 
-# --- Certificate (when none is passed in): DNS-validated in a hosted zone of the example ----------
+# Without certificate_arn: a hosted zone of the example, a DNS-validated certificate and the alias
+# record pointing the domain at the load balancer.
+module "domain" {
+  source = "../../../_fixtures/dns-certificate"
+  count  = var.certificate_arn == null ? 1 : 0
 
-resource "aws_route53_zone" "this" {
-  #checkov:skip=CKV2_AWS_38:DNSSEC signing of the public zone is the domain owner's decision, outside this example.
-  #checkov:skip=CKV2_AWS_39:Query logging of the public zone is the domain owner's decision, outside this example.
-  count = var.certificate_arn == null ? 1 : 0
-
-  name          = var.domain_name
+  domain_name   = var.domain_name
+  load_balancer = { dns_name = module.alb.dns_name, zone_id = module.alb.zone_id }
   force_destroy = true
-}
-
-resource "aws_acm_certificate" "this" {
-  count = var.certificate_arn == null ? 1 : 0
-
-  domain_name       = var.domain_name
-  validation_method = "DNS"
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_route53_record" "validation" {
-  for_each = var.certificate_arn == null ? {
-    for o in aws_acm_certificate.this[0].domain_validation_options : o.domain_name => o
-  } : {}
-
-  zone_id         = aws_route53_zone.this[0].zone_id
-  name            = each.value.resource_record_name
-  type            = each.value.resource_record_type
-  records         = [each.value.resource_record_value]
-  ttl             = 300
-  allow_overwrite = true
-}
-
-resource "aws_acm_certificate_validation" "this" {
-  count = var.certificate_arn == null ? 1 : 0
-
-  certificate_arn         = aws_acm_certificate.this[0].arn
-  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
 }
 
 # --- Cluster and load balancer -----------------------------------------------------------------
@@ -146,21 +72,7 @@ module "alb" {
   certificate_arn     = local.certificate_arn
   deletion_protection = var.deletion_protection
   access_logs_bucket  = module.alb_logs.bucket_id
-  access_logs_prefix  = local.log_prefix
-}
-
-resource "aws_route53_record" "api" {
-  count = var.certificate_arn == null ? 1 : 0
-
-  zone_id = aws_route53_zone.this[0].zone_id
-  name    = var.domain_name
-  type    = "A"
-
-  alias {
-    name                   = module.alb.dns_name
-    zone_id                = module.alb.zone_id
-    evaluate_target_health = true
-  }
+  access_logs_prefix  = module.alb_logs.prefix
 }
 
 # --- Secret the API reads at start (its value is set outside Terraform) --------------------------

@@ -1,18 +1,9 @@
 # A queue-driven worker: an SQS job queue with a dead-letter queue, and a service that scales on the
 # backlog per task (visible messages / running tasks), runs most of its tasks on FARGATE_SPOT and
 # keeps one on-demand task. It has no port and no load balancer.
-
-provider "aws" {
-  region = var.region
-
-  default_tags {
-    tags = {
-      Service   = "imgclass"
-      ManagedBy = "terraform"
-      Example   = "ecs-service/worker"
-    }
-  }
-}
+# The versions, the provider and the name and region inputs come from providers.tf, a link to the
+# examples' shared harness modules/_fixtures/example/providers.tf: copy that file with the example
+# (ADR 0022).
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}

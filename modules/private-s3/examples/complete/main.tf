@@ -1,18 +1,9 @@
 # A private bucket with every option on: SSE-KMS with the module's key, access logging to a second
 # bucket (SSE-S3, because S3 log delivery cannot write to SSE-KMS buckets), CORS for presigned
 # browser uploads, EventBridge notifications and a storage-class transition.
-
-provider "aws" {
-  region = var.region
-
-  default_tags {
-    tags = {
-      Service   = "imgclass"
-      ManagedBy = "terraform"
-      Example   = "private-s3/complete"
-    }
-  }
-}
+# The versions, the provider and the name and region inputs come from providers.tf, a link to the
+# examples' shared harness modules/_fixtures/example/providers.tf: copy that file with the example
+# (ADR 0022).
 
 data "aws_caller_identity" "current" {}
 

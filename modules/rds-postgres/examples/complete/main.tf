@@ -5,18 +5,9 @@
 #   emergencies) besides the ECS tasks that go through the proxy.
 # The example builds the network it needs (a VPC with one private subnet per zone) and security
 # groups standing in for the clients, so one apply covers the database and the proxy together.
-
-provider "aws" {
-  region = var.region
-
-  default_tags {
-    tags = {
-      Service   = "imgclass"
-      ManagedBy = "terraform"
-      Example   = "rds-postgres/complete"
-    }
-  }
-}
+# The versions, the provider and the name and region inputs come from providers.tf, a link to the
+# examples' shared harness modules/_fixtures/example/providers.tf: copy that file with the example
+# (ADR 0022).
 
 module "network" {
   source = "../../../_fixtures/network"

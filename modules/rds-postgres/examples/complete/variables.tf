@@ -1,20 +1,3 @@
-variable "name" {
-  description = "Name of the database, the proxy and the example's network (the tests pass a unique one)."
-  type        = string
-  default     = "imgclass-db"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
-    error_message = "name must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter."
-  }
-}
-
-variable "region" {
-  description = "AWS region of the example."
-  type        = string
-  default     = "eu-west-1"
-}
-
 variable "environment" {
   description = "Environment tag of the database and the proxy (dev.tfvars: dev, prod.tfvars: prod)."
   type        = string

@@ -2,18 +2,9 @@
 # modules/rds-postgres in another stack). Subnets, VPC, port and master secret are read from the
 # instance; the proxy opens a path into the database's security group for itself.
 # The database and its proxy created together: see modules/rds-postgres/examples/complete.
-
-provider "aws" {
-  region = var.region
-
-  default_tags {
-    tags = {
-      Service   = "imgclass"
-      ManagedBy = "terraform"
-      Example   = "rds-proxy/existing-database"
-    }
-  }
-}
+# The versions, the provider and the name and region inputs come from providers.tf, a link to the
+# examples' shared harness modules/_fixtures/example/providers.tf: copy that file with the example
+# (ADR 0022).
 
 data "aws_db_instance" "this" {
   db_instance_identifier = var.db_instance_identifier

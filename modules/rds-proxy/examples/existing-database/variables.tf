@@ -1,15 +1,3 @@
-variable "name" {
-  description = "Name of the proxy."
-  type        = string
-  default     = "imgclass-proxy"
-}
-
-variable "region" {
-  description = "AWS region of the database."
-  type        = string
-  default     = "eu-west-1"
-}
-
 variable "db_instance_identifier" {
   description = "Identifier of the running RDS for PostgreSQL instance (with an RDS-managed master secret)."
   type        = string

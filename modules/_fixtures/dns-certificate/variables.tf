@@ -1,0 +1,19 @@
+variable "domain_name" {
+  description = "Domain served by the load balancer; the fixture creates a public hosted zone for it."
+  type        = string
+}
+
+variable "load_balancer" {
+  description = "The load balancer the domain points at (outputs dns_name and zone_id of modules/alb)."
+  type = object({
+    dns_name = string
+    zone_id  = string
+  })
+  nullable = false
+}
+
+variable "force_destroy" {
+  description = "Let the zone be destroyed with records in it that Terraform did not create (tests and demos only)."
+  type        = bool
+  default     = false
+}

@@ -1,0 +1,64 @@
+# The harness every module example shares: the Terraform and provider versions, the AWS provider
+# with the project's default tags, and the two inputs every example takes. Each example links this
+# file (examples/<example>/providers.tf -> ../../../_fixtures/example/providers.tf) instead of
+# carrying a copy of it; see docs/adr/0022-shared-example-harness.md. To use one example outside
+# this repository, copy this file in place of the link, and the fixtures the example calls.
+
+terraform {
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100, < 7.0"
+    }
+  }
+}
+
+variable "name" {
+  description = "Prefix of the example's resource names (the tests pass a unique one)."
+  type        = string
+  default     = "imgclass-example"
+
+  # One rule for all examples, set by the tightest: ecs-service/worker names its service
+  # "<name>-worker", which the module allows 32 characters.
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name))
+    error_message = "name must be 3-24 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the example."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
+locals {
+  # "<module>/<example>", read from where the example sits (modules/<module>/examples/<example>),
+  # so the Example tag names the example that made a resource. Only those two path elements are
+  # kept: the absolute path differs between machines and would change the tags. A copy elsewhere
+  # is tagged with its directory's name.
+  example_root = replace(abspath(path.root), "\\", "/")
+  example = try(
+    join("/", regex("modules/([^/]+)/examples/([^/]+)$", local.example_root)),
+    basename(local.example_root),
+  )
+}
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Service   = "imgclass"
+      ManagedBy = "terraform"
+      Example   = local.example
+    }
+  }
+}

@@ -1,0 +1,1 @@
+../../../_fixtures/example/providers.tf
