@@ -15,6 +15,9 @@ terraform {
   }
 }
 
+# tflint-ignore is for this folder linted on its own, where nothing reads the name; every example
+# that links this file uses it.
+# tflint-ignore: terraform_unused_declarations
 variable "name" {
   description = "Prefix of the example's resource names (the tests pass a unique one)."
   type        = string
