@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "vpc_id" {
-  description = "ID of the VPC of the load balancer and its security group."
-  type        = string
-
-  validation {
-    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
-    error_message = "vpc_id must be a VPC ID (vpc-0123abcd...)."
-  }
-}
-
 variable "subnet_ids" {
   description = "Public subnets (routed to an internet gateway) in at least two Availability Zones."
   type        = list(string)
@@ -74,12 +64,6 @@ variable "ingress_cidr_blocks" {
   }
 }
 
-variable "deletion_protection" {
-  description = "Refuse to delete the load balancer through the API (turn on for production; a destroy then fails until it is turned off)."
-  type        = bool
-  default     = true
-}
-
 variable "idle_timeout" {
   description = "Seconds a connection may stay idle before the load balancer closes it (1-4000)."
   type        = number
@@ -109,17 +93,5 @@ variable "access_logs_prefix" {
   validation {
     condition     = can(regex("^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$", var.access_logs_prefix)) && !strcontains(var.access_logs_prefix, "AWSLogs")
     error_message = "access_logs_prefix must be a key prefix without leading or trailing slash (for example \"alb\" or \"prod/alb\") and must not contain \"AWSLogs\"."
-  }
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
-    error_message = "tags keys must be at most 128 characters and values at most 256."
   }
 }

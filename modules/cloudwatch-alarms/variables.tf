@@ -48,32 +48,11 @@ variable "alarm_topic_arn" {
     condition     = var.alarm_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.alarm_topic_arn))
     error_message = "alarm_topic_arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)."
   }
-}
 
-variable "kms_key_arn" {
-  description = "ARN of an existing customer-managed KMS key for the topic the module creates. Its key policy must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*, or notifications are silently dropped. Null creates a key with rotation and that grant."
-  type        = string
-  default     = null
-
+  # kms_key_arn is the shared input (modules/_shared/variables), so the rule that joins the two lives here.
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
-  }
-
-  validation {
-    condition     = var.kms_key_arn == null || var.alarm_topic_arn == null
+    condition     = var.alarm_topic_arn == null || var.kms_key_arn == null
     error_message = "kms_key_arn applies only to a topic the module creates; with alarm_topic_arn the existing topic keeps its own key."
-  }
-}
-
-variable "kms_key_deletion_window_in_days" {
-  description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
-    error_message = "kms_key_deletion_window_in_days must be a whole number from 7 to 30."
   }
 }
 
@@ -400,16 +379,4 @@ variable "dashboard_enabled" {
   description = "Create the CloudWatch dashboard \"<name>\" (health row, database connections against max_connections and the proxy cap, proxy, queues, database resources, critical alarm status)."
   type        = bool
   default     = true
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates that takes tags (dashboards take none)."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
-    error_message = "tags keys must be at most 128 characters and values at most 256."
-  }
 }

@@ -48,28 +48,6 @@ variable "default_capacity_provider_strategy" {
   }
 }
 
-variable "kms_key_arn" {
-  description = "ARN of an existing KMS key for ECS Exec sessions, the audit log group and the Container Insights performance log group. Its key policy must let logs.<region>.amazonaws.com use it for both log groups (kms:EncryptionContext:aws:logs:arn). When null the module creates a key with rotation on."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
-  }
-}
-
-variable "kms_key_deletion_window_in_days" {
-  description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
-    error_message = "kms_key_deletion_window_in_days must be a whole number from 7 to 30."
-  }
-}
-
 variable "exec_log_retention_in_days" {
   description = "Retention of the ECS Exec audit log group, in days (a value CloudWatch Logs accepts)."
   type        = number
@@ -89,17 +67,5 @@ variable "container_insights_log_retention_in_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.container_insights_log_retention_in_days)
     error_message = "container_insights_log_retention_in_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
-  }
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
-    error_message = "tags keys must be at most 128 characters and values at most 256."
   }
 }

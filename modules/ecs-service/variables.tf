@@ -20,16 +20,6 @@ variable "cluster_arn" {
   }
 }
 
-variable "vpc_id" {
-  description = "VPC of the service's security group (and target group)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
-    error_message = "vpc_id must be a VPC ID (vpc-0123abcd...)."
-  }
-}
-
 variable "subnet_ids" {
   description = "Private subnets of the tasks (no public IP is ever assigned). They need a route to the AWS APIs the tasks use (NAT gateway or VPC endpoints)."
   type        = list(string)
@@ -704,40 +694,5 @@ variable "log_kms_key_arn" {
   validation {
     condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.log_kms_key_arn))
     error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
-  }
-}
-
-variable "kms_key_deletion_window_in_days" {
-  description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
-    error_message = "kms_key_deletion_window_in_days must be a whole number from 7 to 30."
-  }
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates; propagated from the service to its tasks."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
-    error_message = "tags keys must be at most 128 characters and values at most 256."
-  }
-}
-
-variable "permissions_boundary" {
-  description = "ARN of the IAM policy set as permissions boundary on every role the module creates (the execution and task roles). Null sets none."
-  type        = string
-  default     = null
-
-  # PermissionsBoundary is the ARN of a managed policy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
-  validation {
-    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.permissions_boundary, "x")))
-    error_message = "permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
   }
 }

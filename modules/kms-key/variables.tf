@@ -72,10 +72,3 @@ variable "service_statements" {
     error_message = "service_statements[*].conditions must hold at least one condition, each with at least one value: a service grant without a condition lets the service use the key for resources outside this account."
   }
 }
-
-variable "tags" {
-  description = "Tags of the key."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-}

@@ -24,28 +24,6 @@ variable "encryption" {
   }
 }
 
-variable "kms_key_arn" {
-  description = "ARN of an existing customer-managed KMS key for SSE-KMS. When null and encryption is aws:kms, the module creates a key with rotation on."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
-  }
-}
-
-variable "kms_key_deletion_window_in_days" {
-  description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
-    error_message = "kms_key_deletion_window_in_days must be a whole number from 7 to 30."
-  }
-}
-
 variable "abort_incomplete_multipart_upload_days" {
   description = "Days after which incomplete multipart uploads are aborted (their parts are billed until then)."
   type        = number
@@ -206,16 +184,4 @@ variable "force_destroy" {
   description = "Allow destroying the bucket while it still holds objects. Keep false wherever data lives."
   type        = bool
   default     = false
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
-    error_message = "tags keys must be at most 128 characters and values at most 256."
-  }
 }

@@ -94,16 +94,6 @@ variable "port" {
   }
 }
 
-variable "vpc_id" {
-  description = "VPC of the database subnets and security group."
-  type        = string
-
-  validation {
-    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
-    error_message = "vpc_id must be a VPC id (vpc-xxxxxxxx)."
-  }
-}
-
 variable "subnet_ids" {
   description = "Private subnets for the DB subnet group, in at least two Availability Zones."
   type        = list(string)
@@ -145,17 +135,6 @@ variable "publicly_accessible" {
   validation {
     condition     = var.publicly_accessible == false
     error_message = "publicly_accessible cannot be true: this database is private by design. Connect through the RDS proxy, or pass a bastion's security group in allowed_security_group_ids."
-  }
-}
-
-variable "kms_key_arn" {
-  description = "ARN of an existing customer-managed KMS key for storage, the master secret, Performance Insights and the log groups. When null the module creates a key with rotation on. A key passed in must allow CloudWatch Logs to use it for /aws/rds/instance/<identifier>/* log groups."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
   }
 }
 
@@ -228,17 +207,6 @@ variable "restore_to_point_in_time" {
   validation {
     condition     = var.restore_to_point_in_time == null || var.snapshot_identifier == null
     error_message = "snapshot_identifier and restore_to_point_in_time are mutually exclusive: an instance is restored from a snapshot or to a point in time, not both."
-  }
-}
-
-variable "kms_key_deletion_window_in_days" {
-  description = "Waiting period before a module-created KMS key is deleted (7-30 days)."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
-    error_message = "kms_key_deletion_window_in_days must be a whole number from 7 to 30."
   }
 }
 
@@ -315,12 +283,6 @@ variable "maintenance_window" {
   }
 }
 
-variable "deletion_protection" {
-  description = "Refuse to delete the instance. Keep true wherever data lives; turn off only to tear down a test or demo stack."
-  type        = bool
-  default     = true
-}
-
 variable "skip_final_snapshot" {
   description = "Delete without a final snapshot. Keep false wherever data lives: the final snapshot is named <identifier>-final (or <identifier>-final-<final_snapshot_suffix>)."
   type        = bool
@@ -337,18 +299,6 @@ variable "final_snapshot_suffix" {
   validation {
     condition     = var.final_snapshot_suffix == null || can(regex("^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$", coalesce(var.final_snapshot_suffix, "x"))) && !strcontains(coalesce(var.final_snapshot_suffix, "x"), "--")
     error_message = "final_snapshot_suffix must be null or 1-32 lowercase letters, digits and hyphens, starting and ending with a letter or digit, without \"--\" (RDS snapshot identifier rules)."
-  }
-}
-
-variable "permissions_boundary" {
-  description = "ARN of the IAM policy set as permissions boundary on every role the module creates (the enhanced monitoring role). Null sets none."
-  type        = string
-  default     = null
-
-  # PermissionsBoundary is the ARN of a managed policy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
-  validation {
-    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.permissions_boundary, "x")))
-    error_message = "permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
   }
 }
 
@@ -459,17 +409,5 @@ variable "log_retention_in_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
     error_message = "log_retention_in_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
-  }
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates (copied to snapshots)."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
-    error_message = "tags keys must be at most 128 characters and values at most 256."
   }
 }

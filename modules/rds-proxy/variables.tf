@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "vpc_id" {
-  description = "VPC of the proxy subnets and security group (the database's VPC)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
-    error_message = "vpc_id must be a VPC id (vpc-xxxxxxxx)."
-  }
-}
-
 variable "subnet_ids" {
   description = "Private subnets for the proxy, in at least two Availability Zones."
   type        = list(string)
@@ -212,29 +202,5 @@ variable "log_retention_in_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
     error_message = "log_retention_in_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
-  }
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
-    error_message = "tags keys must be at most 128 characters and values at most 256."
-  }
-}
-
-variable "permissions_boundary" {
-  description = "ARN of the IAM policy set as permissions boundary on every role the module creates (the proxy's role). Null sets none."
-  type        = string
-  default     = null
-
-  # PermissionsBoundary is the ARN of a managed policy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
-  validation {
-    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.permissions_boundary, "x")))
-    error_message = "permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
   }
 }

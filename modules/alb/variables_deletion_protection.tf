@@ -1,0 +1,1 @@
+../_shared/variables/deletion_protection.tf

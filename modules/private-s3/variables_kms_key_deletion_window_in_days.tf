@@ -1,0 +1,1 @@
+../_shared/variables/kms_key_deletion_window_in_days.tf

@@ -1,0 +1,1 @@
+../_shared/variables/kms_key_arn.tf
