@@ -1,7 +1,7 @@
 # A domain for a load balancer of the examples (modules/alb/examples/complete,
 # modules/ecs-service/examples/api): a public hosted zone, a DNS-validated ACM certificate for the
-# domain and the alias record that points the domain at the load balancer. Validation completes once
-# the zone is delegated to. A test fixture, not a published module: the platform is given an issued
+# domain. Validation completes once the zone is delegated to. The alias record that points the domain
+# at the load balancer is the dns-alias fixture (see there why it is not here). A test fixture, not a published module: the platform is given an issued
 # certificate.
 
 resource "aws_route53_zone" "this" {
@@ -37,16 +37,4 @@ resource "aws_route53_record" "validation" {
 resource "aws_acm_certificate_validation" "this" {
   certificate_arn         = aws_acm_certificate.this.arn
   validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
-}
-
-resource "aws_route53_record" "alias" {
-  zone_id = aws_route53_zone.this.zone_id
-  name    = var.domain_name
-  type    = "A"
-
-  alias {
-    name                   = var.load_balancer.dns_name
-    zone_id                = var.load_balancer.zone_id
-    evaluate_target_health = true
-  }
 }

@@ -3,15 +3,6 @@ variable "domain_name" {
   type        = string
 }
 
-variable "load_balancer" {
-  description = "The load balancer the domain points at (outputs dns_name and zone_id of modules/alb)."
-  type = object({
-    dns_name = string
-    zone_id  = string
-  })
-  nullable = false
-}
-
 variable "force_destroy" {
   description = "Let the zone be destroyed with records in it that Terraform did not create (tests and demos only)."
   type        = bool

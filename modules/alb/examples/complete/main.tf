@@ -25,12 +25,19 @@ module "logs" {
   bucket_name = "${var.name}-alb-logs"
 }
 
-# The zone, the DNS-validated certificate and the alias record that points the domain at the load
-# balancer.
+# The zone and the DNS-validated certificate; then the alias record that points the domain at the
+# load balancer.
 module "domain" {
   source = "../../../_fixtures/dns-certificate"
 
-  domain_name   = var.domain_name
+  domain_name = var.domain_name
+}
+
+module "alias" {
+  source = "../../../_fixtures/dns-alias"
+
+  zone_id       = module.domain.zone_id
+  name          = var.domain_name
   load_balancer = { dns_name = module.alb.dns_name, zone_id = module.alb.zone_id }
 }
 

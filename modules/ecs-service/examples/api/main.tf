@@ -51,8 +51,16 @@ module "domain" {
   count  = var.certificate_arn == null ? 1 : 0
 
   domain_name   = var.domain_name
-  load_balancer = { dns_name = module.alb.dns_name, zone_id = module.alb.zone_id }
   force_destroy = true
+}
+
+module "alias" {
+  source = "../../../_fixtures/dns-alias"
+  count  = var.certificate_arn == null ? 1 : 0
+
+  zone_id       = module.domain[0].zone_id
+  name          = var.domain_name
+  load_balancer = { dns_name = module.alb.dns_name, zone_id = module.alb.zone_id }
 }
 
 # --- Cluster and load balancer -----------------------------------------------------------------
