@@ -1,4 +1,4 @@
-"""RDS answers of moto 5.2.5 that differ from AWS where the project's restore path depends on them.
+"""RDS answers of moto 5.2.5 that differ from AWS where the project's restore path or its deploys depend on them.
 
 Every DB instance has the same DbiResourceId
 --------------------------------------------
@@ -28,6 +28,21 @@ https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceF
 https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceToPointInTime.html).
 This extension sets each boolean the request gave as false on the restored instance, and turns
 deletion protection off when the request left it out.
+
+Performance Insights is never reported
+--------------------------------------
+moto 5.2.5 accepts ``EnablePerformanceInsights``, ``PerformanceInsightsKMSKeyId`` and
+``PerformanceInsightsRetentionPeriod`` on CreateDBInstance and ModifyDBInstance and returns none of
+them, while AWS returns them on every DBInstance ("PerformanceInsightsEnabled: True if Performance
+Insights is enabled for the DB instance, and otherwise false", with the KMS key and the retention
+period: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html,
+https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-db-instance/performance-insights-enabled.html).
+The provider then reads ``performance_insights_enabled = false`` back after every apply, and each
+later plan updates the instance: a ModifyDBInstance followed by the provider's fixed wait for
+``available`` (80 s, docs/emulator-waits.md), in every deploy, the image-only one included. This
+extension keeps what the request said and reports it; the retention period, when Performance Insights
+is on and none was given, is AWS's default of 7 days ("The default is 7 days":
+https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-restore-db-instance-from-s3-request/performance-insights-retention-period.html).
 """
 
 from __future__ import annotations
@@ -106,6 +121,52 @@ def _install_unique_resource_ids() -> None:
     DBInstance.__init__ = __init__
 
 
+# AWS's retention period when Performance Insights is turned on without one (see the module docstring).
+DEFAULT_PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7
+
+
+def _keep_performance_insights(instance: Any, request: Mapping[str, Any], creating: bool) -> None:
+    """Performance Insights as the request (snake_case, as moto parses it) sets it."""
+    enabled = request.get("enable_performance_insights")
+    if enabled is not None:
+        instance.performance_insights_enabled = bool(enabled)
+    elif creating:
+        instance.performance_insights_enabled = False
+    for key in ("performance_insights_kms_key_id", "performance_insights_retention_period"):
+        if request.get(key) is not None:
+            setattr(instance, key, request[key])
+        elif creating:
+            setattr(instance, key, None)
+    if getattr(instance, "performance_insights_enabled", False) and (
+        getattr(instance, "performance_insights_retention_period", None) is None
+    ):
+        instance.performance_insights_retention_period = DEFAULT_PERFORMANCE_INSIGHTS_RETENTION_DAYS
+
+
+def _install_performance_insights() -> None:
+    from moto.rds.models import DBInstance
+
+    if getattr(DBInstance.update, "_keeps_performance_insights", False):
+        return
+    original_init, original_update = DBInstance.__init__, DBInstance.update
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        _keep_performance_insights(self, kwargs, creating=True)
+
+    def update(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_update(self, *args, **kwargs)
+        _keep_performance_insights(self, kwargs, creating=False)
+
+    for attr in ("_unique_resource_id", "_keeps_performance_insights"):
+        if getattr(original_init, attr, False):
+            setattr(__init__, attr, True)
+    update._keeps_performance_insights = True  # type: ignore[attr-defined]
+    DBInstance.__init__ = __init__
+    DBInstance.update = update
+
+
 def install() -> None:
     _install_unique_resource_ids()
     _install_restore_flags()
+    _install_performance_insights()
