@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +75,8 @@ class DayOne:
         """Run README's steps ``numbers`` (for ``env``) in one shell, as one person types them."""
         steps = {s.number: s for s in first_deploy_steps(self.checkout.root / "README.md")}
         chosen: list[Step] = [steps[n].for_environment(env) if env != "dev" else steps[n] for n in numbers]
-        script = "".join(f"echo '{MARKER}{s.number}' >&2\n{s.script}\n" for s in chosen)
+        # Each step's marker carries bash's clock, so the log says how long every step took.
+        script = "".join(f'echo "{MARKER}{s.number} ${{EPOCHREALTIME:-}}" >&2\n{s.script}\n' for s in chosen)
         proc = subprocess.run(
             ["bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", script],
             cwd=self.checkout.root,
@@ -84,10 +86,24 @@ class DayOne:
             timeout=1800,
             check=False,
         )
-        self.log.append(f"README steps {numbers} ({env}): exit {proc.returncode}")
+        ended = time.time()
+        # bash < 5 has no EPOCHREALTIME: then the steps are named without their durations.
+        reached = re.findall(rf"{re.escape(MARKER)}(\d+) ?([0-9.]*)", proc.stderr)
+        timed = [
+            f"{n} {float(end) - float(start):.1f} s" if start and end else n
+            for (n, start), (_, end) in zip(reached, [*reached[1:], ("", str(ended))], strict=True)
+        ]
+        summary = f"README steps {numbers} ({env}): exit {proc.returncode} ({', '.join(timed)})"
+        self.log.append(summary)
+        # The whole output and that line beside the jobs' logs (readme/<env>-steps-3-4-5.log), after a
+        # failure too.
+        out_dir = self.checkout.root.parent / "readme"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / f"{env}-steps-{'-'.join(map(str, numbers))}.log").write_text(
+            f"{proc.stdout}{proc.stderr}{summary}\n"
+        )
         if proc.returncode != 0:
-            reached = re.findall(rf"{re.escape(MARKER)}(\d+)", proc.stderr)
-            step = steps[int(reached[-1])] if reached else chosen[0]
+            step = steps[int(reached[-1][0])] if reached else chosen[0]
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
             raise WalkthroughError(f"README first deploy, step {step.number} ({step.title}) failed ({env}):\n{tail}")
 

@@ -220,3 +220,26 @@ def test_a_copy_outside_a_git_checkout_is_one_readable_error(tmp_path: Path, mon
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     with pytest.raises(PlatformError, match=r"^git ls-files failed in .*not-a-checkout .*not a git repository"):
         checkout.Checkout.create(tmp_path / "copy", "http://127.0.0.1:1", "eu-west-1")
+
+
+def test_readme_steps_are_timed_logged_and_a_failure_names_its_step(tmp_path):
+    """Each README step's duration is in the day's log and the whole output beside the jobs' logs; a
+    failing step is named by its number and title."""
+    from scripts.walkthrough.checkout import Checkout
+    from scripts.walkthrough.dayone import DayOne, WalkthroughError
+
+    root = tmp_path / "repo"
+    (root / ".walkthrough" / "bin").mkdir(parents=True)
+    block = "# 1. Say hello\necho hello\n# 2. Wait a little\nsleep 0.3\n# 3. Break\necho broken >&2\nexit 7\n"
+    (root / "README.md").write_text(f"# x\n\n## First deploy in an AWS account\n\n```sh\n{block}```\n\n## Next\n")
+    day = DayOne(Checkout(root), {"AWS_REGION": "eu-west-1"})
+    day.readme_steps([1, 2], {})
+    line = day.log[-1]
+    match = re.fullmatch(r"README steps \[1, 2\] \(dev\): exit 0 \(1 (\d+\.\d) s, 2 (\d+\.\d) s\)", line)
+    assert match, line
+    assert float(match.group(2)) >= 0.3
+    kept = (tmp_path / "readme" / "dev-steps-1-2.log").read_text()
+    assert kept.startswith("hello\n") and kept.endswith(f"\n{line}\n")
+    with pytest.raises(WalkthroughError, match=r"step 3 \(Break\) failed \(dev\):\n(.|\n)*broken"):
+        day.readme_steps([1, 3], {})
+    assert "broken" in (tmp_path / "readme" / "dev-steps-1-3.log").read_text()
