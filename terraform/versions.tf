@@ -1,16 +1,1 @@
-terraform {
-  required_version = ">= 1.10"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.100, < 7.0"
-    }
-  }
-
-  # Partial configuration: key and region come from environments/<env>.s3.tfbackend, the account's
-  # bucket and KMS key from STATE_BUCKET / STATE_KMS_KEY_ARN (python -m scripts init --env dev;
-  # scripts/terraform/backend.py). State is locked with S3 conditional writes (use_lockfile), so no DynamoDB
-  # table is needed.
-  backend "s3" {}
-}
+../modules/_shared/versions.tf

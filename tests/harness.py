@@ -30,7 +30,7 @@ import pytest
 from scripts.emulator import Emulator
 from scripts.terraform.idempotency import unexpected_changes
 from scripts.terraform.inventory import PlanInventory, subset_mismatches
-from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, scratch_copy, unique_name
+from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, provider_constraint, scratch_copy, unique_name
 
 DEFAULT_REGION = "eu-west-1"
 _BOX = re.compile(r"[│╷╵]")
@@ -65,7 +65,7 @@ def module_workspace(
     root = tmp_path / "harness_root"
     root.mkdir(exist_ok=True)
     config = {
-        "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.100, < 7.0"}}},
+        "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": provider_constraint()}}},
         "module": {"under_test": {"source": f"../modules/{module}", **dict(inputs)}},
     }
     if outputs:

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.terraform.tf import REPO_ROOT, WARMUP_CONFIG, TerraformError, Workspace
+from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, warmup_config
 from scripts.terraform.toolchain import Toolchain
 
 MODULES_DIR = REPO_ROOT / "modules"
@@ -236,7 +236,7 @@ def write_root(blocks: list[Block], root: Path, fills: Fills | None = None, modu
         text = _REFERENCE.sub(replacer(own[block.readme]), render(block, root, block_fills, modules_dir))
         (root / block.filename).write_text(text)
         stubs |= {elided_name(block, arg) for args in block_fills.values() for arg in args}
-    (root / "zz_readme_versions.tf").write_text(WARMUP_CONFIG)
+    (root / "zz_readme_versions.tf").write_text(warmup_config())
     (root / "zz_readme_stubs.tf").write_text("".join(f'variable "{s}" {{}}\n' for s in sorted(stubs)))
 
 

@@ -397,13 +397,30 @@ def file_lock(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-WARMUP_CONFIG = """\
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = ">= 5.100, < 7.0" }
-  }
-}
-"""
+# The repository's one statement of the Terraform and provider versions (ADR 0023): every configuration
+# links it as versions.tf, and the roots this tooling writes read the provider constraint from it.
+VERSIONS_FILE = REPO_ROOT / "modules" / "_shared" / "versions.tf"
+_AWS_CONSTRAINT = re.compile(r'\baws\s*=\s*\{[^}]*\bversion\s*=\s*"([^"]+)"', re.DOTALL)
+
+
+def provider_constraint(versions_file: Path = VERSIONS_FILE) -> str:
+    """The AWS provider version constraint the repository's configurations accept."""
+    try:
+        match = _AWS_CONSTRAINT.search(versions_file.read_text())
+    except OSError as exc:
+        raise ToolchainError(f"cannot read the provider versions from {versions_file}: {exc.strerror}") from None
+    if match is None:
+        raise ToolchainError(f"{versions_file} states no version constraint for the aws provider")
+    return match.group(1)
+
+
+def warmup_config() -> str:
+    """A configuration that needs nothing but the AWS provider, at the repository's constraint."""
+    return (
+        "terraform {\n  required_providers {\n"
+        f'    aws = {{ source = "hashicorp/aws", version = "{provider_constraint()}" }}\n'
+        "  }\n}\n"
+    )
 
 
 def warm_plugin_cache() -> None:
@@ -415,7 +432,7 @@ def warm_plugin_cache() -> None:
         if any(tc.plugin_cache.glob("registry.terraform.io/hashicorp/aws/*/*")):
             return
         with tempfile.TemporaryDirectory(prefix="tfwarm-") as tmp:
-            Path(tmp, "main.tf").write_text(WARMUP_CONFIG)
+            Path(tmp, "main.tf").write_text(warmup_config())
             try:
                 Workspace(Path(tmp), tc).init(backend=False)
             except TerraformError as exc:

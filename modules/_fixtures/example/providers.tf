@@ -1,19 +1,10 @@
-# The harness every module example shares: the Terraform and provider versions, the AWS provider
-# with the project's default tags, and the two inputs every example takes. Each example links this
+# The harness every module example shares: the AWS provider with the project's default tags, and the
+# two inputs every example takes. The versions are modules/_shared/versions.tf, which each example
+# links as versions.tf like every other configuration here (ADR 0023). Each example links this
 # file (examples/<example>/providers.tf -> ../../../_fixtures/example/providers.tf) instead of
 # carrying a copy of it; see docs/adr/0022-shared-example-harness.md. To use one example outside
-# this repository, copy this file in place of the link, and the fixtures the example calls.
-
-terraform {
-  required_version = ">= 1.10"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.100, < 7.0"
-    }
-  }
-}
+# this repository, copy this file and modules/_shared/versions.tf in place of the two links, and the
+# fixtures the example calls.
 
 # tflint-ignore is for this folder linted on its own, where nothing reads the name; every example
 # that links this file uses it.

@@ -1,10 +1,8 @@
 # A small root for the interruption tests: named resources of the kinds the platform creates, one of
 # them slow (the provider waits ~25 s for an SQS queue's attributes), kept in an S3 backend with a
 # lock file, tagged like the platform so that `python -m scripts orphans` sees them.
+# The versions are the repository's one statement of them, linked: versions.tf.
 terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = ">= 5.100, < 7.0" }
-  }
   backend "s3" {}
 }
 
