@@ -94,3 +94,19 @@ def test_redrive_policy_is_returned_compact_as_aws_returns_it(emulator):
     finally:
         sqs.delete_queue(QueueUrl=url)
         sqs.delete_queue(QueueUrl=dlq)
+
+
+def test_a_bucket_sending_events_to_eventbridge_says_so(emulator):
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket="ext-eventbridge", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    try:
+        assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket="ext-eventbridge")
+        s3.put_bucket_notification_configuration(
+            Bucket="ext-eventbridge", NotificationConfiguration={"EventBridgeConfiguration": {}}
+        )
+        got = s3.get_bucket_notification_configuration(Bucket="ext-eventbridge")
+        assert got["EventBridgeConfiguration"] == {}
+        s3.put_bucket_notification_configuration(Bucket="ext-eventbridge", NotificationConfiguration={})
+        assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket="ext-eventbridge")
+    finally:
+        s3.delete_bucket(Bucket="ext-eventbridge")
