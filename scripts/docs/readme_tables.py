@@ -15,7 +15,7 @@ from pathlib import Path
 import hcl2
 
 from scripts.errors import UsageError
-from scripts.terraform.tf import REPO_ROOT
+from scripts.terraform.tf import REPO_ROOT, aws_constraint
 
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
@@ -188,20 +188,20 @@ def render(module_dir: Path) -> str:
     variables, outputs, resources, data_sources, modules = parse_module(module_dir)
     versions = (module_dir / "versions.tf").read_text() if (module_dir / "versions.tf").exists() else ""
     tf_req = re.search(r'required_version\s*=\s*"([^"]+)"', versions)
-    aws_req = re.search(r'aws\s*=\s*\{[^}]*version\s*=\s*"([^"]+)"', versions, re.DOTALL)
+    aws_req = aws_constraint(versions)
     lines = ["## Requirements", "", "| Name | Version |", "|------|---------|"]
     if tf_req:
         lines.append(
             f'| <a name="requirement_terraform"></a> [terraform](#requirement\\_terraform) | {tf_req.group(1)} |'
         )
     if aws_req:
-        lines.append(f'| <a name="requirement_aws"></a> [aws](#requirement\\_aws) | {aws_req.group(1)} |')
+        lines.append(f'| <a name="requirement_aws"></a> [aws](#requirement\\_aws) | {aws_req} |')
     lines += ["", "## Providers", ""]
     if aws_req and (resources or data_sources):
         lines += [
             "| Name | Version |",
             "|------|---------|",
-            f'| <a name="provider_aws"></a> [aws](#provider\\_aws) | {aws_req.group(1)} |',
+            f'| <a name="provider_aws"></a> [aws](#provider\\_aws) | {aws_req} |',
         ]
     else:
         lines.append("No providers.")

@@ -403,15 +403,21 @@ VERSIONS_FILE = REPO_ROOT / "modules" / "_shared" / "versions.tf"
 _AWS_CONSTRAINT = re.compile(r'\baws\s*=\s*\{[^}]*\bversion\s*=\s*"([^"]+)"', re.DOTALL)
 
 
+def aws_constraint(versions_text: str) -> str | None:
+    """The AWS provider version constraint a ``terraform`` block states, if it states one."""
+    match = _AWS_CONSTRAINT.search(versions_text)
+    return match.group(1) if match else None
+
+
 def provider_constraint(versions_file: Path = VERSIONS_FILE) -> str:
     """The AWS provider version constraint the repository's configurations accept."""
     try:
-        match = _AWS_CONSTRAINT.search(versions_file.read_text())
+        constraint = aws_constraint(versions_file.read_text())
     except OSError as exc:
         raise ToolchainError(f"cannot read the provider versions from {versions_file}: {exc.strerror}") from None
-    if match is None:
+    if constraint is None:
         raise ToolchainError(f"{versions_file} states no version constraint for the aws provider")
-    return match.group(1)
+    return constraint
 
 
 def warmup_config() -> str:
