@@ -158,9 +158,9 @@ def _install_performance_insights() -> None:
         original_update(self, *args, **kwargs)
         _keep_performance_insights(self, kwargs, creating=False)
 
-    for attr in ("_unique_resource_id", "_keeps_performance_insights"):
-        if getattr(original_init, attr, False):
-            setattr(__init__, attr, True)
+    # The wrapper stands in for the unique-id __init__ it wraps: keep that install's guard true.
+    if getattr(original_init, "_unique_resource_id", False):
+        __init__._unique_resource_id = True  # type: ignore[attr-defined]
     update._keeps_performance_insights = True  # type: ignore[attr-defined]
     DBInstance.__init__ = __init__
     DBInstance.update = update
