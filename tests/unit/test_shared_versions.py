@@ -16,16 +16,13 @@ import pytest
 
 from scripts.terraform.tf import REPO_ROOT, VERSIONS_FILE, provider_constraint, warmup_config
 from scripts.terraform.toolchain import ToolchainError
+from scripts.terraform.validate import terraform_dirs
 
 _VERSION_SETTINGS = re.compile(r"^\s*(required_version|required_providers)\b", re.MULTILINE)
+# Every directory holding .tf files (the walk `python -m scripts validate` uses), and the interruption
+# tests' root, which lives outside its trees.
 CONFIGURATIONS = sorted(
-    {
-        tf.parent
-        for tree in ("modules", "terraform", "tests/faults")
-        for tf in (REPO_ROOT / tree).rglob("*.tf")
-        if not any(part.startswith(".") for part in tf.relative_to(REPO_ROOT).parts)
-        and "tests_rejected_generated" not in tf.parts
-    }
+    {REPO_ROOT / d for d in terraform_dirs(REPO_ROOT) + terraform_dirs(REPO_ROOT, REPO_ROOT / "tests" / "faults")}
     - {VERSIONS_FILE.parent}
 )
 IDS = [p.relative_to(REPO_ROOT).as_posix() for p in CONFIGURATIONS]
