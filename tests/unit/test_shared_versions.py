@@ -17,6 +17,7 @@ import pytest
 from scripts.terraform.tf import REPO_ROOT, VERSIONS_FILE, provider_constraint, warmup_config
 from scripts.terraform.toolchain import ToolchainError
 from scripts.terraform.validate import terraform_dirs
+from tests.support.links import link_problem
 
 _VERSION_SETTINGS = re.compile(r"^\s*(required_version|required_providers)\b", re.MULTILINE)
 # Every directory holding .tf files (the walk `python -m scripts validate` uses), and the interruption
@@ -37,11 +38,8 @@ def test_the_versions_file_states_both_versions():
 
 @pytest.mark.parametrize("config", CONFIGURATIONS, ids=IDS)
 def test_a_configuration_links_the_one_versions_file(config: Path):
-    link = config / "versions.tf"
-    rel = link.relative_to(REPO_ROOT)
-    assert link.is_symlink(), f"{rel} must be a link to {VERSIONS_FILE.relative_to(REPO_ROOT)}"
-    assert not link.readlink().is_absolute(), f"{rel} -> {link.readlink()} must be relative"
-    assert link.resolve() == VERSIONS_FILE.resolve(), f"{rel} -> {link.readlink()} is not the shared file"
+    problem = link_problem(config / "versions.tf", VERSIONS_FILE)
+    assert problem is None, problem
     own = {
         tf.name: sorted(set(_VERSION_SETTINGS.findall(tf.read_text())))
         for tf in sorted(config.glob("*.tf"))
