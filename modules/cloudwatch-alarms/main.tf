@@ -1,11 +1,4 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
-
 locals {
-  account_id   = data.aws_caller_identity.current.account_id
-  partition    = data.aws_partition.current.partition
-  region       = data.aws_region.current.id
   account_root = "arn:${local.partition}:iam::${local.account_id}:root"
 
   create_topic   = var.alarm_topic_arn == null
@@ -24,6 +17,7 @@ locals {
 
 # --- Encryption key for the topic ------------------------------------------------------------
 
+# A key created before modules/kms-key keeps its identity (moved_kms_key.tf), and the topic its key.
 module "kms_key" {
   source = "../kms-key"
   count  = local.create_kms_key ? 1 : 0
@@ -46,17 +40,6 @@ module "kms_key" {
       ]
     }
   }
-}
-
-# Keys created before modules/kms-key keep their identity (and the topic its key).
-moved {
-  from = aws_kms_key.this[0]
-  to   = module.kms_key[0].aws_kms_key.this
-}
-
-moved {
-  from = aws_kms_alias.this[0]
-  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 # --- Topic ----------------------------------------------------------------------------------

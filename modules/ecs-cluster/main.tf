@@ -1,12 +1,4 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
-
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.id
-
   create_kms_key = var.kms_key_arn == null
   kms_key_arn    = local.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
 
@@ -29,6 +21,8 @@ locals {
 
 # --- Key for ECS Exec sessions and their audit log ---------------------------------------------
 
+# A key created before modules/kms-key keeps its identity (moved_kms_key.tf), so the log events it
+# encrypts stay readable.
 module "kms_key" {
   source = "../kms-key"
   count  = local.create_kms_key ? 1 : 0
@@ -48,17 +42,6 @@ module "kms_key" {
       conditions = [{ test = "ArnEquals", variable = "kms:EncryptionContext:aws:logs:arn", values = [local.exec_log_group_arn, local.insights_log_group_arn] }]
     }
   }
-}
-
-# Keys created before modules/kms-key keep their identity (and the log events they encrypt stay readable).
-moved {
-  from = aws_kms_key.this[0]
-  to   = module.kms_key[0].aws_kms_key.this
-}
-
-moved {
-  from = aws_kms_alias.this[0]
-  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 resource "aws_cloudwatch_log_group" "exec" {

@@ -1,15 +1,7 @@
 # Inputs every concern reads. Each concern keeps its own resources and locals in a file of its own:
 # logs.tf, iam.tf, task.tf, network.tf, load_balancer.tf, service.tf, autoscaling.tf.
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
-
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.id
-
   cluster_name  = element(split("/", var.cluster_arn), 1)
   load_balanced = var.load_balancer != null
 

@@ -9,6 +9,8 @@ locals {
 # --- Encryption key -------------------------------------------------------------------------
 
 # The key policy delegates to IAM only: S3 uses the key with its callers' permissions (kms:ViaService).
+# A key created before modules/kms-key keeps its identity (moved_kms_key.tf), so the objects it
+# encrypts stay readable.
 module "kms_key" {
   source = "../kms-key"
   count  = local.create_kms_key ? 1 : 0
@@ -17,17 +19,6 @@ module "kms_key" {
   description             = "SSE-KMS for s3://${var.bucket_name}"
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   tags                    = var.tags
-}
-
-# Keys created before modules/kms-key keep their identity (and the objects they encrypt stay readable).
-moved {
-  from = aws_kms_key.this[0]
-  to   = module.kms_key[0].aws_kms_key.this
-}
-
-moved {
-  from = aws_kms_alias.this[0]
-  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 # --- Bucket ---------------------------------------------------------------------------------

@@ -1,7 +1,3 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
-
 locals {
   # The instance classes the module can size a connection budget for, with their memory and vCPUs
   # and the constants of RDS's max_connections default. One data file, also read by the plan
@@ -69,10 +65,6 @@ locals {
   create_monitoring_role = var.monitoring_interval > 0 && var.monitoring_role_arn == null
   monitoring_role_arn    = var.monitoring_interval == 0 ? null : (local.create_monitoring_role ? aws_iam_role.monitoring[0].arn : var.monitoring_role_arn)
 
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.id
-  account_id = data.aws_caller_identity.current.account_id
-
   # Parameters the module owns. Static ones wait for a reboot; the others apply at once.
   managed_parameters = concat(
     [
@@ -92,7 +84,9 @@ locals {
 # --- Encryption key -------------------------------------------------------------------------
 
 # The account administers the key through IAM. RDS, Secrets Manager and Performance Insights use
-# it on behalf of callers whose IAM policies allow it (kms:ViaService).
+# it on behalf of callers whose IAM policies allow it (kms:ViaService). A key created before
+# modules/kms-key keeps its identity (moved_kms_key.tf): the instance cannot change its storage key
+# without being replaced.
 module "kms_key" {
   source = "../kms-key"
   count  = local.create_kms_key ? 1 : 0
@@ -120,18 +114,6 @@ module "kms_key" {
       }]
     }
   }
-}
-
-# Keys created before modules/kms-key keep their identity: the instance cannot change its storage key
-# without being replaced.
-moved {
-  from = aws_kms_key.this[0]
-  to   = module.kms_key[0].aws_kms_key.this
-}
-
-moved {
-  from = aws_kms_alias.this[0]
-  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 # --- Network --------------------------------------------------------------------------------

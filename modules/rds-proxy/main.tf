@@ -1,12 +1,4 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
-
 locals {
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.id
-  account_id = data.aws_caller_identity.current.account_id
-
   # The master secret first, then the further users' secrets in a stable (key) order.
   secrets = concat(
     [{ arn = var.master_user_secret_arn, description = "RDS-managed master user" }],

@@ -4,15 +4,7 @@
 # - per environment a read-only plan role for pull requests and an apply role for the protected
 #   GitHub environment, each trusted only for one exact `sub` claim and the STS audience.
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
-
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.id
-
   oidc_host     = "token.actions.githubusercontent.com"
   oidc_audience = "sts.amazonaws.com"
   oidc_provider_arn = coalesce(

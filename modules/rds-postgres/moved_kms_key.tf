@@ -1,0 +1,1 @@
+../_shared/moved_kms_key.tf

@@ -1,0 +1,1 @@
+../../modules/_shared/aws_context.tf

@@ -1,0 +1,146 @@
+"""Blocks several configurations repeat word for word are one file in modules/_shared (ADR 0024).
+
+- ``aws_context.tf``: the caller-identity, partition and region lookups and their three locals.
+- ``moved_kms_key.tf``: the migration of a module's own KMS key and alias into ``module "kms_key"``.
+
+A configuration takes one by a relative link of the same name. These tests check what Terraform does
+not: a configuration that links the context reads all three locals (the shared file's tflint-ignore,
+needed when modules/_shared is linted on its own, would hide an unused one), a module that links the
+migration has the ``module "kms_key"`` it moves into (``terraform validate`` accepts a moved block
+into a module that does not exist), and no configuration writes either block out again in a file of
+its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scripts.terraform.tf import REPO_ROOT
+from scripts.terraform.validate import terraform_dirs
+
+SHARED = REPO_ROOT / "modules" / "_shared"
+CONFIGURATIONS = sorted({REPO_ROOT / d for d in terraform_dirs(REPO_ROOT)} - {SHARED})
+
+_CONTEXT_DATA = re.compile(r'^data\s+"aws_(caller_identity|partition|region)"\s+"current"\s*\{\}', re.MULTILINE)
+_KMS_MODULE = re.compile(r'^module\s+"kms_key"\s*\{', re.MULTILINE)
+# The shared migration's own move (from the module's aws_kms_*.this); ecs-service moves its differently
+# named log key (aws_kms_key.logs) and keeps that block.
+_KMS_MOVE = re.compile(
+    r"^\s*from\s*=\s*aws_kms_(key|alias)\.this\[0\]\s*\n\s*to\s*=\s*module\.kms_key\[0\]\.aws_kms_\1\.this\s*$",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    name: str  # the shared file's name, and the link's
+    needs: str  # what a configuration that links it must have, for the message
+
+    def missing(self, source: str) -> bool:
+        """Whether the configuration's own text lacks what linking the block needs."""
+        if self.name == "aws_context.tf":
+            return not all(re.search(rf"\blocal\.{name}\b", source) for name in ("account_id", "partition", "region"))
+        return not _KMS_MODULE.search(source)
+
+    def copied(self, text: str) -> bool:
+        """Whether one file of a configuration's own writes the block out again."""
+        if self.name == "aws_context.tf":
+            return len(set(_CONTEXT_DATA.findall(text))) == 3
+        return bool(_KMS_MOVE.search(text))
+
+
+BLOCKS = [
+    Block("aws_context.tf", "reads local.account_id, local.partition and local.region"),
+    Block("moved_kms_key.tf", 'has the module "kms_key" the key moves into'),
+]
+
+
+def own_files(config: Path) -> list[Path]:
+    return [tf for tf in sorted(config.glob("*.tf")) if not tf.is_symlink()]
+
+
+def problems(block: Block, configs: list[Path], shared: Path, root: Path) -> list[str]:
+    found = []
+    for config in configs:
+        rel = config.relative_to(root).as_posix()
+        for tf in own_files(config):
+            if block.copied(tf.read_text()):
+                found.append(f"{rel}/{tf.name} writes out the block of {block.name}: link it instead")
+        link = config / block.name
+        if not (link.exists() or link.is_symlink()):
+            continue
+        if not link.is_symlink():
+            found.append(f"{rel}/{block.name} must be a link to {shared.relative_to(root)}/{block.name}")
+        elif link.resolve() != (shared / block.name).resolve() or link.readlink().is_absolute():
+            found.append(f"{rel}/{block.name} -> {link.readlink()} must be a relative link to the shared file")
+        elif block.missing("\n".join(tf.read_text() for tf in own_files(config))):
+            found.append(f"{rel} links {block.name} but no file of its own {block.needs}")
+    return found
+
+
+def users(block: Block) -> list[str]:
+    return [c.relative_to(REPO_ROOT).as_posix() for c in CONFIGURATIONS if (c / block.name).is_symlink()]
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[b.name for b in BLOCKS])
+def test_a_shared_block_is_linked_correctly_and_not_written_out_again(block: Block):
+    assert not (SHARED / block.name).is_symlink()
+    assert not problems(block, CONFIGURATIONS, SHARED, REPO_ROOT)
+
+
+def test_who_links_the_shared_blocks():
+    # The configurations that took each block when it became shared; a new user adds itself here.
+    assert users(BLOCKS[0]) == [
+        "modules/cloudwatch-alarms",
+        "modules/ecs-cluster",
+        "modules/ecs-service",
+        "modules/rds-postgres",
+        "modules/rds-proxy",
+        "terraform/bootstrap",
+    ]
+    assert users(BLOCKS[1]) == [
+        "modules/cloudwatch-alarms",
+        "modules/ecs-cluster",
+        "modules/private-s3",
+        "modules/rds-postgres",
+    ]
+
+
+def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: Path):
+    shared = tmp_path / "modules" / "_shared"
+    shared.mkdir(parents=True)
+    for block in BLOCKS:
+        (shared / block.name).write_text((SHARED / block.name).read_text())
+    copy, absolute, unused, good = (tmp_path / "modules" / n for n in ("copy", "absolute", "unused", "good"))
+    for config in (copy, absolute, unused, good):
+        config.mkdir()
+    context, moved = BLOCKS
+    # A module that writes both blocks out itself.
+    (copy / "main.tf").write_text((SHARED / context.name).read_text() + (SHARED / moved.name).read_text())
+    (absolute / context.name).symlink_to(shared / context.name)
+    (absolute / "main.tf").write_text('locals {\n  arn = "${local.account_id}${local.partition}${local.region}"\n}\n')
+    # Links both, but reads one local and has no key module.
+    (unused / context.name).symlink_to(f"../_shared/{context.name}")
+    (unused / moved.name).symlink_to(f"../_shared/{moved.name}")
+    (unused / "main.tf").write_text("locals {\n  a = local.region\n}\n")
+    (good / context.name).symlink_to(f"../_shared/{context.name}")
+    (good / moved.name).symlink_to(f"../_shared/{moved.name}")
+    (good / "main.tf").write_text(
+        'module "kms_key" {\n  source = "../kms-key"\n  count  = 1\n}\n'
+        'locals {\n  arn = "${local.account_id}${local.partition}${local.region}"\n}\n'
+    )
+    configs = [copy, absolute, unused, good]
+    assert problems(context, configs, shared, tmp_path) == [
+        "modules/copy/main.tf writes out the block of aws_context.tf: link it instead",
+        f"modules/absolute/aws_context.tf -> {shared / context.name} must be a relative link to the shared file",
+        "modules/unused links aws_context.tf but no file of its own reads local.account_id, local.partition and "
+        "local.region",
+    ]
+    assert problems(moved, configs, shared, tmp_path) == [
+        "modules/copy/main.tf writes out the block of moved_kms_key.tf: link it instead",
+        'modules/unused links moved_kms_key.tf but no file of its own has the module "kms_key" the key moves into',
+    ]
