@@ -783,59 +783,50 @@ def run_all(
                 pool.submit(lambda m=m: [_timed(m, "terraform-docs", lambda: run_terraform_docs(docs, repo, m))]): m
                 for m in doc_modules
             }
-            if strategy == PER_DIRECTORY:
-                results += _per_directory(repo, scratch, only, dirs, tc, tflint, log, board, pool, docs_jobs)
-            else:
-                results += _tree(repo, scratch, only, dirs, tc, tflint, log, board, pool, side, docs_jobs, cache)
+            run = _Run(repo, scratch, only, dirs, tc, tflint, log, board, pool, docs_jobs)
+            results += _per_directory(run) if strategy == PER_DIRECTORY else _tree(run, side, cache)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     order = {"fmt": 0, "init": 1, "validate": 2, "tflint": 3, "terraform-docs": 4, "readme snippets": 5, "checkov": 6}
     return sorted(results, key=lambda r: (r.directory, order.get(r.check, 9)))
 
 
-def _per_directory(
-    repo: Path,
-    scratch: Path,
-    only: Path | None,
-    dirs: list[str],
-    tc: Toolchain,
-    tflint: str | None,
-    log: Callable[[str], Path | None],
-    board: Board,
-    pool: ThreadPoolExecutor,
-    docs_jobs: dict[Future, str],
-) -> list[StepResult]:
+@dataclass(frozen=True)
+class _Run:
+    """What both strategies work with: the tree, its scratch copy, the tools, the progress board and pool."""
+
+    repo: Path
+    scratch: Path
+    only: Path | None
+    dirs: list[str]
+    tc: Toolchain
+    tflint: str | None
+    log: Callable[[str], Path | None]
+    board: Board
+    pool: ThreadPoolExecutor
+    docs_jobs: dict[Future, str]
+
+
+def _per_directory(run: _Run) -> list[StepResult]:
     """The former way: fmt, init and validate in every directory; checkov once per module."""
     jobs: dict[Future, str] = {}
     # checkov runs are the longest: start them first so they do not form the tail.
-    for t in checkov_targets(repo, only):
-        jobs[pool.submit(lambda t=t: [checkov_step(repo, t)])] = f"checkov {t}"
-    for d in dirs:
-        jobs[pool.submit(terraform_steps, scratch / d, d, tc, tflint, log(log_name(d)))] = d
-    jobs.update(docs_jobs)
-    board.expect(len(jobs))
-    return board.track(jobs)
+    for t in checkov_targets(run.repo, run.only):
+        jobs[run.pool.submit(lambda t=t: [checkov_step(run.repo, t)])] = f"checkov {t}"
+    for d in run.dirs:
+        jobs[run.pool.submit(terraform_steps, run.scratch / d, d, run.tc, run.tflint, run.log(log_name(d)))] = d
+    jobs.update(run.docs_jobs)
+    run.board.expect(len(jobs))
+    return run.board.track(jobs)
 
 
 def checkov_cache_name(repo: Path, only: Path | None) -> str:
     return f"checkov:{(only or repo).relative_to(repo).as_posix()}"
 
 
-def _tree(
-    repo: Path,
-    scratch: Path,
-    only: Path | None,
-    dirs: list[str],
-    tc: Toolchain,
-    tflint: str | None,
-    log: Callable[[str], Path | None],
-    board: Board,
-    pool: ThreadPoolExecutor,
-    side: ThreadPoolExecutor,
-    docs_jobs: dict[Future, str],
-    cache: ResultCache | None = None,
-) -> list[StepResult]:
+def _tree(run: _Run, side: ThreadPoolExecutor, cache: ResultCache | None = None) -> list[StepResult]:
     """One fmt, one init + validate per validation root, one checkov run beside them."""
+    repo, scratch, only, dirs, tc, pool, board = run.repo, run.scratch, run.only, run.dirs, run.tc, run.pool, run.board
     only_rel = only.relative_to(repo).as_posix() if only is not None else None
     outcomes: dict[str, RootOutcome] = {}
     every_dir = set(terraform_dirs(repo))
@@ -846,7 +837,7 @@ def _tree(
         if hit is not None:
             outcomes[d] = RootOutcome(ResultCache.replay(hit), loaded=set(hit.get("loaded", [])))
             return outcomes[d].results
-        outcomes[d] = validate_root(scratch, d, tc, tflint, log(log_name(d)))
+        outcomes[d] = validate_root(scratch, d, tc, run.tflint, run.log(log_name(d)))
         if cache is not None:
             # Keyed on the modules this run loaded: what the next lookup will read back.
             loaded = outcomes[d].loaded
@@ -880,24 +871,24 @@ def _tree(
 
     # checkov is the longest single job: it gets its own thread, not one of the Terraform slots.
     checkov_job = {side.submit(checkov): f"checkov over {only_rel or 'the tree'} (one run)"}
-    jobs: dict[Future, str] = {pool.submit(fmt_tree, scratch, dirs, only_rel, tc, log(FMT_LOG)): "fmt (one run)"}
+    jobs: dict[Future, str] = {pool.submit(fmt_tree, scratch, dirs, only_rel, tc, run.log(FMT_LOG)): "fmt (one run)"}
     if readmes:
         jobs[pool.submit(snippets)] = f"README snippets of {len(readmes)} module(s): fmt, init + validate"
     # The deployable roots are the biggest configurations: first, so they do not form the tail.
     roots = sorted(validation_roots(repo, dirs), key=lambda d: (not d.startswith("terraform"), d))
     for d in roots:
         jobs[pool.submit(root, d)] = f"{d}: init + validate"
-    jobs.update(docs_jobs)
+    jobs.update(run.docs_jobs)
     board.expect(len(jobs) + 1)
     results = board.track(jobs)
     covered, leftovers = covered_results(dirs, outcomes)
     results += covered
     # A module no root loaded (init failed, or no example calls it after all): on its own.
     more: dict[Future, str] = {pool.submit(root, d): f"{d}: init + validate (no root loaded it)" for d in leftovers}
-    if tflint:
+    if run.tflint:
         for row in covered:
             more[
-                pool.submit(lambda d=row.directory: [_timed(d, "tflint", lambda: run_tflint(tflint, scratch / d))])
+                pool.submit(lambda d=row.directory: [_timed(d, "tflint", lambda: run_tflint(run.tflint, scratch / d))])
             ] = f"{row.directory}: tflint"
     board.expect(len(more))
     results += board.track(more)
