@@ -22,7 +22,6 @@ lifts it in the emulator only, through the AWS API, exactly as an operator would
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import signal
 import subprocess
@@ -158,8 +157,7 @@ def run_streaming(console: Console, ws: Workspace, verb: str, total: int, label:
     """
     # Most of an apply or destroy is the provider's fixed waits (RDS, ALB, S3 lifecycle, SQS), which
     # only overlap if enough operations run at once: more than the default 10 pays off.
-    cmd = [ws.tc.terraform, verb, "-no-color", "-input=false", "-auto-approve", f"-parallelism={PARALLELISM}", *args]
-    env = {**os.environ, **ws.tc.env(), **ws.extra_env}
+    flags = ["-no-color", "-input=false", "-auto-approve", f"-parallelism={PARALLELISM}", *args]
     marker = _DONE_MARKERS[verb]
     started = time.monotonic()
     tail: list[str] = []
@@ -173,15 +171,7 @@ def run_streaming(console: Console, ws: Workspace, verb: str, total: int, label:
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(label, total=max(total, 1), last="")
-        proc = subprocess.Popen(
-            cmd,
-            cwd=ws.tfdir,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
+        proc = ws.start(verb, *flags)
         log = (ws.tfdir / f"terraform-{verb}.log").open("a")
         try:
             assert proc.stdout is not None

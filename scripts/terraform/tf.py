@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -289,6 +290,22 @@ class Workspace:
         if result.retcode not in ok_codes:
             raise TerraformError(command, f"{result.out}\n{result.err}", self.log)
         return result
+
+    def start(self, command: str, *args: str) -> subprocess.Popen[str]:
+        """``terraform <command> <args>`` running, its output and errors merged on ``stdout`` as text.
+
+        In a process group of its own, so that the caller signals Terraform and its provider plugins
+        together (an interrupted apply, ``make demo``'s Ctrl-C) and nothing is left running if the
+        caller itself is lost."""
+        return subprocess.Popen(
+            [self.tc.terraform, command, *args],
+            cwd=self.tfdir,
+            env={**os.environ, **self.tc.env(), **self.extra_env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
 
     def _append_log(self, command: str, args: tuple[str, ...], result: tftest.TerraformCommandOutput) -> None:
         if self.log is None:

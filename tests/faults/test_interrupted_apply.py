@@ -17,7 +17,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,7 +27,8 @@ from botocore.exceptions import ClientError
 
 from scripts.emulator.override import write_override
 from scripts.orphans import StateIndex, find_orphans
-from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, unique_name
+from scripts.terraform.tf import TerraformError, Workspace, unique_name
+from tests.support.cli import run_cli
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
@@ -72,17 +72,8 @@ class Running:
 
     @classmethod
     def apply(cls, ws: Workspace) -> Running:
-        env = {**os.environ, **ws.tc.env(), **ws.extra_env}
-        proc = subprocess.Popen(
-            [ws.tc.terraform, "apply", "-input=false", "-auto-approve", "-no-color", "-lock-timeout=0s"],
-            cwd=ws.tfdir,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            # Its own group: a lost runner takes the provider plugin down with Terraform.
-            start_new_session=True,
-        )
+        # Its own process group: a lost runner takes the provider plugin down with Terraform.
+        proc = ws.start("apply", "-input=false", "-auto-approve", "-no-color", "-lock-timeout=0s")
         run = cls(proc)
         threading.Thread(target=run._read, daemon=True).start()
         return run
@@ -160,16 +151,7 @@ def orphans_cli(root: Root, emulator, tmp_path: Path, plan_json: Path | None = N
     argv = ["--env", ENV, "--service", root.service, "--state", str(state)]
     if plan_json is not None:
         argv += ["--plan", str(plan_json)]
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    return subprocess.run(
-        [sys.executable, "-m", "scripts", "orphans", *argv],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={**environ, **emulator.env()},
-        check=False,
-        timeout=120,
-    )
+    return run_cli("orphans", *argv, unset_prefixes=("AWS_",), env=emulator.env())
 
 
 def test_sigint_releases_the_lock_and_a_concurrent_run_is_refused_with_the_holder(root, emulator):

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import codecs
 import json
-import subprocess
-import sys
 
 import pytest
 
 from scripts.cli import main
-from scripts.terraform.tf import REPO_ROOT
+from tests.support.cli import run_cli
 from tests.support.planbuilder import platform_plan
 
 
@@ -169,14 +167,7 @@ def test_bad_budget_is_a_usage_error(capsys, safe_plan):
 
 
 def test_entry_point_in_a_fresh_process(safe_plan):
-    proc = subprocess.run(
-        [sys.executable, "-m", "scripts", "check-plan", str(safe_plan), "--format", "json"],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        check=False,
-        timeout=60,
-    )
+    proc = run_cli("check-plan", safe_plan, "--format", "json", timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["safe"] is True
 

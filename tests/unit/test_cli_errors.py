@@ -6,7 +6,6 @@ process shows what Python's logging and exception machinery print when nothing c
 
 from __future__ import annotations
 
-import os
 import pkgutil
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from scripts.terraform.toolchain import ToolchainError
 from scripts.walkthrough.actions import WorkflowError
 from scripts.walkthrough.dayone import WalkthroughError
 from scripts.walkthrough.readme import ReadmeError
+from tests.support.cli import run_cli
 
 DEAD_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
 
@@ -50,20 +50,10 @@ def test_every_domain_error_derives_from_the_one_base_class(error):
 
 
 def cli(*argv: object, env: dict[str, str] | None = None, path: str | None = None) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k not in {"PLATFORM_AWS_ENDPOINT_URL", "PYTEST_XDIST_WORKER"}}
+    unset = {"PLATFORM_AWS_ENDPOINT_URL", "PYTEST_XDIST_WORKER"}
     if path is not None:
-        environ["PATH"] = path
-        environ.pop("PLATFORM_TERRAFORM_BINARY", None)
-    environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "scripts", *map(str, argv)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=environ,
-        check=False,
-        timeout=120,
-    )
+        unset.add("PLATFORM_TERRAFORM_BINARY")
+    return run_cli(*argv, unset=unset, env={**({"PATH": path} if path is not None else {}), **(env or {})})
 
 
 def fake_tool(directory: Path, name: str, body: str) -> Path:

@@ -7,28 +7,16 @@ emulator, and the "existing" network it creates there stays out of this worker's
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from scripts.terraform.tf import REPO_ROOT
+from tests.support.cli import run_cli
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
 
 def cli(*argv, timeout=1200):
-    env = {k: v for k, v in os.environ.items() if k != "PLATFORM_AWS_ENDPOINT_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "scripts", *map(str, argv)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=env,
-        check=False,
-        timeout=timeout,
-    )
+    return run_cli(*argv, unset=("PLATFORM_AWS_ENDPOINT_URL",), timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,14 @@ a terminal would show.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scripts.terraform.tf import REPO_ROOT
+from tests.support.cli import run_cli
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
@@ -81,15 +79,17 @@ def test_a_refused_plan_prints_the_configurations_message_and_the_log_path(tc, t
     env, text, tf_vars = change((ENVIRONMENTS / "prod.tfvars").read_text())
     (repo / "terraform" / "environments" / f"{env}.tfvars").write_text(text)
     out = tmp_path / "out"
-    environ = {k: v for k, v in os.environ.items() if k != "PLATFORM_AWS_ENDPOINT_URL" and not k.startswith("TF_VAR_")}
-    environ.update(tf_vars)
-    proc = subprocess.run(
-        [sys.executable, "-m", "scripts", "plan", "--env", env, "--emulator", "--out", str(out)],
-        capture_output=True,
-        text=True,
+    proc = run_cli(
+        "plan",
+        "--env",
+        env,
+        "--emulator",
+        "--out",
+        out,
+        unset=("PLATFORM_AWS_ENDPOINT_URL",),
+        unset_prefixes=("TF_VAR_",),
+        env=tf_vars,
         cwd=repo,
-        env=environ,
-        check=False,
         timeout=900,
     )
     err_lines = proc.stderr.splitlines()

@@ -4,16 +4,15 @@ a state that knows everything is clean, and bad input is one line with exit 2.""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
 from scripts.orphans import Orphan, StateIndex, find_orphans, import_line, load_state
 from scripts.orphans.catalog import LiveResource
 from scripts.orphans.inputs import aws_clients
-from scripts.terraform.tf import REPO_ROOT, unique_name
+from scripts.terraform.tf import unique_name
+from tests.support.cli import run_cli
 
 
 def _instance(rtype: str, label: str, **attrs: str) -> dict:
@@ -160,17 +159,7 @@ def test_state_file_errors_are_one_line(tmp_path):
 
 
 def _cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    environ.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "scripts", "orphans", *argv],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=environ,
-        check=False,
-        timeout=120,
-    )
+    return run_cli("orphans", *argv, unset_prefixes=("AWS_",), env=env)
 
 
 @pytest.mark.emulator
