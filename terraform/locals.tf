@@ -22,6 +22,9 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
+  # The one statement of what a region name looks like, also read by the plan checks (ADR 0024).
+  region_name_pattern = jsondecode(file("${path.module}/../modules/_shared/region_name.json")).pattern
+
   name       = "${var.service_name}-${var.environment}"
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition

@@ -24,8 +24,10 @@ variable "region" {
   description = "AWS region of the platform, e.g. eu-west-1."
   type        = string
 
+  # A validation may read a local since Terraform 1.9 (this repository needs 1.10):
+  # https://support.hashicorp.com/hc/en-us/articles/43291233547027-Error-Invalid-reference-in-variable-validation-in-Terraform-versions-prior-to-1-9
   validation {
-    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.region))
+    condition     = can(regex(local.region_name_pattern, var.region))
     error_message = "region must be an AWS region name such as eu-west-1."
   }
 }

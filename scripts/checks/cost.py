@@ -26,15 +26,16 @@ from typing import Any
 from scripts.checks.budget import databases_behind, scalable_target_of, task_definition_of
 from scripts.checks.findings import CheckOptions, Finding, error, warning
 from scripts.checks.planview import as_int, attr, block, is_unknown, live
-from scripts.checks.tables import instance_classes, prices
+from scripts.checks.tables import instance_classes, prices, region_name_pattern
 from scripts.errors import PlatformError
 from scripts.terraform.inventory import PlanInventory, Resource
 
-# The root variable's own validation (terraform/variables.tf): an AWS region name such as eu-west-1.
-REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$")
+# The rule the root's and bootstrap's region validations apply (modules/_shared/region_name.json):
+# an AWS region name such as eu-west-1.
+REGION_NAME = re.compile(region_name_pattern())
 # arn:partition:service:region:account:resource; the region field is empty for global services.
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
-ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-[0-9]):")
+ARN_REGION = re.compile(rf"^arn:aws[a-z-]*:[a-z0-9-]+:({REGION_NAME.pattern.strip('^$')}):")
 
 NO_REGION = "the plan names no region"
 # Set by ``check-plan --region`` for the run (see ``region_override``); None = read the plan.

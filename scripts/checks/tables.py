@@ -18,6 +18,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 INSTANCE_CLASSES_FILE = HERE.parents[1] / "modules" / "rds-postgres" / "instance_classes.json"
 PRICES_FILE = HERE / "prices.toml"
+# What a region name looks like; the root's and bootstrap's region validations read the same file.
+REGION_NAME_FILE = HERE.parents[1] / "modules" / "_shared" / "region_name.json"
 
 GIB = 1073741824
 
@@ -60,3 +62,9 @@ def instance_classes(path: Path = INSTANCE_CLASSES_FILE) -> dict[str, InstanceCl
 @cache
 def prices(path: Path = PRICES_FILE) -> dict[str, Any]:
     return tomllib.loads(path.read_text())
+
+
+@cache
+def region_name_pattern(path: Path = REGION_NAME_FILE) -> str:
+    """The region-name regular expression (anchored), as Terraform's validations read it."""
+    return str(json.loads(path.read_text())["pattern"])

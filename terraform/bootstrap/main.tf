@@ -5,6 +5,10 @@
 #   GitHub environment, each trusted only for one exact `sub` claim and the STS audience.
 
 locals {
+  # The one statement of what a region name looks like, also read by the root and the plan checks
+  # (ADR 0024).
+  region_name_pattern = jsondecode(file("${path.module}/../../modules/_shared/region_name.json")).pattern
+
   oidc_host     = "token.actions.githubusercontent.com"
   oidc_audience = "sts.amazonaws.com"
   oidc_provider_arn = coalesce(

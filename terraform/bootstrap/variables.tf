@@ -3,8 +3,10 @@ variable "aws_region" {
   type        = string
   default     = "eu-west-1"
 
+  # A validation may read a local since Terraform 1.9 (this repository needs 1.10):
+  # https://support.hashicorp.com/hc/en-us/articles/43291233547027-Error-Invalid-reference-in-variable-validation-in-Terraform-versions-prior-to-1-9
   validation {
-    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.aws_region))
+    condition     = can(regex(local.region_name_pattern, var.aws_region))
     error_message = "aws_region must be an AWS region name such as eu-west-1."
   }
 }

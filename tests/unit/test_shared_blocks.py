@@ -1,4 +1,5 @@
-"""Blocks several configurations repeat word for word are one file in modules/_shared (ADR 0024).
+"""Blocks several configurations repeat word for word are one file in modules/_shared (ADR 0024),
+and the region-name rule is one data file read by Terraform and Python.
 
 - ``aws_context.tf``: the caller-identity, partition and region lookups and their three locals.
 - ``moved_kms_key.tf``: the migration of a module's own KMS key and alias into ``module "kms_key"``.
@@ -13,12 +14,14 @@ its own.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from scripts.checks.cost import ARN_REGION, REGION_NAME
 from scripts.terraform.tf import REPO_ROOT
 from scripts.terraform.validate import terraform_dirs
 
@@ -144,3 +147,46 @@ def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: P
         "modules/copy/main.tf writes out the block of moved_kms_key.tf: link it instead",
         'modules/unused links moved_kms_key.tf but no file of its own has the module "kms_key" the key moves into',
     ]
+
+
+# --- The region-name rule: one data file, read by Terraform and Python ---------------------------
+
+REGION_NAME_FILE = SHARED / "region_name.json"
+# Any statement of the rule's first characters outside the data file is a second copy of it.
+_REGION_RULE_TEXT = "[a-z]{2}(-gov"
+
+
+def region_rule_copies(root: Path) -> list[str]:
+    files = [*root.glob("modules/**/*.tf"), *root.glob("terraform/**/*.tf"), *root.glob("scripts/**/*.py")]
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in files
+        if ".terraform" not in p.parts and not p.is_symlink() and _REGION_RULE_TEXT in p.read_text()
+    )
+
+
+def test_the_region_name_rule_is_stated_once():
+    pattern = json.loads(REGION_NAME_FILE.read_text())["pattern"]
+    assert REGION_NAME.pattern == pattern
+    assert pattern.strip("^$") in ARN_REGION.pattern
+    for name in ("eu-west-1", "us-gov-west-1", "us-isob-east-1", "ap-southeast-4"):
+        assert REGION_NAME.match(name), name
+    for name in ("eu_west_1", "EU-WEST-1", "eu-west", "mars-1"):
+        assert not REGION_NAME.match(name), name
+    readers = {
+        "terraform/locals.tf": '"${path.module}/../modules/_shared/region_name.json"',
+        "terraform/bootstrap/main.tf": '"${path.module}/../../modules/_shared/region_name.json"',
+    }
+    for reader, path in readers.items():
+        assert f"jsondecode(file({path})).pattern" in (REPO_ROOT / reader).read_text(), reader
+    assert region_rule_copies(REPO_ROOT) == []
+
+
+def test_a_copy_of_the_region_rule_is_found(tmp_path: Path):
+    (tmp_path / "terraform").mkdir()
+    (tmp_path / "terraform" / "variables.tf").write_text(
+        'variable "region" {\n  validation {\n'
+        '    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.region))\n'
+        '    error_message = "no"\n  }\n}\n'
+    )
+    assert region_rule_copies(tmp_path) == ["terraform/variables.tf"]
