@@ -22,7 +22,7 @@ module "alb" {
   certificate_arn     = var.certificate_arn
   deletion_protection = var.deletion_protection
   access_logs_bucket  = module.logs_bucket.bucket_id
-  access_logs_prefix  = "alb"
+  access_logs_prefix  = local.alb_access_logs_prefix
 }
 
 resource "aws_wafv2_web_acl_association" "alb" {

@@ -57,6 +57,9 @@ locals {
     results = "${local.name}-results-${local.account_id}"
     logs    = "${local.name}-logs-${local.account_id}"
   }
+  # Where the load balancer writes its access logs in the logs bucket, and the one prefix that
+  # bucket's policy lets Elastic Load Balancing write under.
+  alb_access_logs_prefix = "alb"
 
   # Prefix under which the browser uploads (presigned PUT); the API may presign nothing else.
   upload_prefix  = "uploads/"

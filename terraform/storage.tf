@@ -2,34 +2,10 @@
 # log bucket for the load balancer's access logs and the data buckets' server access logs. The log
 # bucket uses SSE-S3 because neither ALB nor S3 log delivery can write to SSE-KMS buckets.
 
-data "aws_elb_service_account" "current" {}
-
+# The load balancer's access logs: private-s3 grants Elastic Load Balancing's delivery under
+# local.alb_access_logs_prefix (elb_log_delivery_prefix below). The data buckets' server access logs:
+# each may deliver under its own prefix only.
 data "aws_iam_policy_document" "log_delivery" {
-  # Regions launched before August 2022 deliver ALB logs from a regional ELB account...
-  statement {
-    sid       = "AlbLogDeliveryLegacyRegions"
-    actions   = ["s3:PutObject"]
-    resources = ["arn:${local.partition}:s3:::${local.bucket_names.logs}/alb/AWSLogs/${local.account_id}/*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = [data.aws_elb_service_account.current.arn]
-    }
-  }
-
-  # ...newer regions from the log delivery service principal.
-  statement {
-    sid       = "AlbLogDelivery"
-    actions   = ["s3:PutObject"]
-    resources = ["arn:${local.partition}:s3:::${local.bucket_names.logs}/alb/AWSLogs/${local.account_id}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
-    }
-  }
-
-  # Each data bucket may deliver its server access logs under its own prefix only.
   dynamic "statement" {
     for_each = toset(["uploads", "results"])
 
@@ -66,6 +42,7 @@ module "logs_bucket" {
   encryption                         = "AES256"
   noncurrent_version_expiration_days = 7
   object_expiration_days             = local.is_prod ? 365 : 30
+  elb_log_delivery_prefix            = local.alb_access_logs_prefix
   additional_policy_json             = data.aws_iam_policy_document.log_delivery.json
   force_destroy                      = !var.deletion_protection
   tags                               = { DataClass = "logs" }

@@ -2,6 +2,8 @@ locals {
   create_kms_key = var.encryption == "aws:kms" && var.kms_key_arn == null
   kms_key_arn    = var.encryption == "aws:kms" ? coalesce(var.kms_key_arn, try(module.kms_key[0].key_arn, null)) : null
 
+  elb_log_delivery = var.elb_log_delivery_prefix != null
+
   # The order in which S3 Lifecycle can move objects between classes (see the transitions validations).
   transition_waterfall = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
 }
@@ -122,8 +124,38 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   depends_on = [aws_s3_bucket_versioning.this]
 }
 
+# Load balancer access logs: Elastic Load Balancing writes under <prefix>/AWSLogs/<account>/ and
+# nowhere else. Regions opened before August 2022 deliver as the region's Elastic Load Balancing
+# account, newer ones as the log-delivery service principal; granting both keeps a caller portable:
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+data "aws_elb_service_account" "this" {
+  count = local.elb_log_delivery ? 1 : 0
+}
+
+data "aws_caller_identity" "elb_log_delivery" {
+  count = local.elb_log_delivery ? 1 : 0
+}
+
 data "aws_iam_policy_document" "this" {
   source_policy_documents = var.additional_policy_json == null ? [] : [var.additional_policy_json]
+
+  dynamic "statement" {
+    for_each = local.elb_log_delivery ? {
+      ElbLogDeliveryAccount = { type = "AWS", identifiers = [data.aws_elb_service_account.this[0].arn] }
+      ElbLogDeliveryService = { type = "Service", identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"] }
+    } : {}
+
+    content {
+      sid       = statement.key
+      actions   = ["s3:PutObject"]
+      resources = ["${aws_s3_bucket.this.arn}/${var.elb_log_delivery_prefix}/AWSLogs/${data.aws_caller_identity.elb_log_delivery[0].account_id}/*"]
+
+      principals {
+        type        = statement.value.type
+        identifiers = statement.value.identifiers
+      }
+    }
+  }
 
   # Requests the bucket refuses from anyone, the key being the statement's Sid: plain HTTP, and TLS
   # older than 1.2 (https://repost.aws/knowledge-center/s3-enforce-modern-tls). Deny statements cover

@@ -169,6 +169,19 @@ variable "eventbridge_enabled" {
   default     = false
 }
 
+variable "elb_log_delivery_prefix" {
+  description = "Let Elastic Load Balancing deliver a load balancer's access logs into this bucket under <prefix>/AWSLogs/<account>/: the prefix the load balancer's access_logs names (modules/alb access_logs_prefix, which checks its form). Needs encryption = \"AES256\". Null: no such grant."
+  type        = string
+  default     = null
+
+  # "The only server-side encryption option that's supported is Amazon S3-managed keys (SSE-S3)":
+  # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+  validation {
+    condition     = var.elb_log_delivery_prefix == null || var.encryption == "AES256"
+    error_message = "elb_log_delivery_prefix needs encryption = \"AES256\": Elastic Load Balancing delivers access logs only to buckets encrypted with SSE-S3."
+  }
+}
+
 variable "additional_policy_json" {
   description = "Further bucket policy statements as a JSON policy document (for example log delivery); merged with the module's TLS-only denies."
   type        = string

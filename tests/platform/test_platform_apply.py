@@ -220,9 +220,14 @@ def test_bucket_policies_and_encryption(deployment, stack, aws):
         sids = statements_by_sid(json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]))
         assert {"DenyInsecureTransport", "DenyOutdatedTLS"} <= set(sids), bucket
     logs = statements_by_sid(json.loads(s3.get_bucket_policy(Bucket=out["logs_bucket"])["Policy"]))
-    assert as_list(logs["AlbLogDelivery"]["Resource"]) == [
-        f"arn:aws:s3:::{out['logs_bucket']}/alb/AWSLogs/123456789012/*"
-    ]
+    # modules/private-s3's grant for the load balancer's delivery (elb_log_delivery_prefix): the
+    # regional ELB account and the service principal, under the prefix the load balancer writes to.
+    for sid, principal in (
+        ("ElbLogDeliveryAccount", {"AWS": "arn:aws:iam::156460612806:root"}),
+        ("ElbLogDeliveryService", {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}),
+    ):
+        assert as_list(logs[sid]["Resource"]) == [f"arn:aws:s3:::{out['logs_bucket']}/alb/AWSLogs/123456789012/*"]
+        assert logs[sid]["Principal"] == principal, sid
     assert logs["S3ServerAccessLogsUploads"]["Condition"]["ArnLike"]["aws:SourceArn"] == (
         f"arn:aws:s3:::{out['uploads_bucket']}"
     )
