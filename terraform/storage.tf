@@ -2,34 +2,13 @@
 # log bucket for the load balancer's access logs and the data buckets' server access logs. The log
 # bucket uses SSE-S3 because neither ALB nor S3 log delivery can write to SSE-KMS buckets.
 
-# The load balancer's access logs: private-s3 grants Elastic Load Balancing's delivery under
-# local.alb_access_logs_prefix (elb_log_delivery_prefix below). The data buckets' server access logs:
-# each may deliver under its own prefix only.
-data "aws_iam_policy_document" "log_delivery" {
-  dynamic "statement" {
-    for_each = toset(["uploads", "results"])
-
-    content {
-      sid       = "S3ServerAccessLogs${title(statement.value)}"
-      actions   = ["s3:PutObject"]
-      resources = ["arn:${local.partition}:s3:::${local.bucket_names.logs}/s3-access/${local.bucket_names[statement.value]}/*"]
-
-      principals {
-        type        = "Service"
-        identifiers = ["logging.s3.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [local.account_id]
-      }
-
-      condition {
-        test     = "ArnLike"
-        variable = "aws:SourceArn"
-        values   = ["arn:${local.partition}:s3:::${local.bucket_names[statement.value]}"]
-      }
+# Where each data bucket's server access logs go in the logs bucket: its own prefix, the one the
+# logs bucket's policy lets S3's logging service write under for that bucket (server_access_log_sources).
+locals {
+  access_log_sources = {
+    for key in ["uploads", "results"] : title(key) => {
+      bucket = local.bucket_names[key]
+      prefix = "s3-access/${local.bucket_names[key]}/"
     }
   }
 }
@@ -42,10 +21,11 @@ module "logs_bucket" {
   encryption                         = "AES256"
   noncurrent_version_expiration_days = 7
   object_expiration_days             = local.is_prod ? 365 : 30
-  elb_log_delivery_prefix            = local.alb_access_logs_prefix
-  additional_policy_json             = data.aws_iam_policy_document.log_delivery.json
-  force_destroy                      = !var.deletion_protection
-  tags                               = { DataClass = "logs" }
+  # Delivery grants: the load balancer's access logs and the data buckets' server access logs.
+  elb_log_delivery_prefix   = local.alb_access_logs_prefix
+  server_access_log_sources = local.access_log_sources
+  force_destroy             = !var.deletion_protection
+  tags                      = { DataClass = "logs" }
 }
 
 module "uploads_bucket" {
@@ -66,7 +46,7 @@ module "uploads_bucket" {
 
   logging = {
     target_bucket = module.logs_bucket.bucket_id
-    target_prefix = "s3-access/${local.bucket_names.uploads}/"
+    target_prefix = local.access_log_sources.Uploads.prefix
   }
 }
 
@@ -82,6 +62,6 @@ module "results_bucket" {
 
   logging = {
     target_bucket = module.logs_bucket.bucket_id
-    target_prefix = "s3-access/${local.bucket_names.results}/"
+    target_prefix = local.access_log_sources.Results.prefix
   }
 }

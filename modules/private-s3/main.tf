@@ -3,6 +3,7 @@ locals {
   kms_key_arn    = var.encryption == "aws:kms" ? coalesce(var.kms_key_arn, try(module.kms_key[0].key_arn, null)) : null
 
   elb_log_delivery = var.elb_log_delivery_prefix != null
+  log_delivery     = local.elb_log_delivery || length(var.server_access_log_sources) > 0
 
   # The order in which S3 Lifecycle can move objects between classes (see the transitions validations).
   transition_waterfall = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
@@ -124,6 +125,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   depends_on = [aws_s3_bucket_versioning.this]
 }
 
+# --- Log delivery grants -------------------------------------------------------------------
+
 # Load balancer access logs: Elastic Load Balancing writes under <prefix>/AWSLogs/<account>/ and
 # nowhere else. Regions opened before August 2022 deliver as the region's Elastic Load Balancing
 # account, newer ones as the log-delivery service principal; granting both keeps a caller portable:
@@ -132,8 +135,12 @@ data "aws_elb_service_account" "this" {
   count = local.elb_log_delivery ? 1 : 0
 }
 
-data "aws_caller_identity" "elb_log_delivery" {
-  count = local.elb_log_delivery ? 1 : 0
+data "aws_caller_identity" "log_delivery" {
+  count = local.log_delivery ? 1 : 0
+}
+
+data "aws_partition" "log_delivery" {
+  count = length(var.server_access_log_sources) > 0 ? 1 : 0
 }
 
 data "aws_iam_policy_document" "this" {
@@ -148,11 +155,41 @@ data "aws_iam_policy_document" "this" {
     content {
       sid       = statement.key
       actions   = ["s3:PutObject"]
-      resources = ["${aws_s3_bucket.this.arn}/${var.elb_log_delivery_prefix}/AWSLogs/${data.aws_caller_identity.elb_log_delivery[0].account_id}/*"]
+      resources = ["${aws_s3_bucket.this.arn}/${var.elb_log_delivery_prefix}/AWSLogs/${data.aws_caller_identity.log_delivery[0].account_id}/*"]
 
       principals {
         type        = statement.value.type
         identifiers = statement.value.identifiers
+      }
+    }
+  }
+
+  # S3 server access logs: each source bucket of this account writes under its own prefix only. The
+  # conditions keep the logging service from writing here on behalf of anyone else's bucket:
+  # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+  dynamic "statement" {
+    for_each = var.server_access_log_sources
+
+    content {
+      sid       = "S3ServerAccessLogs${statement.key}"
+      actions   = ["s3:PutObject"]
+      resources = ["${aws_s3_bucket.this.arn}/${statement.value.prefix}*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["logging.s3.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [data.aws_caller_identity.log_delivery[0].account_id]
+      }
+
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${data.aws_partition.log_delivery[0].partition}:s3:::${statement.value.bucket}"]
       }
     }
   }

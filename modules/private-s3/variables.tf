@@ -182,6 +182,28 @@ variable "elb_log_delivery_prefix" {
   }
 }
 
+variable "server_access_log_sources" {
+  description = "Buckets whose S3 server access logs this bucket receives: per source, its bucket name and the key prefix (ending in /) its logging.target_prefix names. The policy lets logging.s3.amazonaws.com write under each prefix for that bucket of this account only; the key is the statement's Sid suffix (S3ServerAccessLogs<key>). Needs encryption = \"AES256\"."
+  type = map(object({
+    bucket = string
+    prefix = string
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for k, v in var.server_access_log_sources : can(regex("^[A-Za-z0-9]+$", k)) && endswith(v.prefix, "/") && !startswith(v.prefix, "/")])
+    error_message = "server_access_log_sources keys must be letters and digits (they end a statement Sid) and each prefix must end with \"/\" and not start with one."
+  }
+
+  # S3 delivers server access logs only to a bucket with SSE-S3 default encryption:
+  # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+  validation {
+    condition     = length(var.server_access_log_sources) == 0 || var.encryption == "AES256"
+    error_message = "server_access_log_sources needs encryption = \"AES256\": S3 delivers server access logs only to buckets encrypted with SSE-S3."
+  }
+}
+
 variable "additional_policy_json" {
   description = "Further bucket policy statements as a JSON policy document (for example log delivery); merged with the module's TLS-only denies."
   type        = string

@@ -64,10 +64,19 @@ def test_policy_denies_plain_http_and_old_tls(stack, s3):
     assert by_sid["DenyInsecureTransport"]["Effect"] == "Deny"
     assert by_sid["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert by_sid["DenyOutdatedTLS"]["Condition"] == {"NumericLessThan": {"s3:TlsVersion": "1.2"}}
-    # The log bucket merges the caller's log-delivery grant with the module's denies.
-    log_policy = json.loads(s3.get_bucket_policy(Bucket=out["log_bucket_id"])["Policy"])
-    sids = {s["Sid"] for s in log_policy["Statement"]}
-    assert {"S3ServerAccessLogsPolicy", "DenyInsecureTransport", "DenyOutdatedTLS"} <= sids
+    # The log bucket's grant for the data bucket's server access logs (server_access_log_sources),
+    # beside the module's denies: under the source's prefix, for that bucket of this account only.
+    log_policy = {
+        s["Sid"]: s for s in json.loads(s3.get_bucket_policy(Bucket=out["log_bucket_id"])["Policy"])["Statement"]
+    }
+    assert {"S3ServerAccessLogsData", "DenyInsecureTransport", "DenyOutdatedTLS"} <= set(log_policy)
+    grant = log_policy["S3ServerAccessLogsData"]
+    assert grant["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert grant["Resource"] == f"arn:aws:s3:::{out['log_bucket_id']}/s3-access/*"
+    assert grant["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{out['bucket_id']}"},
+    }
 
 
 def test_lifecycle_rules(stack, s3):

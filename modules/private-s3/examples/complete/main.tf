@@ -5,33 +5,6 @@
 # examples' shared harness modules/_fixtures/example/providers.tf: copy that file with the example
 # (ADR 0022).
 
-data "aws_caller_identity" "current" {}
-
-data "aws_iam_policy_document" "log_delivery" {
-  statement {
-    sid       = "S3ServerAccessLogsPolicy"
-    actions   = ["s3:PutObject"]
-    resources = ["arn:aws:s3:::${var.name}-logs/s3-access/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logging.s3.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = ["arn:aws:s3:::${var.name}-data"]
-    }
-  }
-}
-
 module "logs" {
   #checkov:skip=CKV_AWS_145:S3 server access log delivery cannot write to SSE-KMS buckets; the log bucket uses SSE-S3 by design.
   source = "../.."
@@ -40,7 +13,7 @@ module "logs" {
   encryption                         = "AES256"
   noncurrent_version_expiration_days = 30
   object_expiration_days             = 365
-  additional_policy_json             = data.aws_iam_policy_document.log_delivery.json
+  server_access_log_sources          = { Data = { bucket = "${var.name}-data", prefix = "s3-access/" } }
   force_destroy                      = var.force_destroy
   tags                               = { DataClass = "logs" }
 }
