@@ -17,9 +17,8 @@ import shlex
 import shutil
 import signal
 import subprocess
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from scripts.emulator.override import write_override
 from scripts.orphans import StateIndex, find_orphans
 from scripts.terraform.tf import TerraformError, Workspace, unique_name
 from tests.support.cli import run_cli
+from tests.support.process import Streamed
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
@@ -63,39 +63,13 @@ class Root:
         return StateIndex.from_state(json.loads(self.ws.run("state", "pull").out), "pulled state")
 
 
-@dataclass
-class Running:
+class Running(Streamed):
     """``terraform apply`` in its own process group, its output collected line by line."""
-
-    proc: subprocess.Popen
-    lines: list[str] = field(default_factory=list)
 
     @classmethod
     def apply(cls, ws: Workspace) -> Running:
         # Its own process group: a lost runner takes the provider plugin down with Terraform.
-        proc = ws.start("apply", "-input=false", "-auto-approve", "-no-color", "-lock-timeout=0s")
-        run = cls(proc)
-        threading.Thread(target=run._read, daemon=True).start()
-        return run
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def wait_for(self, text: str, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.lines):
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        pytest.fail(f"apply never printed {text!r}:\n{self.output[-3000:]}")
+        return cls(ws.start("apply", "-input=false", "-auto-approve", "-no-color", "-lock-timeout=0s"), "apply")
 
     def signal(self, sig: int) -> None:
         os.killpg(self.proc.pid, sig)
@@ -106,7 +80,7 @@ class Running:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-            pytest.fail(f"apply did not stop within {timeout}s:\n{self.output[-3000:]}")
+            pytest.fail(f"apply did not stop within {timeout}s:\n{self.text[-3000:]}")
 
 
 @pytest.fixture
@@ -176,8 +150,8 @@ def test_sigint_releases_the_lock_and_a_concurrent_run_is_refused_with_the_holde
 
     run.signal(signal.SIGINT)
     code = run.finish()
-    assert code != 0, run.output[-2000:]
-    assert "Interrupt received" in run.output
+    assert code != 0, run.text[-2000:]
+    assert "Interrupt received" in run.text
     assert root.lock() is None, "SIGINT must leave no lock behind"
 
     root.ws.apply()

@@ -16,7 +16,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -27,6 +26,7 @@ import pytest
 from scripts.demo.steps import look_around_lines
 from scripts.emulator import Emulator
 from scripts.terraform.tf import REPO_ROOT
+from tests.support.process import Streamed
 
 CHILD = r'''
 import json, sys
@@ -93,7 +93,7 @@ def _port_open(url: str) -> bool:
         return sock.connect_ex((parsed.hostname, parsed.port)) == 0
 
 
-class Child:
+class Child(Streamed):
     """The demo in a child process; its output collected line by line on a thread."""
 
     def __init__(self, tmp_path: Path, sigint_ignored: bool = False) -> None:
@@ -103,7 +103,7 @@ class Child:
         env = {k: v for k, v in os.environ.items() if k != "PLATFORM_AWS_ENDPOINT_URL"}
         env["COLUMNS"] = "80"  # a CI log: rich would use 80 anyway on a pipe; say so
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-        self.proc = subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, str(script), str(self.record)],
             cwd=REPO_ROOT,
             env=env,
@@ -113,27 +113,7 @@ class Child:
             # As a non-interactive shell starts a background job (`make demo KEEP=1 &`).
             preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None,
         )
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-    def wait_for(self, fragment: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while fragment not in self.text:
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                pytest.fail(f"the demo exited {self.proc.returncode} before {fragment!r}:\n{self.text}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"no {fragment!r} within {timeout} s:\n{self.text}")
-            time.sleep(0.2)
+        super().__init__(proc, "the demo")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
