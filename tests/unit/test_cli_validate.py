@@ -113,16 +113,21 @@ def test_missing_optional_tools_are_reported_not_pretended(capsys, monkeypatch):
     assert "not installed: terraform-docs" not in out
 
 
+def offline(monkeypatch, repo, tc=None, checkov="checkov", checkov_version=lambda: "3.3.30") -> None:
+    """validate() over ``repo`` with no toolchain set-up, no optional tool and checkov stood in."""
+    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", repo)
+    monkeypatch.setattr(validate, "toolchain", lambda: tc)
+    monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
+    monkeypatch.setattr(validate, "optional_tool", lambda name: None)
+    monkeypatch.setattr(validate, "checkov_binary", lambda: checkov)
+    monkeypatch.setattr(validate, "checkov_version", checkov_version)
+
+
 def test_per_directory_strategy_runs_every_directory_and_checkov_target(tree, tmp_path, monkeypatch):
     import threading
 
     seen = []
-    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", tree)
-    monkeypatch.setattr(validate, "toolchain", lambda: None)
-    monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
-    monkeypatch.setattr(validate, "optional_tool", lambda name: None)
-    monkeypatch.setattr(validate, "checkov_binary", lambda: "checkov")
-    monkeypatch.setattr(validate, "checkov_version", lambda: "3.3.30")
+    offline(monkeypatch, tree)
 
     def steps(workdir, directory, tc, tflint, log):
         assert workdir.is_dir() and not str(workdir).startswith(str(tree))  # a scratch copy
@@ -298,12 +303,7 @@ def test_one_fmt_process_is_reported_per_directory(monkeypatch, tmp_path):
 
 def test_tree_strategy_validates_roots_then_what_no_root_loaded(calling_tree, tmp_path, monkeypatch):
     seen = []
-    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", calling_tree)
-    monkeypatch.setattr(validate, "toolchain", lambda: None)
-    monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
-    monkeypatch.setattr(validate, "optional_tool", lambda name: None)
-    monkeypatch.setattr(validate, "checkov_binary", lambda: "checkov")
-    monkeypatch.setattr(validate, "checkov_version", lambda: "3.3.30")
+    offline(monkeypatch, calling_tree)
 
     def validate_root(scratch, directory, tc, tflint, log):
         assert (scratch / directory).is_dir() and not str(scratch).startswith(str(calling_tree))
@@ -340,15 +340,10 @@ def test_passed_results_are_reused_until_something_they_read_changes(calling_tre
     binary = tmp_path / "checkov"
     binary.write_text("")
     monkeypatch.setenv("PLATFORM_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr("scripts.terraform.tf.REPO_ROOT", calling_tree)
-    monkeypatch.setattr(validate, "toolchain", lambda: fake_tc)
-    monkeypatch.setattr(validate, "warm_plugin_cache", lambda: None)
-    monkeypatch.setattr(validate, "optional_tool", lambda name: None)
-    monkeypatch.setattr(validate, "checkov_binary", lambda: str(binary))
     ran: list[str] = []
     probed: list[str] = []
     # `checkov --version` (seconds) runs only when checkov will: a broken checkov is then exit 2 up front.
-    monkeypatch.setattr(validate, "checkov_version", lambda: probed.append("checkov") or "3.3.30")
+    offline(monkeypatch, calling_tree, fake_tc, str(binary), lambda: probed.append("checkov") or "3.3.30")
 
     def validate_root(scratch, directory, tc, tflint, log):
         ran.append(directory)
