@@ -9,36 +9,17 @@ workflows' own snippets, so it checks exactly the comparison the deploy makes.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 
-from scripts.terraform.tf import REPO_ROOT, unique_name
+from scripts.terraform.tf import unique_name
 from tests.harness import example_workspace
+from tests.support.workflow_snippets import changeset, run_snippet
 
 pytestmark = pytest.mark.emulator
 
 EXAMPLE = "modules/rds-postgres/examples/complete"
-WORKFLOWS = REPO_ROOT / ".github" / "workflows"
-
-
-def _snippet(workflow: str, name: str) -> str:
-    return yaml.safe_load((WORKFLOWS / workflow).read_text())["env"][name]
-
-
-def _changeset(plan_json: Path, dest: Path) -> Path:
-    out = subprocess.run(
-        [sys.executable, "-c", _snippet("pull-request.yml", "CHANGESET_PY"), str(plan_json)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    dest.write_text(out)
-    return dest
 
 
 def test_two_plans_of_the_same_configuration_pass_the_deploy_comparison(emulator, tmp_path):
@@ -55,16 +36,11 @@ def test_two_plans_of_the_same_configuration_pass_the_deploy_comparison(emulator
         plans.append(plan)
         plan_json = tmp_path / f"{label}.json"
         plan_json.write_text(json.dumps(plan))
-        changesets.append(_changeset(plan_json, tmp_path / f"{label}.changeset.json"))
+        changesets.append(changeset(plan_json, tmp_path / f"{label}.changeset.json"))
         # A clock with one-second resolution must tick between the two plans for the test to catch it.
         time.sleep(1.1)
 
-    compare = subprocess.run(
-        [sys.executable, "-c", _snippet("terraform-apply.yml", "COMPARE_PY"), *map(str, changesets)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    compare = run_snippet("terraform-apply.yml", "COMPARE_PY", *changesets)
     assert compare.returncode == 0, compare.stdout + compare.stderr
     assert "NOT REVIEWED" not in compare.stdout
     reviewed, deploy = (json.loads(c.read_text()) for c in changesets)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import pytest
 import yaml
 
 from scripts.terraform.tf import REPO_ROOT
+from tests.support.workflow_snippets import changeset, run_snippet, snippet
 
 WORKFLOW_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
@@ -287,10 +287,6 @@ def test_drift_detection_plans_with_detailed_exit_codes(workflows):
 # --- The reviewed change set: the snippets the workflows run, executed on sample plans ------------------
 
 
-def _snippet(workflow: str, name: str) -> str:
-    return load(WORKFLOW_DIR / workflow)["env"][name]
-
-
 def _plan(*changes: tuple[str, list[str], dict[str, Any]], before: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "format_version": "1.2",
@@ -304,28 +300,15 @@ def _plan(*changes: tuple[str, list[str], dict[str, Any]], before: dict[str, Any
 def _changeset(tmp_path: Path, name: str, plan: dict[str, Any]) -> Path:
     plan_file = tmp_path / f"{name}.plan.json"
     plan_file.write_text(json.dumps(plan))
-    out = subprocess.run(
-        [sys.executable, "-c", _snippet("pull-request.yml", "CHANGESET_PY"), str(plan_file)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    path = tmp_path / f"{name}.changeset.json"
-    path.write_text(out)
-    return path
+    return changeset(plan_file, tmp_path / f"{name}.changeset.json")
 
 
 def _compare(reviewed: Path, current: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", _snippet("terraform-apply.yml", "COMPARE_PY"), str(reviewed), str(current)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_snippet("terraform-apply.yml", "COMPARE_PY", reviewed, current)
 
 
 def test_both_workflows_compute_the_change_set_identically():
-    assert _snippet("pull-request.yml", "CHANGESET_PY") == _snippet("terraform-apply.yml", "CHANGESET_PY")
+    assert snippet("pull-request.yml", "CHANGESET_PY") == snippet("terraform-apply.yml", "CHANGESET_PY")
 
 
 def test_change_set_holds_digests_not_values(tmp_path):
@@ -687,8 +670,8 @@ def test_the_local_per_account_file_is_git_ignored():
 # --- The image gate: the snippet both workflows run before planning, against moto -------------------------
 
 
-def test_both_workflows_gate_on_the_same_snippet():
-    assert _snippet("pull-request.yml", "IMAGE_GATE_PY") == _snippet("terraform-apply.yml", "IMAGE_GATE_PY")
+def test_both_workflows_gate_on_the_samesnippet():
+    assert snippet("pull-request.yml", "IMAGE_GATE_PY") == snippet("terraform-apply.yml", "IMAGE_GATE_PY")
     pr = load(WORKFLOW_DIR / "pull-request.yml")["jobs"]["plan"]["steps"]
     [apply] = load(WORKFLOW_DIR / "terraform-apply.yml")["jobs"].values()
     for steps in (pr, apply["steps"]):
@@ -705,7 +688,7 @@ def _gate(monkeypatch, capsys, tag: str) -> tuple[int, str]:
     monkeypatch.delenv("TF_VAR_service_name", raising=False)
     try:
         # The workflow runs this very text with `python -c`; here it runs in-process under moto.
-        exec(compile(_snippet("pull-request.yml", "IMAGE_GATE_PY"), "IMAGE_GATE_PY", "exec"), {})  # noqa: S102
+        exec(compile(snippet("pull-request.yml", "IMAGE_GATE_PY"), "IMAGE_GATE_PY", "exec"), {})  # noqa: S102
         code = 0
     except SystemExit as exc:
         code = int(exc.code or 0)
