@@ -826,7 +826,8 @@ def checkov_cache_name(repo: Path, only: Path | None) -> str:
 
 def _tree(run: _Run, side: ThreadPoolExecutor, cache: ResultCache | None = None) -> list[StepResult]:
     """One fmt, one init + validate per validation root, one checkov run beside them."""
-    repo, scratch, only, dirs, tc, pool, board = run.repo, run.scratch, run.only, run.dirs, run.tc, run.pool, run.board
+    repo, scratch, only, dirs, tc, tflint, log = run.repo, run.scratch, run.only, run.dirs, run.tc, run.tflint, run.log
+    pool, board = run.pool, run.board
     only_rel = only.relative_to(repo).as_posix() if only is not None else None
     outcomes: dict[str, RootOutcome] = {}
     every_dir = set(terraform_dirs(repo))
@@ -837,7 +838,7 @@ def _tree(run: _Run, side: ThreadPoolExecutor, cache: ResultCache | None = None)
         if hit is not None:
             outcomes[d] = RootOutcome(ResultCache.replay(hit), loaded=set(hit.get("loaded", [])))
             return outcomes[d].results
-        outcomes[d] = validate_root(scratch, d, tc, run.tflint, run.log(log_name(d)))
+        outcomes[d] = validate_root(scratch, d, tc, tflint, log(log_name(d)))
         if cache is not None:
             # Keyed on the modules this run loaded: what the next lookup will read back.
             loaded = outcomes[d].loaded
@@ -871,7 +872,7 @@ def _tree(run: _Run, side: ThreadPoolExecutor, cache: ResultCache | None = None)
 
     # checkov is the longest single job: it gets its own thread, not one of the Terraform slots.
     checkov_job = {side.submit(checkov): f"checkov over {only_rel or 'the tree'} (one run)"}
-    jobs: dict[Future, str] = {pool.submit(fmt_tree, scratch, dirs, only_rel, tc, run.log(FMT_LOG)): "fmt (one run)"}
+    jobs: dict[Future, str] = {pool.submit(fmt_tree, scratch, dirs, only_rel, tc, log(FMT_LOG)): "fmt (one run)"}
     if readmes:
         jobs[pool.submit(snippets)] = f"README snippets of {len(readmes)} module(s): fmt, init + validate"
     # The deployable roots are the biggest configurations: first, so they do not form the tail.
@@ -885,10 +886,10 @@ def _tree(run: _Run, side: ThreadPoolExecutor, cache: ResultCache | None = None)
     results += covered
     # A module no root loaded (init failed, or no example calls it after all): on its own.
     more: dict[Future, str] = {pool.submit(root, d): f"{d}: init + validate (no root loaded it)" for d in leftovers}
-    if run.tflint:
+    if tflint:
         for row in covered:
             more[
-                pool.submit(lambda d=row.directory: [_timed(d, "tflint", lambda: run_tflint(run.tflint, scratch / d))])
+                pool.submit(lambda d=row.directory: [_timed(d, "tflint", lambda: run_tflint(tflint, scratch / d))])
             ] = f"{row.directory}: tflint"
     board.expect(len(more))
     results += board.track(more)
