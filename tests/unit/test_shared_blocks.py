@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ SHARED = REPO_ROOT / "modules" / "_shared"
 CONFIGURATIONS = sorted({REPO_ROOT / d for d in terraform_dirs(REPO_ROOT)} - {SHARED})
 
 _CONTEXT_DATA = re.compile(r'^data\s+"aws_(caller_identity|partition|region)"\s+"current"\s*\{\}', re.MULTILINE)
+_CONTEXT_LOCALS = ("account_id", "partition", "region")
 _KMS_MODULE = re.compile(r'^module\s+"kms_key"\s*\{', re.MULTILINE)
 # The shared migration's own move (from the module's aws_kms_*.this); ecs-service moves its differently
 # named log key (aws_kms_key.logs) and keeps that block.
@@ -42,23 +44,23 @@ _KMS_MOVE = re.compile(
 class Block:
     name: str  # the shared file's name, and the link's
     needs: str  # what a configuration that links it must have, for the message
-
-    def missing(self, source: str) -> bool:
-        """Whether the configuration's own text lacks what linking the block needs."""
-        if self.name == "aws_context.tf":
-            return not all(re.search(rf"\blocal\.{name}\b", source) for name in ("account_id", "partition", "region"))
-        return not _KMS_MODULE.search(source)
-
-    def copied(self, text: str) -> bool:
-        """Whether one file of a configuration's own writes the block out again."""
-        if self.name == "aws_context.tf":
-            return len(set(_CONTEXT_DATA.findall(text))) == 3
-        return bool(_KMS_MOVE.search(text))
+    lacks: Callable[[str], bool]  # whether a configuration's own text lacks what linking needs
+    copied: Callable[[str], bool]  # whether one file of a configuration's own writes the block out again
 
 
 BLOCKS = [
-    Block("aws_context.tf", "reads local.account_id, local.partition and local.region"),
-    Block("moved_kms_key.tf", 'has the module "kms_key" the key moves into'),
+    Block(
+        "aws_context.tf",
+        "reads local.account_id, local.partition and local.region",
+        lacks=lambda source: not all(re.search(rf"\blocal\.{n}\b", source) for n in _CONTEXT_LOCALS),
+        copied=lambda text: len(set(_CONTEXT_DATA.findall(text))) == 3,
+    ),
+    Block(
+        "moved_kms_key.tf",
+        'has the module "kms_key" the key moves into',
+        lacks=lambda source: not _KMS_MODULE.search(source),
+        copied=lambda text: bool(_KMS_MOVE.search(text)),
+    ),
 ]
 
 
@@ -80,7 +82,7 @@ def problems(block: Block, configs: list[Path], shared: Path, root: Path) -> lis
             found.append(f"{rel}/{block.name} must be a link to {shared.relative_to(root)}/{block.name}")
         elif link.resolve() != (shared / block.name).resolve() or link.readlink().is_absolute():
             found.append(f"{rel}/{block.name} -> {link.readlink()} must be a relative link to the shared file")
-        elif block.missing("\n".join(tf.read_text() for tf in own_files(config))):
+        elif block.lacks("\n".join(tf.read_text() for tf in own_files(config))):
             found.append(f"{rel} links {block.name} but no file of its own {block.needs}")
     return found
 
