@@ -1,8 +1,9 @@
-"""The two data tables of the checks: instance classes (memory, vCPUs) and prices.
+"""The data tables of the checks: instance classes (memory, vCPUs), prices and the region-name rule.
 
 The instance classes are modules/rds-postgres's own data file (``instance_classes.json``), which the
 module reads with ``jsondecode(file(...))``: the classes and the constants of the max_connections
-estimate exist once, for Terraform and Python alike.
+estimate exist once, for Terraform and Python alike. The region-name rule is
+``modules/_shared/region_name.json``, read the same way by the root's and bootstrap's validations.
 """
 
 from __future__ import annotations
