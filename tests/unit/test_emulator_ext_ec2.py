@@ -13,6 +13,11 @@ def ec2():
         yield emu.client("ec2")
 
 
+def _tcp(port: int, **peers: list[dict[str, str]]) -> dict:
+    """A permission for one TCP port with its peers (UserIdGroupPairs, PrefixListIds or IpRanges)."""
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **peers}
+
+
 def test_descriptions_of_group_prefix_list_and_cidr_rules(ec2):
     vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
     service = ec2.create_security_group(VpcId=vpc, GroupName="service", Description="service")["GroupId"]
@@ -22,30 +27,13 @@ def test_descriptions_of_group_prefix_list_and_cidr_rules(ec2):
     ]
     ec2.authorize_security_group_ingress(
         GroupId=service,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 8080,
-                "ToPort": 8080,
-                "UserIdGroupPairs": [{"GroupId": balancer, "Description": "from the load balancer"}],
-            }
-        ],
+        IpPermissions=[_tcp(8080, UserIdGroupPairs=[{"GroupId": balancer, "Description": "from the load balancer"}])],
     )
     ec2.authorize_security_group_egress(
         GroupId=service,
         IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 443,
-                "ToPort": 443,
-                "PrefixListIds": [{"PrefixListId": prefix_list, "Description": "to the S3 endpoint"}],
-            },
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 5432,
-                "ToPort": 5432,
-                "IpRanges": [{"CidrIp": "10.8.0.0/16", "Description": "to the database"}],
-            },
+            _tcp(443, PrefixListIds=[{"PrefixListId": prefix_list, "Description": "to the S3 endpoint"}]),
+            _tcp(5432, IpRanges=[{"CidrIp": "10.8.0.0/16", "Description": "to the database"}]),
         ],
     )
     rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [service]}])["SecurityGroupRules"]
@@ -59,7 +47,7 @@ def test_rule_without_description_has_none(ec2):
     b = ec2.create_security_group(VpcId=vpc, GroupName="b", Description="b")["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=a,
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": b}]}],
+        IpPermissions=[_tcp(80, UserIdGroupPairs=[{"GroupId": b}])],
     )
     rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [a]}])["SecurityGroupRules"]
     (rule,) = [r for r in rules if not r["IsEgress"]]

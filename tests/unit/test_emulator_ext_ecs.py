@@ -30,21 +30,32 @@ def ecs_world():
         yield ecs, network
 
 
+def _create(ecs_world, name, **settings):
+    """Service ``name`` created in the fixture's cluster and network with ``settings``, as described back."""
+    ecs, network = ecs_world
+    ecs.create_service(
+        cluster="ext-ecs",
+        serviceName=name,
+        taskDefinition="ext-ecs",
+        desiredCount=1,
+        networkConfiguration=network,
+        **settings,
+    )
+    return _describe(ecs, name)
+
+
 def _describe(ecs, name):
     return ecs.describe_services(cluster="ext-ecs", services=[name])["services"][0]
 
 
 def test_settings_given_at_creation_are_described(ecs_world):
-    ecs, network = ecs_world
     strategy = [
         {"capacityProvider": "FARGATE_SPOT", "weight": 3},  # base left out, as the provider does for 0
         {"capacityProvider": "FARGATE", "weight": 1, "base": 1},
     ]
-    ecs.create_service(
-        cluster="ext-ecs",
-        serviceName="given",
-        taskDefinition="ext-ecs",
-        desiredCount=1,
+    service = _create(
+        ecs_world,
+        "given",
         capacityProviderStrategy=strategy,
         deploymentConfiguration={
             "deploymentCircuitBreaker": {"enable": True, "rollback": True},
@@ -55,9 +66,7 @@ def test_settings_given_at_creation_are_described(ecs_world):
         enableExecuteCommand=False,
         healthCheckGracePeriodSeconds=60,
         availabilityZoneRebalancing="DISABLED",
-        networkConfiguration=network,
     )
-    service = _describe(ecs, "given")
     assert service["capacityProviderStrategy"] == [
         {"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 0},
         {"capacityProvider": "FARGATE", "weight": 1, "base": 1},
@@ -71,16 +80,7 @@ def test_settings_given_at_creation_are_described(ecs_world):
 
 
 def test_defaults_when_not_given(ecs_world):
-    ecs, network = ecs_world
-    ecs.create_service(
-        cluster="ext-ecs",
-        serviceName="plain",
-        taskDefinition="ext-ecs",
-        desiredCount=1,
-        launchType="FARGATE",
-        networkConfiguration=network,
-    )
-    service = _describe(ecs, "plain")
+    service = _create(ecs_world, "plain", launchType="FARGATE")
     assert service["launchType"] == "FARGATE"
     assert "capacityProviderStrategy" not in service
     assert service["deploymentConfiguration"] == {
@@ -93,29 +93,17 @@ def test_defaults_when_not_given(ecs_world):
 
 
 def test_partial_deployment_configuration_keeps_aws_defaults(ecs_world):
-    ecs, network = ecs_world
-    ecs.create_service(
-        cluster="ext-ecs",
-        serviceName="partial",
-        taskDefinition="ext-ecs",
-        desiredCount=1,
-        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": False}},
-        networkConfiguration=network,
-    )
-    config = _describe(ecs, "partial")["deploymentConfiguration"]
+    config = _create(
+        ecs_world, "partial", deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": False}}
+    )["deploymentConfiguration"]
     assert config["deploymentCircuitBreaker"] == {"enable": True, "rollback": False}
     assert (config["minimumHealthyPercent"], config["maximumPercent"]) == (100, 200)
 
 
 def test_update_service_changes_what_create_stored(ecs_world):
-    ecs, network = ecs_world
-    ecs.create_service(
-        cluster="ext-ecs",
-        serviceName="updated",
-        taskDefinition="ext-ecs",
-        desiredCount=1,
-        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
-        networkConfiguration=network,
+    ecs, _ = ecs_world
+    _create(
+        ecs_world, "updated", deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}}
     )
     ecs.update_service(
         cluster="ext-ecs",
