@@ -54,6 +54,14 @@ def _tokens(expr: str) -> list[tuple[str, str]]:
     return out
 
 
+# The binary operators by precedence, the loosest first, each with what it makes of its two operands.
+_BINARY: tuple[dict[str, Callable[[Any, Any], Any]], ...] = (
+    {"||": lambda left, right: left if _truthy(left) else right},
+    {"&&": lambda left, right: right if _truthy(left) else left},
+    {"==": lambda left, right: _loose(left) == _loose(right), "!=": lambda left, right: _loose(left) != _loose(right)},
+)
+
+
 class _Parser:
     """GitHub's expression grammar, the part workflows here use: literals, context paths, ``!``,
     ``==``/``!=``, ``&&``/``||`` (which return an operand, as in GitHub) and status functions."""
@@ -63,7 +71,7 @@ class _Parser:
         self.tokens, self.i = _tokens(expr), 0
 
     def parse(self) -> Any:
-        value = self._or()
+        value = self._binary()
         if self.i != len(self.tokens):
             raise WorkflowError(f"expression {self.expr!r}: unexpected {self.tokens[self.i][1]!r}")
         return value
@@ -71,30 +79,15 @@ class _Parser:
     def _peek(self) -> str | None:
         return self.tokens[self.i][1] if self.i < len(self.tokens) else None
 
-    def _or(self) -> Any:
-        left = self._and()
-        while self._peek() == "||":
+    def _binary(self, level: int = 0) -> Any:
+        """An operation of ``_BINARY[level]`` or a tighter-binding one, its operators read left to right."""
+        if level == len(_BINARY):
+            return self._unary()
+        operators = _BINARY[level]
+        left = self._binary(level + 1)
+        while (op := self._peek()) in operators:
             self.i += 1
-            right = self._and()
-            left = left if _truthy(left) else right
-        return left
-
-    def _and(self) -> Any:
-        left = self._eq()
-        while self._peek() == "&&":
-            self.i += 1
-            right = self._eq()
-            left = right if _truthy(left) else left
-        return left
-
-    def _eq(self) -> Any:
-        left = self._unary()
-        while self._peek() in ("==", "!="):
-            op = self.tokens[self.i][1]
-            self.i += 1
-            right = self._unary()
-            equal = _loose(left) == _loose(right)
-            left = equal if op == "==" else not equal
+            left = operators[op](left, self._binary(level + 1))
         return left
 
     def _unary(self) -> Any:
@@ -109,7 +102,7 @@ class _Parser:
         kind, text = self.tokens[self.i]
         self.i += 1
         if text == "(":
-            value = self._or()
+            value = self._binary()
             self._expect(")")
             return value
         if kind == "str":
