@@ -207,10 +207,7 @@ def _compose(
     # 2. What each plan changes.
     if change_cuts:
         out += ["### Changes", ""]
-        for r in reports:
-            if r.name not in change_cuts:
-                continue
-            cut = change_cuts[r.name]
+        for r, cut in _in_report_order(reports, change_cuts):
             out += [f"#### {r.name}", ""]
             if cut.shown.strip():
                 out += [cut.shown.rstrip("\n"), ""]
@@ -223,10 +220,7 @@ def _compose(
     # 3. The plan texts, collapsed.
     if plan_cuts:
         out += ["### Plan text", ""]
-        for r in reports:
-            if r.name not in plan_cuts:
-                continue
-            cut = plan_cuts[r.name]
+        for r, cut in _in_report_order(reports, plan_cuts):
             label = f"terraform show ({r.name})" + (" — shortened" if cut.shortened else "")
             out += [f"<details><summary>{label}</summary>", ""]
             if cut.shown:
@@ -240,6 +234,13 @@ def _compose(
                 ]
             out += ["</details>", ""]
     return "\n".join(out)
+
+
+def _in_report_order(
+    reports: Sequence[EnvironmentReport], cuts: dict[str, _Cut]
+) -> list[tuple[EnvironmentReport, _Cut]]:
+    """Each report that has a cut, with it, in the reports' order."""
+    return [(r, cuts[r.name]) for r in reports if r.name in cuts]
 
 
 def _artifact(report: EnvironmentReport) -> str:
