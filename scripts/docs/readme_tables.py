@@ -9,6 +9,7 @@ pre-commit hook uses .terraform-docs.yml with the same markers and format.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,59 +39,63 @@ class Output:
     sensitive: bool = False
 
 
+_HEREDOC_RE = re.compile(r"<<-?([A-Z_]+)\n")
+
+
+def _literal_end(text: str, i: int) -> int | None:
+    """Index just past the quoted string, comment or heredoc that starts at ``i``; None when none does.
+
+    A line comment ends before its newline, which is syntax again (it ends an attribute)."""
+    if text[i] == '"':
+        i += 1
+        while i < len(text) and text[i] != '"':
+            i += 2 if text[i] == "\\" else 1
+        return i + 1
+    if text[i] == "#" or text.startswith("//", i):
+        newline = text.find("\n", i)
+        return len(text) if newline < 0 else newline
+    if text.startswith("/*", i):
+        close = text.find("*/", i)
+        return len(text) if close < 0 else close + 2
+    heredoc = _HEREDOC_RE.match(text, i)
+    if heredoc:
+        end = re.compile(rf"^\s*{heredoc.group(1)}\s*$", re.MULTILINE).search(text, heredoc.end())
+        return end.end() if end else len(text)
+    return None
+
+
+def _syntax(text: str, start: int) -> Iterator[tuple[int, str, int]]:
+    """Index, character and bracket depth (counting that character) of each character from ``start``
+    on that is outside quoted strings, comments and heredocs."""
+    depth, i = 0, start
+    while i < len(text):
+        skip_to = _literal_end(text, i)
+        if skip_to is not None:
+            i = skip_to
+            continue
+        c = text[i]
+        depth += (c in "{[(") - (c in "}])")
+        yield i, c, depth
+        i += 1
+
+
 def _block_end(text: str, start: int) -> int:
     """Index just past the ``}`` closing the block whose ``{`` is at ``start``."""
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        c = text[i]
-        if c == '"':
-            i += 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif c == "#" or text.startswith("//", i):
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-        elif text.startswith("/*", i):
-            i = text.find("*/", i) + 1
-        elif text.startswith("<<", i):
-            m = re.match(r"<<-?([A-Z_]+)\n", text[i:])
-            if m:
-                end = re.compile(rf"^\s*{m.group(1)}\s*$", re.MULTILINE).search(text, i + m.end())
-                i = end.end() if end else n
-        elif c in "{[(":
-            depth += 1
-        elif c in "}])":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
+    for i, c, depth in _syntax(text, start):
+        if depth == 0 and c in "}])":
+            return i + 1
     raise ValueError("unbalanced braces")
 
 
 def _attribute(body: str, name: str) -> str | None:
     """Raw text of a top-level ``name = ...`` attribute inside a block body."""
-    depth = 0
-    for m in re.finditer(rf"^(\s*){name}\s*=\s*", body, re.MULTILINE):
-        depth = body[: m.start()].count("{") - body[: m.start()].count("}")
-        if depth != 0:
-            continue
-        start = m.end()
-        i, n = start, len(body)
-        level = 0
-        while i < n:
-            c = body[i]
-            if c == '"':
-                i += 1
-                while i < n and body[i] != '"':
-                    i += 2 if body[i] == "\\" else 1
-            elif c in "{[(":
-                level += 1
-            elif c in "}])":
-                level -= 1
-            elif c == "\n" and level == 0:
-                break
-            i += 1
-        return body[start:i].strip()
+    assignment = re.compile(rf"\s*{name}\s*=\s*")
+    top_level_lines = [0] + [i + 1 for i, c, depth in _syntax(body, 0) if c == "\n" and depth == 0]
+    for line in top_level_lines:
+        m = assignment.match(body, line)
+        if m:
+            end = next((i for i, c, depth in _syntax(body, m.end()) if c == "\n" and depth == 0), len(body))
+            return body[m.end() : end].strip()
     return None
 
 
