@@ -4,10 +4,13 @@ are data: examples/complete/tests/inventory.dev.toml and inventory.prod.toml."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from scripts.terraform.tf import unique_name
+from scripts.emulator import Emulator
+from scripts.terraform.tf import Workspace, unique_name
 from tests.harness import inventory_path, module_workspace, shared_plan
 
 pytestmark = pytest.mark.emulator
@@ -30,6 +33,19 @@ MANAGED_PARAMETERS = {
 
 def parameters(inv, address):
     return {p["name"]: p["value"] for p in inv.find(address).values["parameter"]}
+
+
+def database_workspace(
+    prefix: str, emulator: Emulator, tmp_path: Path, outputs: tuple[str, ...] = (), **inputs: Any
+) -> Workspace:
+    """rds-postgres alone: its required inputs on the made-up network above, ``inputs`` added or overriding."""
+    required = {
+        "identifier": unique_name(prefix),
+        "instance_class": "db.t4g.medium",
+        "vpc_id": VPC,
+        "subnet_ids": SUBNETS,
+    }
+    return module_workspace("rds-postgres", required | inputs, emulator, tmp_path, outputs=outputs)
 
 
 @pytest.fixture(scope="module")
@@ -93,21 +109,15 @@ def test_dev_key_lets_cloudwatch_logs_encrypt_the_proxy_log_group(dev):
 
 def test_point_in_time_restore_plan(emulator, tmp_path):
     """A restore takes engine, user and database name from the source; the managed secret stays on."""
-    ws = module_workspace(
-        "rds-postgres",
-        {
-            "identifier": unique_name("rdspitr"),
-            "instance_class": "db.t4g.medium",
-            "vpc_id": VPC,
-            "subnet_ids": SUBNETS,
-            "kms_key_arn": KEY,
-            "restore_to_point_in_time": {
-                "source_db_instance_identifier": "imgclass-prod",
-                "restore_time": "2026-03-01T09:30:00Z",
-            },
-        },
+    ws = database_workspace(
+        "rdspitr",
         emulator,
         tmp_path,
+        kms_key_arn=KEY,
+        restore_to_point_in_time={
+            "source_db_instance_identifier": "imgclass-prod",
+            "restore_time": "2026-03-01T09:30:00Z",
+        },
     )
     db = ws.plan().one("aws_db_instance").values
     assert db["restore_to_point_in_time"] == [
@@ -139,17 +149,8 @@ def test_prod_parameter_group_and_bastion_ingress(prod):
 
 def test_database_defaults_are_safe(emulator, tmp_path):
     """Only the required inputs: everything protective is on."""
-    ws = module_workspace(
-        "rds-postgres",
-        {
-            "identifier": unique_name("rdsdef"),
-            "instance_class": "db.t4g.medium",
-            "vpc_id": VPC,
-            "subnet_ids": SUBNETS,
-        },
-        emulator,
-        tmp_path,
-        outputs=("max_connections", "max_connections_nominal", "kms_key_created"),
+    ws = database_workspace(
+        "rdsdef", emulator, tmp_path, outputs=("max_connections", "max_connections_nominal", "kms_key_created")
     )
     inv = ws.plan()
     db = inv.one("aws_db_instance").values
@@ -174,21 +175,16 @@ def test_database_defaults_are_safe(emulator, tmp_path):
 
 
 def test_database_with_key_and_max_connections_passed_in(emulator, tmp_path):
-    ws = module_workspace(
-        "rds-postgres",
-        {
-            "identifier": unique_name("rdsovr"),
-            "instance_class": "db.r6g.large",
-            "engine_version": "16.8",
-            "vpc_id": VPC,
-            "subnet_ids": SUBNETS,
-            "kms_key_arn": KEY,
-            "max_connections": 1000,
-            "monitoring_interval": 0,
-        },
+    ws = database_workspace(
+        "rdsovr",
         emulator,
         tmp_path,
         outputs=("max_connections", "max_connections_nominal", "kms_key_arn"),
+        instance_class="db.r6g.large",
+        engine_version="16.8",
+        kms_key_arn=KEY,
+        max_connections=1000,
+        monitoring_interval=0,
     )
     inv = ws.plan()
     assert inv.counts.get("aws_kms_key", 0) == 0
