@@ -444,37 +444,39 @@ resource "terraform_data" "this" {
 }
 """
 
-BAD = """\
+# The terraform block of the two stand-in modules that use the AWS provider.
+REQUIRES_AWS = """\
 terraform {
   required_version = ">= 1.10"
   required_providers {
     aws = { source = "hashicorp/aws", version = ">= 5.100, < 7.0" }
   }
 }
+"""
 
+BAD = (
+    REQUIRES_AWS
+    + """
 resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_158
   name = "x"
      retention_in_days = 365
 }
 """
+)
 
 
 # A module with an error only the provider's schema can see, and the example that calls it.
-PLANTED = """\
-terraform {
-  required_version = ">= 1.10"
-  required_providers {
-    aws = { source = "hashicorp/aws", version = ">= 5.100, < 7.0" }
-  }
-}
-
+PLANTED = (
+    REQUIRES_AWS
+    + """
 resource "aws_ssm_parameter" "this" {
   name  = "/planted/x"
   type  = "String"
   valeu = "x"
 }
 """
+)
 
 PLANTED_EXAMPLE = """\
 terraform {
