@@ -12,13 +12,8 @@
 #             Insights, RDS Proxy, WAF), the alarm topic, and the image repositories.
 
 locals {
-  log_group_arn_prefix = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:"
-
-  # CloudWatch Logs encrypts and decrypts log events itself, so a key policy must grant it use, and it
-  # puts the log group's ARN in the encryption context, which pins the grant to named groups:
-  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-  logs_key_actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-
+  # The groups CloudWatch Logs may encrypt with the operations key (modules/kms-key grants it use
+  # for these names and no other).
   operations_log_groups = [
     "/ecs/${local.name}-*",                                 # modules/ecs-service: /ecs/<service name>
     "/aws/ecs/${local.name}/execute-command",               # modules/ecs-cluster: ECS Exec audit log
@@ -37,13 +32,8 @@ module "data_key" {
   description             = "${local.name}: database, upload and result buckets, job queues, worker parameters, database user secrets"
   deletion_window_in_days = local.kms_deletion_window_in_days
 
-  service_statements = {
-    CloudWatchLogsDatabaseLogs = {
-      service    = "logs.${local.region}.amazonaws.com"
-      actions    = local.logs_key_actions
-      conditions = [{ test = "ArnLike", variable = "kms:EncryptionContext:aws:logs:arn", values = ["${local.log_group_arn_prefix}/aws/rds/instance/${local.name}/*"] }]
-    }
-  }
+  # The database's exported PostgreSQL logs.
+  cloudwatch_logs_log_groups = ["/aws/rds/instance/${local.name}/*"]
 }
 
 module "operations_key" {
@@ -53,13 +43,9 @@ module "operations_key" {
   description             = "${local.name}: log groups, alarm topic, image repositories"
   deletion_window_in_days = local.kms_deletion_window_in_days
 
-  service_statements = {
-    CloudWatchLogsPlatformLogGroups = {
-      service    = "logs.${local.region}.amazonaws.com"
-      actions    = local.logs_key_actions
-      conditions = [{ test = "ArnLike", variable = "kms:EncryptionContext:aws:logs:arn", values = [for g in local.operations_log_groups : "${local.log_group_arn_prefix}${g}"] }]
-    }
+  cloudwatch_logs_log_groups = local.operations_log_groups
 
+  service_statements = {
     # CloudWatch alarms publish to the encrypted alarm topic only if CloudWatch may use its key;
     # otherwise every notification is dropped silently:
     # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services

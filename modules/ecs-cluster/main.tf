@@ -3,7 +3,6 @@ locals {
   kms_key_arn    = local.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
 
   exec_log_group_name = "/aws/ecs/${var.name}/execute-command"
-  exec_log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.exec_log_group_name}"
 
   # Container Insights writes its performance log events to this group and creates it, never
   # expiring and without our key, when it does not exist yet. "These logs are in CloudWatch Logs, in a
@@ -13,7 +12,6 @@ locals {
   # create this log group yourself" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-reference.html):
   # creation is optional, so a group that exists first (ours, with retention and the key) is the one used.
   insights_log_group_name = "/aws/ecs/containerinsights/${var.name}/performance"
-  insights_log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.insights_log_group_name}"
 
   # Providers not weighted in the default strategy are still registered, so services can pick them.
   capacity_providers = ["FARGATE", "FARGATE_SPOT"]
@@ -33,15 +31,8 @@ module "kms_key" {
   tags                    = var.tags
 
   # CloudWatch Logs encrypts the ECS Exec audit log group and the Container Insights performance log
-  # group with this key, and no other group: it puts the log group ARN in the encryption context,
-  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-  service_statements = {
-    CloudWatchLogsClusterLogGroups = {
-      service    = "logs.${local.region}.amazonaws.com"
-      actions    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-      conditions = [{ test = "ArnEquals", variable = "kms:EncryptionContext:aws:logs:arn", values = [local.exec_log_group_arn, local.insights_log_group_arn] }]
-    }
-  }
+  # group with this key, and no other group.
+  cloudwatch_logs_log_groups = [local.exec_log_group_name, local.insights_log_group_name]
 }
 
 resource "aws_cloudwatch_log_group" "exec" {

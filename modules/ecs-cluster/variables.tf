@@ -54,8 +54,8 @@ variable "exec_log_retention_in_days" {
   default     = 365
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.exec_log_retention_in_days)
-    error_message = "exec_log_retention_in_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+    condition     = contains(local.log_retention_days, var.exec_log_retention_in_days)
+    error_message = "exec_log_retention_in_days must be one of the retention periods CloudWatch Logs accepts: ${join(", ", local.log_retention_days)}."
   }
 }
 
@@ -65,7 +65,7 @@ variable "container_insights_log_retention_in_days" {
   default     = 30
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.container_insights_log_retention_in_days)
-    error_message = "container_insights_log_retention_in_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+    condition     = contains(local.log_retention_days, var.container_insights_log_retention_in_days)
+    error_message = "container_insights_log_retention_in_days must be one of the retention periods CloudWatch Logs accepts: ${join(", ", local.log_retention_days)}."
   }
 }

@@ -14,16 +14,8 @@ module "kms_key" {
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   tags                    = var.tags
 
-  # CloudWatch Logs may use the key for this service's log group and nothing else; it names the log
-  # group in the encryption context:
-  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-  service_statements = {
-    CloudWatchLogsServiceLogGroup = {
-      service    = "logs.${local.region}.amazonaws.com"
-      actions    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-      conditions = [{ test = "ArnEquals", variable = "kms:EncryptionContext:aws:logs:arn", values = [local.log_group_arn] }]
-    }
-  }
+  # CloudWatch Logs may use the key for this service's log group and nothing else.
+  cloudwatch_logs_log_groups = [local.log_group_name]
 }
 
 # Keys created before modules/kms-key keep their identity (and the log events they encrypt stay readable).

@@ -1,8 +1,18 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
-  account_root = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  account_root = "arn:${local.partition}:iam::${local.account_id}:root"
+
+  # CloudWatch Logs encrypts and decrypts log events itself, so the key policy must grant it use; it
+  # calls KMS with the log group's ARN as encryption context, which pins the grant to named groups:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+  # ArnLike matches an ARN without wildcards exactly, and a trailing * matches a family of groups:
+  # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+  cloudwatch_logs_statement = length(var.cloudwatch_logs_log_groups) == 0 ? {} : {
+    CloudWatchLogs = {
+      service    = "logs.${local.region}.amazonaws.com"
+      actions    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+      conditions = [{ test = "ArnLike", variable = "kms:EncryptionContext:aws:logs:arn", values = [for name in var.cloudwatch_logs_log_groups : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"] }]
+    }
+  }
 }
 
 # The key policy: the account administers the key through IAM, and each AWS service that must use
@@ -30,7 +40,7 @@ data "aws_iam_policy_document" "this" {
   }
 
   dynamic "statement" {
-    for_each = var.service_statements
+    for_each = merge(local.cloudwatch_logs_statement, var.service_statements)
 
     content {
       sid       = statement.key

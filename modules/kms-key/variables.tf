@@ -37,7 +37,7 @@ variable "deletion_window_in_days" {
 }
 
 variable "service_statements" {
-  description = "Key policy statements for AWS services that use the key in their own name, by statement ID (letters and digits): service principal (for example \"logs.eu-west-1.amazonaws.com\"), kms: actions, and at least one condition that limits the grant to the resources the service acts for (for CloudWatch Logs kms:EncryptionContext:aws:logs:arn, for CloudWatch alarms aws:SourceArn). Services that act with their caller's IAM permissions (S3, RDS, SQS, SSM, Secrets Manager, ECR) need none: the account administration statement delegates to IAM."
+  description = "Key policy statements for AWS services that use the key in their own name, by statement ID (letters and digits): service principal (for example \"logs.eu-west-1.amazonaws.com\"), kms: actions, and at least one condition that limits the grant to the resources the service acts for (for CloudWatch alarms aws:SourceArn). Services that act with their caller's IAM permissions (S3, RDS, SQS, SSM, Secrets Manager, ECR) need none: the account administration statement delegates to IAM. CloudWatch Logs has its own input, cloudwatch_logs_log_groups."
   type = map(object({
     service = string
     actions = list(string)
@@ -51,8 +51,8 @@ variable "service_statements" {
   nullable = false
 
   validation {
-    condition     = alltrue([for sid in keys(var.service_statements) : can(regex("^[A-Za-z0-9]+$", sid)) && sid != "AccountAdministration"])
-    error_message = "service_statements keys are statement IDs: letters and digits only, and not \"AccountAdministration\" (the module's own statement)."
+    condition     = alltrue([for sid in keys(var.service_statements) : can(regex("^[A-Za-z0-9]+$", sid)) && !contains(["AccountAdministration", "CloudWatchLogs"], sid)])
+    error_message = "service_statements keys are statement IDs: letters and digits only, and not \"AccountAdministration\" or \"CloudWatchLogs\" (the module's own statements; grant CloudWatch Logs through cloudwatch_logs_log_groups)."
   }
 
   validation {
@@ -70,5 +70,20 @@ variable "service_statements" {
   validation {
     condition     = alltrue([for s in values(var.service_statements) : length(s.conditions) > 0 && alltrue([for c in s.conditions : length(c.values) > 0])])
     error_message = "service_statements[*].conditions must hold at least one condition, each with at least one value: a service grant without a condition lets the service use the key for resources outside this account."
+  }
+}
+
+variable "cloudwatch_logs_log_groups" {
+  description = "Names of the CloudWatch Logs log groups the key encrypts (for example \"/ecs/imgclass-dev-api\"); a trailing \"*\" stands for every group with that prefix. The key policy lets CloudWatch Logs of this region use the key for these groups and no other (statement CloudWatchLogs). Empty: no CloudWatch Logs statement."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  # Log group names: 1-512 of a-z A-Z 0-9 _ - / . #
+  # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
+  # A bare "*" would grant every log group of the account.
+  validation {
+    condition     = alltrue([for name in var.cloudwatch_logs_log_groups : can(regex("^[.\\-_/#A-Za-z0-9]+\\*?$", name)) && length(name) <= 512])
+    error_message = "cloudwatch_logs_log_groups entries must be log group names (1-512 of letters, digits, _ - / . #), optionally ending in one \"*\"; a bare \"*\" is refused."
   }
 }

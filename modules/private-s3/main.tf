@@ -3,7 +3,6 @@ locals {
   kms_key_arn    = var.encryption == "aws:kms" ? coalesce(var.kms_key_arn, try(module.kms_key[0].key_arn, null)) : null
 
   elb_log_delivery = var.elb_log_delivery_prefix != null
-  log_delivery     = local.elb_log_delivery || length(var.server_access_log_sources) > 0
 
   # The order in which S3 Lifecycle can move objects between classes (see the transitions validations).
   transition_waterfall = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
@@ -129,33 +128,39 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
 # Load balancer access logs: Elastic Load Balancing writes under <prefix>/AWSLogs/<account>/ and
 # nowhere else. Regions opened before August 2022 deliver as the region's Elastic Load Balancing
-# account, newer ones as the log-delivery service principal; granting both keeps a caller portable:
+# account, newer ones as the log-delivery service principal:
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+# The service principal is granted everywhere, so the policy keeps working when a region moves
+# over; the account only where one exists. aws_elb_service_account fails the plan in any other
+# region ("unsupported AWS Region"), so it is read only for the regions it knows, the ones AWS lists
+# with an account (the provider's table, hashicorp/aws 5.100).
+locals {
+  elb_account_regions = [
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "cn-north-1", "cn-northwest-1",
+    "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1",
+    "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2",
+  ]
+  elb_account = local.elb_log_delivery && contains(local.elb_account_regions, local.region)
+}
+
 data "aws_elb_service_account" "this" {
-  count = local.elb_log_delivery ? 1 : 0
-}
-
-data "aws_caller_identity" "log_delivery" {
-  count = local.log_delivery ? 1 : 0
-}
-
-data "aws_partition" "log_delivery" {
-  count = length(var.server_access_log_sources) > 0 ? 1 : 0
+  count = local.elb_account ? 1 : 0
 }
 
 data "aws_iam_policy_document" "this" {
   source_policy_documents = var.additional_policy_json == null ? [] : [var.additional_policy_json]
 
   dynamic "statement" {
-    for_each = local.elb_log_delivery ? {
-      ElbLogDeliveryAccount = { type = "AWS", identifiers = [data.aws_elb_service_account.this[0].arn] }
-      ElbLogDeliveryService = { type = "Service", identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"] }
-    } : {}
+    for_each = merge(
+      local.elb_account ? { ElbLogDeliveryAccount = { type = "AWS", identifiers = [data.aws_elb_service_account.this[0].arn] } } : {},
+      local.elb_log_delivery ? { ElbLogDeliveryService = { type = "Service", identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"] } } : {},
+    )
 
     content {
       sid       = statement.key
       actions   = ["s3:PutObject"]
-      resources = ["${aws_s3_bucket.this.arn}/${var.elb_log_delivery_prefix}/AWSLogs/${data.aws_caller_identity.log_delivery[0].account_id}/*"]
+      resources = ["${aws_s3_bucket.this.arn}/${var.elb_log_delivery_prefix}/AWSLogs/${local.account_id}/*"]
 
       principals {
         type        = statement.value.type
@@ -183,13 +188,13 @@ data "aws_iam_policy_document" "this" {
       condition {
         test     = "StringEquals"
         variable = "aws:SourceAccount"
-        values   = [data.aws_caller_identity.log_delivery[0].account_id]
+        values   = [local.account_id]
       }
 
       condition {
         test     = "ArnLike"
         variable = "aws:SourceArn"
-        values   = ["arn:${data.aws_partition.log_delivery[0].partition}:s3:::${statement.value.bucket}"]
+        values   = ["arn:${local.partition}:s3:::${statement.value.bucket}"]
       }
     }
   }

@@ -96,24 +96,10 @@ module "kms_key" {
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   tags                    = var.tags
 
-  # CloudWatch Logs encrypts the exported database logs itself, so it needs a grant in the key policy,
-  # limited to this instance's log groups and the companions' groups named in kms_key_log_group_names
-  # (the RDS proxy's /aws/rds/proxy/<name>). It calls KMS with the log group's ARN as encryption context
-  # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
-  service_statements = {
-    CloudWatchLogsForThisInstance = {
-      service = "logs.${local.region}.amazonaws.com"
-      actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-      conditions = [{
-        test     = "ArnLike"
-        variable = "kms:EncryptionContext:aws:logs:arn"
-        values = concat(
-          ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/rds/instance/${var.identifier}/*"],
-          [for name in var.kms_key_log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"],
-        )
-      }]
-    }
-  }
+  # CloudWatch Logs encrypts the exported database logs itself, so the key grants it use for this
+  # instance's log groups and the companions' groups named in kms_key_log_group_names (the RDS proxy's
+  # /aws/rds/proxy/<name>).
+  cloudwatch_logs_log_groups = concat(["/aws/rds/instance/${var.identifier}/*"], var.kms_key_log_group_names)
 }
 
 # --- Network --------------------------------------------------------------------------------
@@ -191,6 +177,10 @@ resource "aws_cloudwatch_log_group" "this" {
   depends_on = [module.kms_key]
 }
 
+# The enhanced monitoring role's trust policy names the account, its managed policy the partition.
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
 data "aws_iam_policy_document" "monitoring_assume" {
   count = local.create_monitoring_role ? 1 : 0
 
@@ -205,7 +195,7 @@ data "aws_iam_policy_document" "monitoring_assume" {
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
-      values   = [local.account_id]
+      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 }
@@ -224,7 +214,7 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
   count = local.create_monitoring_role ? 1 : 0
 
   role       = aws_iam_role.monitoring[0].name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 }
 
 # --- Instance -------------------------------------------------------------------------------

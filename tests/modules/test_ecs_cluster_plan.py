@@ -35,9 +35,9 @@ def test_default_strategy_keeps_one_on_demand_task(complete):
 def test_exec_audit_key_admits_logs_for_its_log_group_only(complete):
     name, inv = complete
     policy = json.loads(inv.find("module.cluster.module.kms_key[0].aws_kms_key.this").values["policy"])
-    logs = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsClusterLogGroups")
+    logs = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogs")
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
-    groups = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    groups = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
     assert sorted(g.split(":log-group:")[1] for g in groups) == sorted(
         [f"/aws/ecs/{name}/execute-command", f"/aws/ecs/containerinsights/{name}/performance"]
     )
@@ -53,9 +53,9 @@ def test_container_insights_log_group_is_ours_before_the_cluster(complete):
     cluster = next(r for r in config if r["address"] == "aws_ecs_cluster.this")
     assert "aws_cloudwatch_log_group.container_insights" in cluster.get("depends_on", [])
     policy = json.loads(inv.find("module.cluster.module.kms_key[0].aws_kms_key.this").values["policy"])
-    insights = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsClusterLogGroups")
+    insights = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogs")
     assert insights["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert (
         f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/ecs/containerinsights/{name}/performance"
-        in (insights["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"])
+        in (insights["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"])
     )

@@ -288,8 +288,8 @@ def test_log_group_encrypted_with_retention(stack, aws):
     key = aws("kms").describe_key(KeyId=group["kmsKeyId"])["KeyMetadata"]
     assert key["KeyManager"] == "CUSTOMER"
     policy = json.loads(aws("kms").get_key_policy(KeyId=group["kmsKeyId"], PolicyName="default")["Policy"])
-    logs = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsServiceLogGroup")
-    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].endswith(
+    logs = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogs")
+    assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"].endswith(
         f":log-group:{out['log_group_name']}"
     )
 

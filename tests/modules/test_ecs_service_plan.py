@@ -252,10 +252,10 @@ def test_task_role_has_only_the_passed_statements(literal_plan):
 def test_log_key_admits_logs_for_this_log_group_only(literal_plan):
     key = literal_plan.find("module.under_test.module.kms_key[0].aws_kms_key.this")
     statements = _statements(json.loads(key.values["policy"]))
-    logs = statements["CloudWatchLogsServiceLogGroup"]
+    logs = statements["CloudWatchLogs"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert logs["Condition"] == {
-        "ArnEquals": {
+        "ArnLike": {
             "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/imgclass-api"
         }
     }

@@ -94,7 +94,7 @@ def test_dev_has_no_open_ingress_and_no_password_in_the_plan(dev):
 def test_dev_key_lets_cloudwatch_logs_encrypt_the_proxy_log_group(dev):
     name, inv = dev
     policy = json.loads(inv.find("module.db.module.kms_key[0].aws_kms_key.this").values["policy"])
-    (logs,) = [st for st in policy["Statement"] if st["Sid"] == "CloudWatchLogsForThisInstance"]
+    (logs,) = [st for st in policy["Statement"] if st["Sid"] == "CloudWatchLogs"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     prefix = "arn:aws:logs:eu-west-1:123456789012:log-group:"
     assert logs["Condition"] == {

@@ -3,6 +3,7 @@ and the region-name rule is one data file read by Terraform and Python.
 
 - ``aws_context.tf``: the caller-identity, partition and region lookups and their three locals.
 - ``moved_kms_key.tf``: the migration of a module's own KMS key and alias into ``module "kms_key"``.
+- ``log_retention_days.tf``: the retention periods CloudWatch Logs accepts, as ``local.log_retention_days``.
 
 A configuration takes one by a relative link of the same name. These tests check what Terraform does
 not: a configuration that links the context reads all three locals (the shared file's tflint-ignore,
@@ -40,6 +41,10 @@ _KMS_MOVE = re.compile(
 )
 
 
+# The list's last periods: any .tf file of a configuration's own that holds them states the list again.
+_RETENTION_TAIL = "2557, 2922, 3288, 3653"
+
+
 @dataclass(frozen=True)
 class Block:
     name: str  # the shared file's name, and the link's
@@ -60,6 +65,12 @@ BLOCKS = [
         'has the module "kms_key" the key moves into',
         lacks=lambda source: not _KMS_MODULE.search(source),
         copied=lambda text: bool(_KMS_MOVE.search(text)),
+    ),
+    Block(
+        "log_retention_days.tf",
+        "reads local.log_retention_days",
+        lacks=lambda source: not re.search(r"\blocal\.log_retention_days\b", source),
+        copied=lambda text: _RETENTION_TAIL in text,
     ),
 ]
 
@@ -98,12 +109,15 @@ def test_a_shared_block_is_linked_correctly_and_not_written_out_again(block: Blo
 
 
 def test_who_links_the_shared_blocks():
-    # The configurations that took each block when it became shared; a new user adds itself here.
+    # The configurations that link each block; a new user adds itself here. ecs-cluster and
+    # rds-postgres stopped building log group ARNs when modules/kms-key took the CloudWatch Logs grant
+    # (cloudwatch_logs_log_groups), which made kms-key a user; private-s3 reads the region since the
+    # load balancer log grant depends on it.
     assert users(BLOCKS[0]) == [
         "modules/cloudwatch-alarms",
-        "modules/ecs-cluster",
         "modules/ecs-service",
-        "modules/rds-postgres",
+        "modules/kms-key",
+        "modules/private-s3",
         "modules/rds-proxy",
         "terraform/bootstrap",
     ]
@@ -112,6 +126,13 @@ def test_who_links_the_shared_blocks():
         "modules/ecs-cluster",
         "modules/private-s3",
         "modules/rds-postgres",
+    ]
+    assert users(BLOCKS[2]) == [
+        "modules/ecs-cluster",
+        "modules/ecs-service",
+        "modules/rds-postgres",
+        "modules/rds-proxy",
+        "terraform",
     ]
 
 
@@ -123,7 +144,7 @@ def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: P
     copy, absolute, unused, good = (tmp_path / "modules" / n for n in ("copy", "absolute", "unused", "good"))
     for config in (copy, absolute, unused, good):
         config.mkdir()
-    context, moved = BLOCKS
+    context, moved, retention = BLOCKS
     # A module that writes both blocks out itself.
     (copy / "main.tf").write_text((SHARED / context.name).read_text() + (SHARED / moved.name).read_text())
     (absolute / context.name).symlink_to(shared / context.name)
@@ -148,6 +169,16 @@ def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: P
     assert problems(moved, configs, shared, tmp_path) == [
         "modules/copy/main.tf writes out the block of moved_kms_key.tf: link it instead",
         'modules/unused links moved_kms_key.tf but no file of its own has the module "kms_key" the key moves into',
+    ]
+    # A validation that writes the periods out, and a link nothing reads.
+    (copy / "variables.tf").write_text(
+        'variable "days" {\n  validation {\n    condition = contains([1, 3, 2557, 2922, 3288, 3653], var.days)\n'
+        '    error_message = "no"\n  }\n}\n'
+    )
+    (unused / retention.name).symlink_to(f"../_shared/{retention.name}")
+    assert problems(retention, configs, shared, tmp_path) == [
+        "modules/copy/variables.tf writes out the block of log_retention_days.tf: link it instead",
+        "modules/unused links log_retention_days.tf but no file of its own reads local.log_retention_days",
     ]
 
 

@@ -1,0 +1,1 @@
+../_shared/log_retention_days.tf

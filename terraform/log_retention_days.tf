@@ -1,0 +1,1 @@
+../modules/_shared/log_retention_days.tf
