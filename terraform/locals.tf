@@ -24,6 +24,8 @@ data "aws_region" "current" {}
 locals {
   # The one statement of what a region name looks like, also read by the plan checks (ADR 0024).
   region_name_pattern = jsondecode(file("${path.module}/../modules/_shared/region_name.json")).pattern
+  # The formats of the AWS identifiers the inputs take, as the modules read them (ADR 0024).
+  aws_id_pattern = jsondecode(file("${path.module}/../modules/_shared/aws_id_patterns.json")).patterns
 
   name       = "${var.service_name}-${var.environment}"
   account_id = data.aws_caller_identity.current.account_id

@@ -157,13 +157,13 @@ variable "certificate_arn" {
   }
 
   validation {
-    condition     = var.certificate_arn == "" || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", var.certificate_arn))
+    condition     = var.certificate_arn == "" || can(regex(local.aws_id_pattern.acm_certificate_arn, var.certificate_arn))
     error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
   }
 
   # A certificate id made of one repeated digit is the example in a template, never an issued one.
   validation {
-    condition     = !can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", var.certificate_arn)) || try(length(distinct(regexall("[0-9a-f]", lower(split("/", var.certificate_arn)[1])))) > 1, false)
+    condition     = !can(regex(local.aws_id_pattern.acm_certificate_arn, var.certificate_arn)) || try(length(distinct(regexall("[0-9a-f]", lower(split("/", var.certificate_arn)[1])))) > 1, false)
     error_message = "certificate_arn is a placeholder (${var.certificate_arn}). Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
   }
 
@@ -171,7 +171,7 @@ variable "certificate_arn" {
   # needs one issued in the platform's own region (https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html),
   # and the load balancer can only read certificates of its own account.
   validation {
-    condition     = !can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/", var.certificate_arn)) || try(split(":", var.certificate_arn)[3] == var.region && split(":", var.certificate_arn)[4] == var.account_id, false)
+    condition     = !can(regex(local.aws_id_pattern.acm_certificate_arn, var.certificate_arn)) || try(split(":", var.certificate_arn)[3] == var.region && split(":", var.certificate_arn)[4] == var.account_id, false)
     error_message = "certificate_arn must be a certificate of account ${var.account_id} in ${var.region} (the load balancer's account and region); got ${var.certificate_arn}. Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
   }
 }

@@ -14,7 +14,7 @@ variable "subnet_ids" {
   nullable    = false
 
   validation {
-    condition     = length(var.subnet_ids) >= 2 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    condition     = length(var.subnet_ids) >= 2 && alltrue([for s in var.subnet_ids : can(regex(local.aws_id_pattern.subnet_id, s))])
     error_message = "subnet_ids must list at least two subnet IDs (subnet-0123abcd...) in different Availability Zones."
   }
 }
@@ -24,7 +24,7 @@ variable "certificate_arn" {
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", var.certificate_arn))
+    condition     = can(regex(local.aws_id_pattern.acm_certificate_arn, var.certificate_arn))
     error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
   }
 }
@@ -36,7 +36,7 @@ variable "additional_certificate_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for c in var.additional_certificate_arns : can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-fA-F-]+$", c))])
+    condition     = alltrue([for c in var.additional_certificate_arns : can(regex(local.aws_id_pattern.acm_certificate_arn, c))])
     error_message = "additional_certificate_arns must be ACM certificate ARNs (arn:aws:acm:<region>:<account>:certificate/<id>)."
   }
 }

@@ -26,7 +26,7 @@ variable "subnet_ids" {
   nullable    = false
 
   validation {
-    condition     = length(var.subnet_ids) >= 1 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    condition     = length(var.subnet_ids) >= 1 && alltrue([for s in var.subnet_ids : can(regex(local.aws_id_pattern.subnet_id, s))])
     error_message = "subnet_ids must list at least one subnet ID (subnet-0123abcd...); use private subnets in two or more Availability Zones."
   }
 }
@@ -164,7 +164,7 @@ variable "secrets" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for k, v in var.secrets : can(regex("^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)$", v))])
+    condition     = alltrue([for k, v in var.secrets : can(regex(local.aws_id_pattern.ecs_secret_value_from, v))])
     error_message = "secrets values must be ARNs of Secrets Manager secrets (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or SSM parameters (arn:aws:ssm:<region>:<account>:parameter/<name>), never the secret values themselves."
   }
 
@@ -181,7 +181,7 @@ variable "secrets_kms_key_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for k in var.secrets_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", k))])
+    condition     = alltrue([for k in var.secrets_kms_key_arns : can(regex(local.aws_id_pattern.kms_key_arn, k))])
     error_message = "secrets_kms_key_arns must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
@@ -267,7 +267,7 @@ variable "sidecars" {
   }
 
   validation {
-    condition     = alltrue([for s in var.sidecars : alltrue([for k, v in s.secrets : can(regex("^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)$", v))])])
+    condition     = alltrue([for s in var.sidecars : alltrue([for k, v in s.secrets : can(regex(local.aws_id_pattern.ecs_secret_value_from, v))])])
     error_message = "sidecars secrets values must be Secrets Manager secret or SSM parameter ARNs, never the secret values themselves."
   }
 
@@ -326,7 +326,7 @@ variable "db_security_group_ids" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for s in var.db_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", s))])
+    condition     = alltrue([for s in var.db_security_group_ids : can(regex(local.aws_id_pattern.security_group_id, s))])
     error_message = "db_security_group_ids must be security group IDs (sg-0123abcd...)."
   }
 }
@@ -391,7 +391,7 @@ variable "load_balancer" {
   }
 
   validation {
-    condition     = var.load_balancer == null || try(can(regex("^sg-[0-9a-f]{8,17}$", var.load_balancer.security_group_id)), false)
+    condition     = var.load_balancer == null || try(can(regex(local.aws_id_pattern.security_group_id, var.load_balancer.security_group_id)), false)
     error_message = "load_balancer.security_group_id is required for a load-balanced service: the load balancer's security group (modules/alb `security_group_id`), the only source allowed to reach the container port."
   }
 
@@ -502,7 +502,7 @@ variable "execute_command_kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.execute_command_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.execute_command_kms_key_arn))
+    condition     = var.execute_command_kms_key_arn == null || can(regex(local.aws_id_pattern.kms_key_arn, var.execute_command_kms_key_arn))
     error_message = "execute_command_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
@@ -692,7 +692,7 @@ variable "log_kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.log_kms_key_arn))
+    condition     = var.log_kms_key_arn == null || can(regex(local.aws_id_pattern.kms_key_arn, var.log_kms_key_arn))
     error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id."
   }
 }

@@ -105,7 +105,7 @@ variable "subnet_ids" {
   }
 
   validation {
-    condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]) && length(distinct(var.subnet_ids)) == length(var.subnet_ids)
+    condition     = alltrue([for s in var.subnet_ids : can(regex(local.aws_id_pattern.subnet_id, s))]) && length(distinct(var.subnet_ids)) == length(var.subnet_ids)
     error_message = "subnet_ids entries must be distinct subnet ids (subnet-xxxxxxxx)."
   }
 }
@@ -122,7 +122,7 @@ variable "allowed_security_group_ids" {
   }
 
   validation {
-    condition     = alltrue([for k, v in var.allowed_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", v))])
+    condition     = alltrue([for k, v in var.allowed_security_group_ids : can(regex(local.aws_id_pattern.security_group_id, v))])
     error_message = "allowed_security_group_ids values must be security group ids (sg-xxxxxxxx), not CIDR blocks or names: the database only accepts traffic from known security groups."
   }
 }

@@ -19,7 +19,7 @@ variable "subnet_ids" {
   }
 
   validation {
-    condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]) && length(distinct(var.subnet_ids)) == length(var.subnet_ids)
+    condition     = alltrue([for s in var.subnet_ids : can(regex(local.aws_id_pattern.subnet_id, s))]) && length(distinct(var.subnet_ids)) == length(var.subnet_ids)
     error_message = "subnet_ids entries must be distinct subnet ids (subnet-xxxxxxxx)."
   }
 }
@@ -39,7 +39,7 @@ variable "db_security_group_id" {
   type        = string
 
   validation {
-    condition     = can(regex("^sg-[0-9a-f]{8,17}$", var.db_security_group_id))
+    condition     = can(regex(local.aws_id_pattern.security_group_id, var.db_security_group_id))
     error_message = "db_security_group_id must be a security group id (sg-xxxxxxxx)."
   }
 }
@@ -70,7 +70,7 @@ variable "master_user_secret_arn" {
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.master_user_secret_arn))
+    condition     = can(regex(local.aws_id_pattern.secret_arn, var.master_user_secret_arn))
     error_message = "master_user_secret_arn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)."
   }
 }
@@ -82,7 +82,7 @@ variable "additional_secret_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for k, v in var.additional_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", v))])
+    condition     = alltrue([for k, v in var.additional_secret_arns : can(regex(local.aws_id_pattern.secret_arn, v))])
     error_message = "additional_secret_arns values must be Secrets Manager secret ARNs."
   }
 }
@@ -93,7 +93,7 @@ variable "secrets_kms_key_arns" {
   nullable    = false
 
   validation {
-    condition     = length(var.secrets_kms_key_arns) >= 1 && alltrue([for k in var.secrets_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", k))])
+    condition     = length(var.secrets_kms_key_arns) >= 1 && alltrue([for k in var.secrets_kms_key_arns : can(regex(local.aws_id_pattern.kms_key_arn, k))])
     error_message = "secrets_kms_key_arns must list at least one KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not aliases."
   }
 }
@@ -109,7 +109,7 @@ variable "allowed_security_group_ids" {
   }
 
   validation {
-    condition     = alltrue([for k, v in var.allowed_security_group_ids : can(regex("^[a-z][a-z0-9_-]{0,31}$", k)) && can(regex("^sg-[0-9a-f]{8,17}$", v))])
+    condition     = alltrue([for k, v in var.allowed_security_group_ids : can(regex("^[a-z][a-z0-9_-]{0,31}$", k)) && can(regex(local.aws_id_pattern.security_group_id, v))])
     error_message = "allowed_security_group_ids must map short static names (lowercase, starting with a letter) to security group ids (sg-xxxxxxxx), not CIDR blocks."
   }
 }
@@ -188,7 +188,7 @@ variable "log_kms_key_arn" {
 
   # CreateLogGroup kmsKeyId takes the key ARN (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]+$", var.log_kms_key_arn))
+    condition     = can(regex(local.aws_id_pattern.kms_key_arn, var.log_kms_key_arn))
     error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id: CloudWatch Logs needs the key ARN."
   }
 }

@@ -1,9 +1,12 @@
-"""The data tables of the checks: instance classes (memory, vCPUs), prices and the region-name rule.
+"""The data tables of the checks: instance classes (memory, vCPUs), prices, the region-name rule and
+the formats of AWS identifiers.
 
 The instance classes are modules/rds-postgres's own data file (``instance_classes.json``), which the
 module reads with ``jsondecode(file(...))``: the classes and the constants of the max_connections
 estimate exist once, for Terraform and Python alike. The region-name rule is
-``modules/_shared/region_name.json``, read the same way by the root's and bootstrap's validations.
+``modules/_shared/region_name.json``, read the same way by the root's and bootstrap's validations;
+the identifier formats are ``modules/_shared/aws_id_patterns.json``, which the modules' and the root's
+validations read.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ INSTANCE_CLASSES_FILE = HERE.parents[1] / "modules" / "rds-postgres" / "instance
 PRICES_FILE = HERE / "prices.toml"
 # What a region name looks like; the root's and bootstrap's region validations read the same file.
 REGION_NAME_FILE = HERE.parents[1] / "modules" / "_shared" / "region_name.json"
+# What subnet and security group IDs, KMS key, certificate and secret ARNs look like.
+AWS_ID_PATTERNS_FILE = HERE.parents[1] / "modules" / "_shared" / "aws_id_patterns.json"
 
 GIB = 1073741824
 
@@ -69,3 +74,9 @@ def prices(path: Path = PRICES_FILE) -> dict[str, Any]:
 def region_name_pattern(path: Path = REGION_NAME_FILE) -> str:
     """The region-name regular expression (anchored), as Terraform's validations read it."""
     return str(json.loads(path.read_text())["pattern"])
+
+
+def aws_id_pattern(name: str, path: Path = AWS_ID_PATTERNS_FILE) -> str:
+    """The anchored regular expression of one AWS identifier format (``kms_key_arn``, ``subnet_id``...),
+    as Terraform's validations read it."""
+    return str(json.loads(path.read_text())["patterns"][name])

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from scripts.checks.tables import aws_id_pattern
 from scripts.errors import UsageError
 from scripts.terraform.tf import REPO_ROOT
 
@@ -32,8 +33,9 @@ PER_ACCOUNT: dict[str, tuple[str, str]] = {
 ENV_DIR = "environments"
 # kms_key_id is "Amazon Resource Name (ARN) of a Key Management Service (KMS) Key to use for encrypting
 # the state and lock files" (https://developer.hashicorp.com/terraform/language/backend/s3); a key id
-# or alias would be a different value from the bootstrap's output, so only a key ARN is accepted.
-KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+# or alias would be a different value from the bootstrap's output, so only a key ARN is accepted, in the
+# format the modules' validations check (modules/_shared/aws_id_patterns.json).
+KMS_KEY_ARN = re.compile(aws_id_pattern("kms_key_arn"))
 
 
 def github_prefix(env: str) -> str:

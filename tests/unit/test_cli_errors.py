@@ -107,7 +107,10 @@ def failing_init(tmp: Path) -> dict:
 
 def failing_init_with_a_bucket(tmp: Path) -> dict:
     change = failing_init(tmp)
-    change["env"] |= {"STATE_BUCKET": "imgclass-state", "STATE_KMS_KEY_ARN": "arn:aws:kms:eu-west-1:111122223333:key/k"}
+    change["env"] |= {
+        "STATE_BUCKET": "imgclass-state",
+        "STATE_KMS_KEY_ARN": "arn:aws:kms:eu-west-1:111122223333:key/0a1b2c3d-1111-2222-3333-444455556666",
+    }
     return change
 
 

@@ -4,6 +4,8 @@ and the region-name rule is one data file read by Terraform and Python.
 - ``aws_context.tf``: the caller-identity, partition and region lookups and their three locals.
 - ``moved_kms_key.tf``: the migration of a module's own KMS key and alias into ``module "kms_key"``.
 - ``log_retention_days.tf``: the retention periods CloudWatch Logs accepts, as ``local.log_retention_days``.
+- ``aws_id_patterns.tf``: ``local.aws_id_pattern``, the formats of AWS identifiers, read from
+  ``aws_id_patterns.json`` (which the root and the Python tooling read too).
 
 A configuration takes one by a relative link of the same name. These tests check what Terraform does
 not: a configuration that links the context reads all three locals (the shared file's tflint-ignore,
@@ -43,6 +45,9 @@ _KMS_MOVE = re.compile(
 
 # The list's last periods: any .tf file of a configuration's own that holds them states the list again.
 _RETENTION_TAIL = "2557, 2922, 3288, 3653"
+AWS_ID_PATTERNS = json.loads((SHARED / "aws_id_patterns.json").read_text())["patterns"]
+# Any file that holds the body of one of the formats states it again.
+_ID_BODIES = [p.strip("^$") for p in AWS_ID_PATTERNS.values()]
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,12 @@ BLOCKS = [
         lacks=lambda source: not re.search(r"\blocal\.log_retention_days\b", source),
         copied=lambda text: _RETENTION_TAIL in text,
     ),
+    Block(
+        "aws_id_patterns.tf",
+        "reads local.aws_id_pattern",
+        lacks=lambda source: not re.search(r"\blocal\.aws_id_pattern\.", source),
+        copied=lambda text: any(body in text for body in _ID_BODIES),
+    ),
 ]
 
 
@@ -93,8 +104,10 @@ def problems(block: Block, configs: list[Path], shared: Path, root: Path) -> lis
             found.append(f"{rel}/{block.name} must be a link to {shared.relative_to(root)}/{block.name}")
         elif link.resolve() != (shared / block.name).resolve() or link.readlink().is_absolute():
             found.append(f"{rel}/{block.name} -> {link.readlink()} must be a relative link to the shared file")
-        elif block.lacks("\n".join(tf.read_text() for tf in own_files(config))):
-            found.append(f"{rel} links {block.name} but no file of its own {block.needs}")
+        # What reads the block may be a linked shared input (modules/_shared/variables), not only the
+        # configuration's own files.
+        elif block.lacks("\n".join(tf.read_text() for tf in sorted(config.glob("*.tf")) if tf.name != block.name)):
+            found.append(f"{rel} links {block.name} but no other file of it {block.needs}")
     return found
 
 
@@ -127,6 +140,15 @@ def test_who_links_the_shared_blocks():
         "modules/private-s3",
         "modules/rds-postgres",
     ]
+    assert users(BLOCKS[3]) == [
+        "modules/alb",
+        "modules/cloudwatch-alarms",
+        "modules/ecs-cluster",
+        "modules/ecs-service",
+        "modules/private-s3",
+        "modules/rds-postgres",
+        "modules/rds-proxy",
+    ]
     assert users(BLOCKS[2]) == [
         "modules/ecs-cluster",
         "modules/ecs-service",
@@ -144,7 +166,7 @@ def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: P
     copy, absolute, unused, good = (tmp_path / "modules" / n for n in ("copy", "absolute", "unused", "good"))
     for config in (copy, absolute, unused, good):
         config.mkdir()
-    context, moved, retention = BLOCKS
+    context, moved, retention, _ = BLOCKS
     # A module that writes both blocks out itself.
     (copy / "main.tf").write_text((SHARED / context.name).read_text() + (SHARED / moved.name).read_text())
     (absolute / context.name).symlink_to(shared / context.name)
@@ -163,12 +185,12 @@ def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: P
     assert problems(context, configs, shared, tmp_path) == [
         "modules/copy/main.tf writes out the block of aws_context.tf: link it instead",
         f"modules/absolute/aws_context.tf -> {shared / context.name} must be a relative link to the shared file",
-        "modules/unused links aws_context.tf but no file of its own reads local.account_id, local.partition and "
+        "modules/unused links aws_context.tf but no other file of it reads local.account_id, local.partition and "
         "local.region",
     ]
     assert problems(moved, configs, shared, tmp_path) == [
         "modules/copy/main.tf writes out the block of moved_kms_key.tf: link it instead",
-        'modules/unused links moved_kms_key.tf but no file of its own has the module "kms_key" the key moves into',
+        'modules/unused links moved_kms_key.tf but no other file of it has the module "kms_key" the key moves into',
     ]
     # A validation that writes the periods out, and a link nothing reads.
     (copy / "variables.tf").write_text(
@@ -178,7 +200,7 @@ def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: P
     (unused / retention.name).symlink_to(f"../_shared/{retention.name}")
     assert problems(retention, configs, shared, tmp_path) == [
         "modules/copy/variables.tf writes out the block of log_retention_days.tf: link it instead",
-        "modules/unused links log_retention_days.tf but no file of its own reads local.log_retention_days",
+        "modules/unused links log_retention_days.tf but no other file of it reads local.log_retention_days",
     ]
 
 
@@ -223,3 +245,59 @@ def test_a_copy_of_the_region_rule_is_found(tmp_path: Path):
         '    error_message = "no"\n  }\n}\n'
     )
     assert region_rule_copies(tmp_path) == ["terraform/variables.tf"]
+
+
+# --- The formats of AWS identifiers: one data file, read by Terraform and Python ------------------
+
+
+def id_format_copies(root: Path) -> list[str]:
+    files = [*root.glob("modules/**/*.tf"), *root.glob("terraform/**/*.tf"), *root.glob("scripts/**/*.py")]
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in files
+        if ".terraform" not in p.parts and not p.is_symlink() and any(body in p.read_text() for body in _ID_BODIES)
+    )
+
+
+def test_the_identifier_formats_are_stated_once_and_say_what_aws_does():
+    matches = {
+        "subnet_id": (["subnet-0123abcd", "subnet-0123456789abcdef0"], ["subnet-xyz", "sg-0123abcd"]),
+        "security_group_id": (["sg-0123abcd", "sg-0123456789abcdef0"], ["sg-", "subnet-0123abcd"]),
+        # A multi-Region key's ID is mrk- and 32 hexadecimal characters; aliases and bare IDs are not ARNs.
+        "kms_key_arn": (
+            [
+                "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666",
+                "arn:aws:kms:us-east-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+            ],
+            ["arn:aws:kms:eu-west-1:123456789012:alias/data", "0a1b2c3d-1111-2222-3333-444455556666"],
+        ),
+        "ecs_secret_value_from": (
+            [
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:imgclass/signing-AbCdEf",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::",
+                "arn:aws:ssm:eu-west-1:123456789012:parameter/imgclass/model",
+            ],
+            ["hunter2", "arn:aws:s3:::bucket"],
+        ),
+    }
+    for name, (good, bad) in matches.items():
+        pattern = re.compile(AWS_ID_PATTERNS[name])
+        assert all(pattern.match(v) for v in good), name
+        assert not any(pattern.match(v) for v in bad), name
+    assert (
+        'aws_id_pattern = jsondecode(file("${path.module}/../_shared/aws_id_patterns.json")).patterns'
+        in (SHARED / "aws_id_patterns.tf").read_text()
+    )
+    assert (
+        'aws_id_pattern = jsondecode(file("${path.module}/../modules/_shared/aws_id_patterns.json")).patterns'
+        in (REPO_ROOT / "terraform" / "locals.tf").read_text()
+    )
+    assert id_format_copies(REPO_ROOT) == []
+
+
+def test_a_copy_of_an_identifier_format_is_found(tmp_path: Path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "arns.py").write_text(
+        'KMS = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-fA-F-]+$")\n'
+    )
+    assert id_format_copies(tmp_path) == ["scripts/arns.py"]

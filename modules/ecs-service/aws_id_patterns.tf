@@ -1,0 +1,1 @@
+../_shared/aws_id_patterns.tf
