@@ -277,13 +277,14 @@ def _plan_inventory_dir(
     names = {var: unique_name(prefix, max_len) for var, (prefix, max_len) in inv_file.unique_vars.items()}
     tmp = tmp_path_factory.mktemp("inventory")
     if inv_file.tfdir == PLATFORM_ROOT:
-        from tests.platform.support import network, platform_workspace
+        from scripts.demo.steps import prepare_platform
+        from tests.platform.support import network
 
         assert inv_file.var_file is not None
         env = inv_file.var_file.removesuffix(".tfvars")
         # The network lives as long as the plan: the tests that read this plan only compare its ids.
         with network(emulator) as net:
-            ws = platform_workspace(env, emulator, tmp, net, {**inv_file.tf_vars, **names})
+            ws = prepare_platform(env, emulator, tmp, net, {**inv_file.tf_vars, **names}).workspace
             inventory = ws.plan()
     else:
         net = None

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from scripts.demo.steps import prepare_platform
 from scripts.emulator import Emulator
 from scripts.emulator.network import create_network, delete_network
-from scripts.terraform.tf import Workspace, unique_name
+from scripts.terraform.tf import unique_name
 
 
 @contextmanager
@@ -26,16 +24,6 @@ def network(emulator: Emulator) -> Iterator[dict[str, Any]]:
         yield net
     finally:
         delete_network(emulator, net)
-
-
-def platform_workspace(
-    env: str,
-    emulator: Emulator,
-    tmp_path: Path,
-    net: Mapping[str, Any],
-    overrides: Mapping[str, Any] | None = None,
-) -> Workspace:
-    return prepare_platform(env, emulator, tmp_path, net, overrides).workspace
 
 
 def statements_by_sid(policy: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.demo.steps import prepare_platform
 from tests.harness import inventory_path, shared_plan
 from tests.modules.test_cloudwatch_alarms_missing_data import missing_data_table
 from tests.platform.support import (
@@ -17,7 +18,6 @@ from tests.platform.support import (
     ingress_from_anywhere,
     network,
     plan_check_errors,
-    platform_workspace,
 )
 
 pytestmark = pytest.mark.emulator
@@ -147,7 +147,7 @@ def test_services_without_an_image_have_no_tasks(emulator):
     from scripts.demo.steps import emulator_account_values
 
     with network(emulator) as net:
-        ws = platform_workspace("dev", emulator, Path(tempfile.mkdtemp(prefix="platform-dev-noimage-")), net)
+        ws = prepare_platform("dev", emulator, Path(tempfile.mkdtemp(prefix="platform-dev-noimage-")), net).workspace
         pending = ws.plan({**emulator_account_values("dev", emulator, net), "image_tag": ""})
     for service in ("api", "worker"):
         assert pending.find(f"module.{service}.aws_ecs_service.this").values["desired_count"] == 0
