@@ -1,3 +1,10 @@
+# A rule a module validates on a value passed to it unchanged is stated only in that module (its
+# validation fails the root plan just as well, issue #12): the proxy, slo, runbook_base_url, db_pool_size,
+# Fargate Spot, backlog, retention days, instance class, backup retention and the formats of the
+# certificate, origins and alarm destinations. This file keeps what is the root's own: per-account
+# values and placeholders, rules across inputs or per environment, tag policy, names it composes, values
+# it uses itself, and rules a module checks more loosely.
+
 # --- Identity of the deployment ------------------------------------------------------------
 
 variable "environment" {
@@ -156,11 +163,6 @@ variable "certificate_arn" {
     error_message = "certificate_arn is empty. Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
   }
 
-  validation {
-    condition     = var.certificate_arn == "" || can(regex(local.aws_id_pattern.acm_certificate_arn, var.certificate_arn))
-    error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
-  }
-
   # A certificate id made of one repeated digit is the example in a template, never an issued one.
   validation {
     condition     = !can(regex(local.aws_id_pattern.acm_certificate_arn, var.certificate_arn)) || try(length(distinct(regexall("[0-9a-f]", lower(split("/", var.certificate_arn)[1])))) > 1, false)
@@ -199,11 +201,6 @@ variable "allowed_origins" {
   validation {
     condition     = length(var.allowed_origins) > 0
     error_message = "allowed_origins is empty. Set it per account: TF_VAR_allowed_origins (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALLOWED_ORIGINS (the pipeline); see docs/cicd.md."
-  }
-
-  validation {
-    condition     = alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", o))])
-    error_message = "allowed_origins must list origins like https://app.acme.io (scheme://host[:port], lowercase, no path or trailing slash), or \"*\" outside prod."
   }
 
   validation {
@@ -275,18 +272,8 @@ variable "database" {
   })
 
   validation {
-    condition     = can(regex("^db\\.[a-z0-9]+\\.[a-z0-9]+$", var.database.instance_class))
-    error_message = "database.instance_class must be an RDS instance class such as db.t4g.micro or db.r6g.large."
-  }
-
-  validation {
     condition     = !local.intents.production_like || var.database.multi_az
     error_message = "database.multi_az must be true in prod: a single-AZ database is a single point of failure (an AZ outage or instance failure takes the service down until a restore)."
-  }
-
-  validation {
-    condition     = var.database.backup_retention_period >= 1 && var.database.backup_retention_period <= 35 && var.database.backup_retention_period >= local.intents.minimum_backup_retention_days && floor(var.database.backup_retention_period) == var.database.backup_retention_period
-    error_message = "database.backup_retention_period must be a whole number of days from 1 to 35, and at least 7 in prod."
   }
 
   validation {
@@ -294,6 +281,7 @@ variable "database" {
     error_message = "database.reserved_connections must be a whole number, 0 or more."
   }
 
+  # Stricter than modules/rds-postgres, which also accepts uppercase letters.
   validation {
     condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database.database_name))
     error_message = "database.database_name must start with a lowercase letter and contain only lowercase letters, digits and underscores (at most 63)."
@@ -309,11 +297,6 @@ variable "proxy" {
     idle_client_timeout          = optional(number, 1800)
   })
   default = {}
-
-  validation {
-    condition     = alltrue([for v in [var.proxy.max_connections_percent, var.proxy.max_idle_connections_percent] : v >= 1 && v <= 100]) && var.proxy.max_idle_connections_percent <= var.proxy.max_connections_percent
-    error_message = "proxy.max_connections_percent and proxy.max_idle_connections_percent must be between 1 and 100, idle at most max."
-  }
 }
 
 # --- Compute ------------------------------------------------------------------------------
@@ -348,14 +331,11 @@ variable "api" {
   })
   default = {}
 
+  # Not left to modules/ecs-service: while no image is pushed the root passes 0 and 0 instead (a parked
+  # service, which the module accepts), so the module never sees these values.
   validation {
     condition     = var.api.min_capacity >= 1 && var.api.min_capacity <= var.api.max_capacity
     error_message = "api must satisfy 1 <= min_capacity <= max_capacity (got ${var.api.min_capacity} and ${var.api.max_capacity})."
-  }
-
-  validation {
-    condition     = var.api.db_pool_size >= 1 && floor(var.api.db_pool_size) == var.api.db_pool_size
-    error_message = "api.db_pool_size must be a whole number, at least 1."
   }
 }
 
@@ -374,24 +354,10 @@ variable "worker" {
   })
   default = {}
 
+  # Checked here for the reason given at var.api.
   validation {
     condition     = var.worker.min_capacity >= 1 && var.worker.min_capacity <= var.worker.max_capacity
     error_message = "worker must satisfy 1 <= min_capacity <= max_capacity (got ${var.worker.min_capacity} and ${var.worker.max_capacity})."
-  }
-
-  validation {
-    condition     = var.worker.db_pool_size >= 1 && floor(var.worker.db_pool_size) == var.worker.db_pool_size
-    error_message = "worker.db_pool_size must be a whole number, at least 1."
-  }
-
-  validation {
-    condition     = var.worker.fargate_spot_share >= 0 && var.worker.fargate_spot_share <= 100 && var.worker.fargate_on_demand_base >= 0
-    error_message = "worker.fargate_spot_share must be a percentage from 0 to 100 and worker.fargate_on_demand_base 0 or more."
-  }
-
-  validation {
-    condition     = var.worker.backlog_per_task > 0
-    error_message = "worker.backlog_per_task must be a positive number of messages per task."
   }
 }
 
@@ -402,6 +368,8 @@ variable "log_retention_days" {
 
   # The only values retentionInDays accepts
   # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+  # The modules check it too, but the value goes to four module calls (four errors for one input), and
+  # this is the root's reader of the linked local.log_retention_days (ADR 0024).
   validation {
     condition     = contains(local.log_retention_days, var.log_retention_days)
     error_message = "log_retention_days must be one of the retention periods CloudWatch Logs accepts: ${join(", ", local.log_retention_days)}."
@@ -455,11 +423,6 @@ variable "retention" {
     result_days = optional(number, 90)
   })
   default = {}
-
-  validation {
-    condition     = var.retention.upload_days >= 1 && var.retention.result_days >= 1 && floor(var.retention.upload_days) == var.retention.upload_days && floor(var.retention.result_days) == var.retention.result_days
-    error_message = "retention.upload_days and retention.result_days must be whole numbers of days, at least 1."
-  }
 }
 
 variable "classification" {
@@ -511,15 +474,12 @@ variable "alarm_email_addresses" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
-    error_message = "alarm_email_addresses must be email addresses such as oncall@acme.io."
-  }
-
-  validation {
     condition     = !anytrue([for e in var.alarm_email_addresses : can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(e)))])
     error_message = "alarm_email_addresses contains a placeholder address (example.com, .example, .invalid, .test): alarms would mail nobody. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
   }
 
+  # modules/cloudwatch-alarms (require_alarm_actions) refuses this too; the root's message says where the
+  # per-account value is set, which the module cannot know.
   validation {
     condition     = !local.intents.require_alarm_actions || length(var.alarm_email_addresses) + length(var.alarm_https_endpoints) > 0
     error_message = "prod needs a paging destination: set alarm_email_addresses or alarm_https_endpoints, or alarms fire into an empty topic. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
@@ -531,11 +491,6 @@ variable "alarm_https_endpoints" {
   type        = list(string)
   default     = []
   nullable    = false
-
-  validation {
-    condition     = alltrue([for u in var.alarm_https_endpoints : startswith(u, "https://")])
-    error_message = "alarm_https_endpoints must be https:// URLs."
-  }
 
   validation {
     condition     = !anytrue([for u in var.alarm_https_endpoints : can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(try(regex("^https://([^/?#]+)", u)[0], "-"))))])
@@ -552,22 +507,12 @@ variable "slo" {
     job_success_target_percent  = optional(number, 99)
   })
   default = {}
-
-  validation {
-    condition     = alltrue([for t in [var.slo.availability_target_percent, var.slo.latency_target_percent, var.slo.job_success_target_percent] : t > 0 && t < 100]) && var.slo.latency_threshold_seconds > 0 && var.slo.latency_threshold_seconds <= 60
-    error_message = "slo targets must be strictly between 0 and 100 percent, and latency_threshold_seconds above 0 and at most 60."
-  }
 }
 
 variable "runbook_base_url" {
   description = "Browsable URL of docs/runbooks in the repository (for example https://github.com/<org>/<repo>/blob/main/docs/runbooks); every alarm description links its runbook there."
   type        = string
   default     = "docs/runbooks"
-
-  validation {
-    condition     = length(var.runbook_base_url) > 0 && !endswith(var.runbook_base_url, "/")
-    error_message = "runbook_base_url must be a URL or path without a trailing slash."
-  }
 }
 
 variable "database_restore" {
