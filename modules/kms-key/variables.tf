@@ -37,7 +37,7 @@ variable "deletion_window_in_days" {
 }
 
 variable "service_statements" {
-  description = "Key policy statements for AWS services that use the key in their own name, by statement ID (letters and digits): service principal (for example \"logs.eu-west-1.amazonaws.com\"), kms: actions, and at least one condition that limits the grant to the resources the service acts for (for CloudWatch alarms aws:SourceArn). Services that act with their caller's IAM permissions (S3, RDS, SQS, SSM, Secrets Manager, ECR) need none: the account administration statement delegates to IAM. CloudWatch Logs has its own input, cloudwatch_logs_log_groups."
+  description = "Key policy statements for AWS services that use the key in their own name, by statement ID (letters and digits): service principal (for example \"cloudwatch.amazonaws.com\"), kms: actions, and at least one condition that limits the grant to the resources the service acts for (for CloudWatch alarms aws:SourceArn). Services that act with their caller's IAM permissions (S3, RDS, SQS, SSM, Secrets Manager, ECR) need none: the account administration statement delegates to IAM. CloudWatch Logs has its own input, cloudwatch_logs_log_groups."
   type = map(object({
     service = string
     actions = list(string)
