@@ -48,7 +48,7 @@ module "database" {
   monitoring_interval     = local.is_prod ? 60 : 0
   log_retention_in_days   = var.log_retention_days
 
-  # Intent from terraform/locals.tf (variables.tf demands 7 days in prod before this).
+  # Intent from terraform/intents.json: the module refuses a backup_retention_period below it.
   minimum_backup_retention_days = local.intents.minimum_backup_retention_days
 
   # A restore keeps what the rest of the platform relies on: the identifier (so the proxy target

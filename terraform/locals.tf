@@ -35,16 +35,14 @@ locals {
   # The one place an environment name becomes behaviour: prod is production-like, dev is not
   # (variables.tf admits only these two). The modules take the intents below, never an environment
   # name, and the plan checks read them from the output `intents` instead of keeping their own list.
+  # What each kind of environment demands is data (intents.json), which the checks read too:
+  # minimum_backup_retention_days for modules/rds-postgres, allow_latest_image_tag for
+  # modules/ecs-service, require_alarm_actions for modules/cloudwatch-alarms.
   is_prod = var.environment == "prod"
-  intents = {
-    production_like = local.is_prod
-    # modules/rds-postgres: point-in-time recovery the database must keep at least.
-    minimum_backup_retention_days = local.is_prod ? 7 : 1
-    # modules/ecs-service: a deployment must name an immutable version outside dev.
-    allow_latest_image_tag = !local.is_prod
-    # modules/cloudwatch-alarms: an alarm must reach someone.
-    require_alarm_actions = local.is_prod
-  }
+  intents = merge(
+    jsondecode(file("${path.module}/intents.json"))[local.is_prod ? "production_like" : "not_production_like"],
+    { production_like = local.is_prod },
+  )
 
   # Per account, from TF_VAR_permissions_boundary_arn: the pipeline passes an unset GitHub variable
   # as "", which means no boundary.

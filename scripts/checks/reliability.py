@@ -3,8 +3,9 @@
 - Every ECS service has the deployment circuit breaker with rollback.
 - In a prod-like plan (``--prod-like``, or the root's output ``intents`` states
   ``production_like = true``: terraform/locals.tf maps the environment once): databases have
-  deletion protection, Multi-AZ, backups kept at least 7 days and a final snapshot; load balancers
-  have deletion protection.
+  deletion protection, Multi-AZ, backups kept at least the production-like
+  ``minimum_backup_retention_days`` of terraform/intents.json (the root tells modules/rds-postgres
+  the same number) and a final snapshot; load balancers have deletion protection.
 - Every paging alarm reaches someone: it has an enabled action, or a composite alarm that reaches
   someone includes it (``ALARM("name")`` in its rule: the composite pages once for many). An alarm
   pages when it is a composite alarm, or is tagged ``Severity`` (or ``severity``/``Paging``) =
@@ -18,9 +19,9 @@ import re
 
 from scripts.checks.findings import CheckOptions, Finding, error, is_prod_like
 from scripts.checks.planview import as_int, attr, block, is_unknown, live
+from scripts.checks.tables import production_intents
 from scripts.terraform.inventory import PlanInventory, Resource
 
-MIN_BACKUP_DAYS = 7
 PAGING_VALUES = frozenset({"page", "paging", "critical", "true", "p1", "sev1"})
 NON_PAGING_VALUES = frozenset({"warning", "info", "ticket", "false", "low"})
 SEVERITY_TAGS = ("Severity", "severity", "Paging", "paging")
@@ -68,13 +69,14 @@ def _db_findings(db: Resource) -> list[Finding]:
             )
         )
     days = as_int(attr(db, "backup_retention_period"))
-    if not is_unknown(attr(db, "backup_retention_period")) and (days is None or days < MIN_BACKUP_DAYS):
+    minimum = int(production_intents()["minimum_backup_retention_days"])
+    if not is_unknown(attr(db, "backup_retention_period")) and (days is None or days < minimum):
         findings.append(
             error(
                 "reliability.backup-retention",
                 db.address,
-                f"automated backups are kept {days or 0} days, fewer than {MIN_BACKUP_DAYS}",
-                f"set backup_retention_period to {MIN_BACKUP_DAYS} or more (35 at most)",
+                f"automated backups are kept {days or 0} days, fewer than {minimum}",
+                f"set backup_retention_period to {minimum} or more (35 at most)",
             )
         )
     skip = attr(db, "skip_final_snapshot")

@@ -6,7 +6,8 @@ module reads with ``jsondecode(file(...))``: the classes and the constants of th
 estimate exist once, for Terraform and Python alike. The region-name rule is
 ``modules/_shared/region_name.json``, read the same way by the root's and bootstrap's validations;
 the identifier formats are ``modules/_shared/aws_id_patterns.json``, which the modules' and the root's
-validations read.
+validations read. What a production-like environment demands is the root's
+``terraform/intents.json``, whose column terraform/locals.tf picks for prod.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ PRICES_FILE = HERE / "prices.toml"
 REGION_NAME_FILE = HERE.parents[1] / "modules" / "_shared" / "region_name.json"
 # What subnet and security group IDs, KMS key, certificate and secret ARNs look like.
 AWS_ID_PATTERNS_FILE = HERE.parents[1] / "modules" / "_shared" / "aws_id_patterns.json"
+# What a production-like environment demands (terraform/locals.tf picks its column for the root).
+INTENTS_FILE = HERE.parents[1] / "terraform" / "intents.json"
 
 GIB = 1073741824
 
@@ -68,6 +71,13 @@ def instance_classes(path: Path = INSTANCE_CLASSES_FILE) -> dict[str, InstanceCl
 @cache
 def prices(path: Path = PRICES_FILE) -> dict[str, Any]:
     return tomllib.loads(path.read_text())
+
+
+@cache
+def production_intents(path: Path = INTENTS_FILE) -> dict[str, Any]:
+    """The production-like column of the root's intents table: what the modules are told in prod,
+    and what the plan checks demand of a prod-like plan (``minimum_backup_retention_days``...)."""
+    return dict(json.loads(path.read_text())["production_like"])
 
 
 @cache

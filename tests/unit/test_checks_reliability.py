@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from scripts.checks import reliability, run_checks
+from scripts.checks import reliability, run_checks, tables
 from scripts.checks.findings import CheckOptions
 from scripts.terraform.inventory import PlanInventory
 from tests.support.planbuilder import PlanBuilder
@@ -85,6 +87,23 @@ def test_prod_database_missing_a_safeguard_fails(change, expected):
     findings = run(b, PROD)
     assert ids(findings) == [expected]
     assert findings[0].address == "module.db.aws_db_instance.this"
+
+
+def test_the_backup_minimum_is_the_production_column_of_the_roots_intents(tmp_path, monkeypatch):
+    # terraform/intents.json tells modules/rds-postgres its minimum in prod; the check reads the same
+    # cell, so editing the table moves both (shown on a copy that demands 14 days).
+    table = json.loads(tables.INTENTS_FILE.read_text())
+    assert table["production_like"]["minimum_backup_retention_days"] == SAFE_DB["backup_retention_period"]
+    table["production_like"]["minimum_backup_retention_days"] = 14
+    edited = tmp_path / "intents.json"
+    edited.write_text(json.dumps(table))
+    monkeypatch.setattr(reliability, "production_intents", lambda: tables.production_intents(edited))
+    [finding] = run(PlanBuilder().add("module.db.aws_db_instance.this", SAFE_DB), PROD)
+    assert finding.check_id == "reliability.backup-retention"
+    assert finding.message == "automated backups are kept 7 days, fewer than 14"
+    assert finding.fix == "set backup_retention_period to 14 or more (35 at most)"
+    fortnight = {**SAFE_DB, "backup_retention_period": 14}
+    assert run(PlanBuilder().add("module.db.aws_db_instance.this", fortnight), PROD) == []
 
 
 def test_dev_database_may_skip_prod_safeguards():
