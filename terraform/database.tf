@@ -44,8 +44,8 @@ module "database" {
   backup_retention_period = var.database.backup_retention_period
   deletion_protection     = var.deletion_protection
   skip_final_snapshot     = !var.deletion_protection
-  apply_immediately       = !local.is_prod
-  monitoring_interval     = local.is_prod ? 60 : 0
+  apply_immediately       = !local.production_like
+  monitoring_interval     = local.production_like ? 60 : 0
   log_retention_in_days   = var.log_retention_days
 
   # Intent from terraform/intents.json: the module refuses a backup_retention_period below it.

@@ -46,7 +46,7 @@ resource "aws_ecr_lifecycle_policy" "this" {
         selection = {
           tagStatus   = "any"
           countType   = "imageCountMoreThan"
-          countNumber = local.is_prod ? 50 : 15
+          countNumber = local.production_like ? 50 : 15
         }
         action = { type = "expire" }
       },

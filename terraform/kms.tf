@@ -22,7 +22,7 @@ locals {
     local.waf_log_group_name,                               # waf.tf
   ]
 
-  kms_deletion_window_in_days = local.is_prod ? 30 : 7
+  kms_deletion_window_in_days = local.production_like ? 30 : 7
 }
 
 module "data_key" {

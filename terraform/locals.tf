@@ -32,16 +32,17 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.id
 
-  # The one place an environment name becomes behaviour: prod is production-like, dev is not
-  # (variables.tf admits only these two). The modules take the intents below, never an environment
-  # name, and the plan checks read them from the output `intents` instead of keeping their own list.
-  # What each kind of environment demands is data (intents.json), which the checks read too:
+  # The one place an environment name becomes behaviour: intents.json lists the environments (prod is
+  # production-like, dev is not) and what each kind demands. The modules take the intents below, never
+  # an environment name, and the plan checks read the same file instead of keeping their own list.
+  # lookup: an environment the file does not list is refused by variables.tf, with the list.
+  intent_table    = jsondecode(file("${path.module}/intents.json"))
+  production_like = lookup(local.intent_table.environments, var.environment, "not_production_like") == "production_like"
   # minimum_backup_retention_days for modules/rds-postgres, allow_latest_image_tag for
   # modules/ecs-service, require_alarm_actions for modules/cloudwatch-alarms.
-  is_prod = var.environment == "prod"
   intents = merge(
-    jsondecode(file("${path.module}/intents.json"))[local.is_prod ? "production_like" : "not_production_like"],
-    { production_like = local.is_prod },
+    local.intent_table[local.production_like ? "production_like" : "not_production_like"],
+    { production_like = local.production_like },
   )
 
   # Per account, from TF_VAR_permissions_boundary_arn: the pipeline passes an unset GitHub variable

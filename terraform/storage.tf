@@ -20,7 +20,7 @@ module "logs_bucket" {
   bucket_name                        = local.bucket_names.logs
   encryption                         = "AES256"
   noncurrent_version_expiration_days = 7
-  object_expiration_days             = local.is_prod ? 365 : 30
+  object_expiration_days             = local.production_like ? 365 : 30
   # Delivery grants: the load balancer's access logs and the data buckets' server access logs.
   elb_log_delivery_prefix   = local.alb_access_logs_prefix
   server_access_log_sources = local.access_log_sources
@@ -56,7 +56,7 @@ module "results_bucket" {
   bucket_name                        = local.bucket_names.results
   kms_key_arn                        = module.data_key.key_arn
   object_expiration_days             = var.retention.result_days
-  noncurrent_version_expiration_days = local.is_prod ? 30 : 7
+  noncurrent_version_expiration_days = local.production_like ? 30 : 7
   force_destroy                      = !var.deletion_protection
   tags                               = { DataClass = "results" }
 

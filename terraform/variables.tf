@@ -8,12 +8,12 @@
 # --- Identity of the deployment ------------------------------------------------------------
 
 variable "environment" {
-  description = "Deployment environment, one of dev or prod. It names every resource and switches the safety rails (prod: deletion protection, Multi-AZ, no wildcard origins, paging alarms)."
+  description = "Deployment environment, one of those terraform/intents.json lists (dev, prod). It names every resource and, where the file marks it production-like (prod), switches on the safety rails: deletion protection, Multi-AZ, no wildcard origins, paging alarms."
   type        = string
 
   validation {
-    condition     = contains(["dev", "prod"], var.environment)
-    error_message = "environment must be one of: dev, prod (got \"${var.environment}\"). Add a tfvars file and extend this list to introduce another environment."
+    condition     = contains(keys(local.intent_table.environments), var.environment)
+    error_message = "environment must be one of: ${join(", ", sort(keys(local.intent_table.environments)))} (got \"${var.environment}\"). To introduce another environment, list it in terraform/intents.json and add its tfvars and backend files under terraform/environments/."
   }
 }
 

@@ -6,8 +6,9 @@ module reads with ``jsondecode(file(...))``: the classes and the constants of th
 estimate exist once, for Terraform and Python alike. The region-name rule is
 ``modules/_shared/region_name.json``, read the same way by the root's and bootstrap's validations;
 the identifier formats are ``modules/_shared/aws_id_patterns.json``, which the modules' and the root's
-validations read. What a production-like environment demands is the root's
-``terraform/intents.json``, whose column terraform/locals.tf picks for prod.
+validations read. The deployment environments, which of them are
+production-like and what that demands are the root's ``terraform/intents.json``, which
+terraform/locals.tf reads too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ PRICES_FILE = HERE / "prices.toml"
 REGION_NAME_FILE = HERE.parents[1] / "modules" / "_shared" / "region_name.json"
 # What subnet and security group IDs, KMS key, certificate and secret ARNs look like.
 AWS_ID_PATTERNS_FILE = HERE.parents[1] / "modules" / "_shared" / "aws_id_patterns.json"
-# What a production-like environment demands (terraform/locals.tf picks its column for the root).
+# The environments and what each kind demands (terraform/locals.tf reads it for the root).
 INTENTS_FILE = HERE.parents[1] / "terraform" / "intents.json"
 
 GIB = 1073741824
@@ -74,10 +75,24 @@ def prices(path: Path = PRICES_FILE) -> dict[str, Any]:
 
 
 @cache
-def production_intents(path: Path = INTENTS_FILE) -> dict[str, Any]:
+def _intent_table(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text()))
+
+
+def environments(path: Path | None = None) -> list[str]:
+    """The deployment environments, as the root's validation of ``environment`` admits them."""
+    return sorted(_intent_table(path or INTENTS_FILE)["environments"])
+
+
+def is_production_like(env: str, path: Path | None = None) -> bool:
+    """Whether the root treats ``env`` as production-like (terraform/locals.tf reads the same cell)."""
+    return _intent_table(path or INTENTS_FILE)["environments"].get(env) == "production_like"
+
+
+def production_intents(path: Path | None = None) -> dict[str, Any]:
     """The production-like column of the root's intents table: what the modules are told in prod,
     and what the plan checks demand of a prod-like plan (``minimum_backup_retention_days``...)."""
-    return dict(json.loads(path.read_text())["production_like"])
+    return dict(_intent_table(path or INTENTS_FILE)["production_like"])
 
 
 @cache

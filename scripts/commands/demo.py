@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 import scripts.demo.steps as demo
+from scripts.checks.tables import environments
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--env",
-        choices=demo.ENVIRONMENTS,
+        choices=environments(),
         default="dev",
         help="environment settings to apply (terraform/environments/<env>.tfvars); default dev",
     )

@@ -11,12 +11,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from scripts.checks.tables import environments
 from scripts.emulator import Emulator
 from scripts.emulator.recorder import CallBus
 from scripts.iam.proof import report_lines
 from scripts.iam.run import proof
-
-ENVIRONMENTS = ("dev", "prod")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "call; 2 bad usage or environment error (one line)."
         ),
     )
-    parser.add_argument("--env", choices=ENVIRONMENTS, default="dev", help="environment to apply (default dev)")
+    parser.add_argument("--env", choices=environments(), default="dev", help="environment to apply (default dev)")
     parser.add_argument(
         "--permissions-boundary-arn",
         metavar="ARN",
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             run_.log.phase = "replan"
             run_.platform.replan()  # type: ignore[union-attr]
             run_.update_in_place()
-        for env in ENVIRONMENTS:
+        for env in environments():
             with console.status(f"plan {env} as its plan role"):
                 run_.plan_as_pull_request(env)
         with console.status(f"destroy {args.env} as its apply role"):

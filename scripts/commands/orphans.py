@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from scripts.checks.tables import environments
 from scripts.orphans import import_line
 from scripts.orphans.inputs import orphans_of
 
-ENVIRONMENTS = ("dev", "prod")
 DEFAULT_SERVICE = "imgclass"
 
 
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "2 bad usage or environment error (one line). See docs/runbooks/orphaned-resources.md."
         ),
     )
-    parser.add_argument("--env", required=True, choices=ENVIRONMENTS, help="environment whose resources to check")
+    parser.add_argument("--env", required=True, choices=environments(), help="environment whose resources to check")
     parser.add_argument("--service", default=DEFAULT_SERVICE, help="the Service tag and name prefix (default imgclass)")
     parser.add_argument(
         "--state", type=Path, metavar="FILE", help="a state file (`terraform state pull` JSON) instead of the backend"

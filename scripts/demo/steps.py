@@ -50,6 +50,7 @@ from rich.text import Text
 from scripts.checks import CheckOptions, run_checks
 from scripts.checks.labels import labels_for
 from scripts.checks.report import cost_table, findings_table
+from scripts.checks.tables import environments, is_production_like
 from scripts.emulator import Emulator
 from scripts.emulator.network import (
     create_certificate,
@@ -65,7 +66,6 @@ from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, warm_plug
 
 ROOT = "terraform"
 PARALLELISM = 20
-ENVIRONMENTS = ("dev", "prod")
 # Auto-loaded before the harness's zz_ variables file, so test and demo overrides win.
 ENV_TFVARS = "00-environment.auto.tfvars"
 KEY_OUTPUTS = (
@@ -90,8 +90,8 @@ class PreparedPlatform:
 
 def env_tfvars(env: str) -> Path:
     path = REPO_ROOT / ROOT / "environments" / f"{env}.tfvars"
-    if env not in ENVIRONMENTS or not path.is_file():
-        raise UsageError(f"unknown environment {env!r}: choose one of {', '.join(ENVIRONMENTS)}")
+    if env not in environments() or not path.is_file():
+        raise UsageError(f"unknown environment {env!r}: choose one of {', '.join(environments())}")
     return path
 
 
@@ -111,7 +111,8 @@ def emulator_account_values(env: str, emulator: Emulator, network: Mapping[str, 
         "certificate_arn": f"arn:aws:acm:{emulator.region}:{account}:certificate/{uuid.uuid4()}",
         "image_tag": f"demo-{env}",
     }
-    if env == "prod":
+    # A production-like environment refuses http:// origins and an alarm topic nobody receives.
+    if is_production_like(env):
         values["allowed_origins"] = ["https://app.imgclass.localhost"]
         values["alarm_email_addresses"] = ["oncall@alerts.imgclass.localhost"]
     else:
@@ -484,16 +485,18 @@ def teardown(
     """Destroy what the demo applied; returns the exit code (1 when something is left)."""
     started = time.monotonic()
     try:
-        if env == "prod":
+        # A production-like environment must run with deletion protection (terraform/variables.tf).
+        protected = is_production_like(env)
+        if protected:
             outputs = outputs or _safe_outputs(platform.workspace)
             lift_deletion_protection(emulator, outputs)
-            console.print("  prod teardown: deletion protection lifted and buckets emptied, in the emulator only")
+            console.print(f"  {env} teardown: deletion protection lifted and buckets emptied, in the emulator only")
         total = len(managed(platform.workspace.state_resources()))
         try:
             # The re-plan has just refreshed every resource; a second refresh would only cost time.
             run_streaming(console, platform.workspace, "destroy", total, "terraform destroy", "-refresh=false")
         except TerraformError:
-            if env == "prod":
+            if protected:
                 # S3 delivers the emulator's access logs for requests made during the destroy into the
                 # log bucket; with the logging configurations gone, emptying it once more is final.
                 lift_deletion_protection(emulator, outputs)

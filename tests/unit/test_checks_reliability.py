@@ -97,7 +97,7 @@ def test_the_backup_minimum_is_the_production_column_of_the_roots_intents(tmp_pa
     table["production_like"]["minimum_backup_retention_days"] = 14
     edited = tmp_path / "intents.json"
     edited.write_text(json.dumps(table))
-    monkeypatch.setattr(reliability, "production_intents", lambda: tables.production_intents(edited))
+    monkeypatch.setattr(tables, "INTENTS_FILE", edited)
     [finding] = run(PlanBuilder().add("module.db.aws_db_instance.this", SAFE_DB), PROD)
     assert finding.check_id == "reliability.backup-retention"
     assert finding.message == "automated backups are kept 7 days, fewer than 14"

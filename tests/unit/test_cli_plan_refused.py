@@ -9,6 +9,7 @@ a terminal would show.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -43,6 +44,16 @@ def staging_from_prod(text: str) -> tuple[str, str, dict[str, str]]:
     return "staging", edited(text, r'^environment\s*=\s*"prod"', 'environment = "staging"'), {}
 
 
+def staging_listed_as_production_like(_prod: str) -> tuple[str, str, dict[str, str]]:
+    """A new environment copied from dev and listed as production-like in terraform/intents.json: the
+    root reads its kind from the file, so dev's relaxed settings are refused (the table edit is below)."""
+    return (
+        "staging",
+        edited((ENVIRONMENTS / "dev.tfvars").read_text(), r'^environment\s*=\s*"dev"', 'environment = "staging"'),
+        {},
+    )
+
+
 def prod_with_any_origin(text: str) -> tuple[str, str, dict[str, str]]:
     # allowed_origins is a per-account value: set the documented way, a TF_VAR_ variable.
     return "prod", text, {"TF_VAR_allowed_origins": '["*"]'}
@@ -59,6 +70,11 @@ CASES = {
         'environment must be one of: dev, prod (got "staging").',
         'var.environment is "staging"',
     ),
+    "production-like-staging-copied-from-dev": (
+        staging_listed_as_production_like,
+        "deletion_protection must be true in prod",
+        "var.deletion_protection is false",
+    ),
     "wildcard-origin-in-prod": (
         prod_with_any_origin,
         'allowed_origins must not contain "*" in prod',
@@ -72,12 +88,21 @@ CASES = {
 }
 
 
+# Environments a case lists in the copy's terraform/intents.json, with their kind.
+TABLE_EDITS = {"production-like-staging-copied-from-dev": {"staging": "production_like"}}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_refused_plan_prints_the_configurations_message_and_the_log_path(tc, tmp_path, case):
     change, message, terraform_detail = CASES[case]
     repo = repo_copy(tmp_path)
     env, text, tf_vars = change((ENVIRONMENTS / "prod.tfvars").read_text())
     (repo / "terraform" / "environments" / f"{env}.tfvars").write_text(text)
+    if case in TABLE_EDITS:
+        table_file = repo / "terraform" / "intents.json"
+        table = json.loads(table_file.read_text())
+        table["environments"].update(TABLE_EDITS[case])
+        table_file.write_text(json.dumps(table))
     out = tmp_path / "out"
     proc = run_cli(
         "plan",
