@@ -30,6 +30,8 @@ REGION_NAME_FILE = HERE.parents[1] / "modules" / "_shared" / "region_name.json"
 AWS_ID_PATTERNS_FILE = HERE.parents[1] / "modules" / "_shared" / "aws_id_patterns.json"
 # The environments and what each kind demands (terraform/locals.tf reads it for the root).
 INTENTS_FILE = HERE.parents[1] / "terraform" / "intents.json"
+# The environment variables a modules/ecs-service task reads its database settings from (task.tf reads it).
+ECS_SERVICE_CONTRACT_FILE = HERE.parents[1] / "modules" / "ecs-service" / "contract.json"
 
 GIB = 1073741824
 
@@ -105,3 +107,9 @@ def aws_id_pattern(name: str, path: Path = AWS_ID_PATTERNS_FILE) -> str:
     """The anchored regular expression of one AWS identifier format (``kms_key_arn``, ``subnet_id``...),
     as Terraform's validations read it."""
     return str(json.loads(path.read_text())["patterns"][name])
+
+
+def ecs_service_contract(name: str, path: Path | None = None) -> str:
+    """One name of modules/ecs-service's database contract (``pool_size_env``, ``db_host_env``,
+    ``pool_size_input``), as the module's task.tf reads it."""
+    return str(json.loads((path or ECS_SERVICE_CONTRACT_FILE).read_text())[name])
