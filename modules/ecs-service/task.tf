@@ -18,7 +18,10 @@ locals {
     }
   }
 
-  main_environment = merge(var.environment_variables, { DB_POOL_SIZE = tostring(var.db_pool_size) })
+  # The variable names a task reads its database settings from, shared with the connection-budget
+  # check (scripts/checks/budget.py): see the file's _comment.
+  contract         = jsondecode(file("${path.module}/contract.json"))
+  main_environment = merge(var.environment_variables, { (local.contract.pool_size_env) = tostring(var.db_pool_size) })
   scratch_paths    = { for v in var.scratch_volumes : v.name => v.container_path }
 
   # The main container first, then the sidecars, in the sidecars' shape; container_definitions below
