@@ -11,7 +11,8 @@ Which services connect to a database (the rule, also in scripts/checks/README.md
 - a service whose containers set ``DB_POOL_SIZE`` or ``DB_HOST`` in their environment (a task
   opens the sum of its containers' pools), or, while the container definitions are known only
   after apply, whose module call sets ``db_pool_size`` (modules/ecs-service's input), or which
-  carries a ``DbPoolSize`` tag;
+  carries a ``DbPoolSize`` tag. These three names are modules/ecs-service's ``contract.json``, the
+  file its task.tf reads to name the variable: they are read from it, not written here;
 - it uses the one database of the plan; with several, the one whose proxy endpoint or address is
   its ``DB_HOST``, or whose identifier is its ``Database`` tag.
 
@@ -47,17 +48,33 @@ from scripts.checks.planview import (
     live,
     module_input,
 )
-from scripts.checks.tables import instance_classes
+from scripts.checks.tables import ecs_service_contract, instance_classes
 from scripts.terraform.inventory import PlanInventory, Resource
 
 DEFAULT_PROXY_PERCENT = 100  # AWS's default max_connections_percent
 ROOT_BUDGET_OUTPUT = "connection_budget"  # terraform/budget.tf
 ROOT_BUDGET_SOURCE = f"root output {ROOT_BUDGET_OUTPUT}"
 RESERVED_ROW = "reserved_connections (migrations, on-call sessions)"
-POOL_ENV = "DB_POOL_SIZE"
-HOST_ENV = "DB_HOST"
 POOL_TAGS = ("DbPoolSize", "db_pool_size")
 DATABASE_TAGS = ("Database", "database")
+
+
+@dataclass(frozen=True)
+class TaskContract:
+    """The names modules/ecs-service tells a task its database settings by (its contract.json)."""
+
+    pool_env: str  # the container variable holding the pool size (DB_POOL_SIZE)
+    host_env: str  # the container variable holding the database host (DB_HOST)
+    pool_input: str  # the module input the pool size comes from (db_pool_size)
+
+
+def task_contract() -> TaskContract:
+    # Read on every check rather than at import, so the check follows the file as it is now.
+    return TaskContract(
+        pool_env=ecs_service_contract("pool_size_env"),
+        host_env=ecs_service_contract("db_host_env"),
+        pool_input=ecs_service_contract("pool_size_input"),
+    )
 
 
 @dataclass
@@ -197,38 +214,41 @@ def _tag(res: Resource, names: tuple[str, ...]) -> Any:
     return None
 
 
-def _container_pools(containers: list[dict[str, Any]], address: str) -> tuple[bool, int | None, Any, list[Finding]]:
-    """(connects, summed pool or None, DB_HOST, findings) from known container definitions."""
+def _container_pools(
+    containers: list[dict[str, Any]], address: str, names: TaskContract
+) -> tuple[bool, int | None, Any, list[Finding]]:
+    """(connects, summed pool or None, database host, findings) from known container definitions."""
+    pool_env, host_env, pool_input = names.pool_env, names.host_env, names.pool_input
     findings: list[Finding] = []
     pools: list[int] = []
     connects, host = False, None
     for c in containers:
         env = container_env(c)
-        if POOL_ENV not in env and HOST_ENV not in env:
+        if pool_env not in env and host_env not in env:
             continue
         connects = True
         if host is None:
-            host = env.get(HOST_ENV)
-        if POOL_ENV not in env:
+            host = env.get(host_env)
+        if pool_env not in env:
             findings.append(
                 error(
                     "budget.unbounded",
                     address,
-                    f"container {c.get('name')!r} connects to the database ({HOST_ENV}) but sets no "
-                    f"{POOL_ENV}: its connections are unbounded and outside the budget",
-                    f"give the container a fixed pool: set db_pool_size (env {POOL_ENV}) and size it in "
+                    f"container {c.get('name')!r} connects to the database ({host_env}) but sets no "
+                    f"{pool_env}: its connections are unbounded and outside the budget",
+                    f"give the container a fixed pool: set {pool_input} (env {pool_env}) and size it in "
                     "the connection budget",
                 )
             )
             continue
-        value = as_int(env[POOL_ENV])
+        value = as_int(env[pool_env])
         if value is None:
             findings.append(
                 error(
                     "budget.pool-invalid",
                     address,
-                    f"container {c.get('name')!r} sets {POOL_ENV}={env[POOL_ENV]!r}, not a whole number",
-                    f"set {POOL_ENV} to the number of connections one task opens (db_pool_size)",
+                    f"container {c.get('name')!r} sets {pool_env}={env[pool_env]!r}, not a whole number",
+                    f"set {pool_env} to the number of connections one task opens ({pool_input})",
                 )
             )
         else:
@@ -236,21 +256,24 @@ def _container_pools(containers: list[dict[str, Any]], address: str) -> tuple[bo
     return connects, (sum(pools) if pools else None), host, findings
 
 
-def service_row(inv: PlanInventory, service: Resource) -> tuple[ServiceRow | None, list[Finding]]:
+def service_row(
+    inv: PlanInventory, service: Resource, names: TaskContract | None = None
+) -> tuple[ServiceRow | None, list[Finding]]:
     """The service's row, or None when it does not connect to a database (see the module rule)."""
     task_def = task_definition_of(inv, service)
     containers = containers_of(task_def)
     findings: list[Finding] = []
+    names = names or task_contract()
     connects, pool, host, pool_source = False, None, None, ""
     if isinstance(containers, list):
         address = task_def.address if task_def else service.address
-        connects, pool, host, findings = _container_pools(containers, address)
-        pool_source = f"container env {POOL_ENV}" if pool is not None else "not set"
+        connects, pool, host, findings = _container_pools(containers, address, names)
+        pool_source = f"container env {names.pool_env}" if pool is not None else "not set"
     else:
-        declared = module_input(inv, service.module, "db_pool_size")
+        declared = module_input(inv, service.module, names.pool_input)
         if declared is not None:
             connects, pool = True, as_int(declared)
-            pool_source = "module input db_pool_size" if pool is not None else "known after apply"
+            pool_source = f"module input {names.pool_input}" if pool is not None else "known after apply"
     if pool is None:
         tagged = _tag(service, POOL_TAGS)
         if tagged is not None:
@@ -264,7 +287,7 @@ def service_row(inv: PlanInventory, service: Resource) -> tuple[ServiceRow | Non
                     service.address,
                     "the service's container definitions are known only after apply and nothing else "
                     "says whether it connects to the database: it is not in the budget",
-                    "create the service with modules/ecs-service (db_pool_size) or tag it DbPoolSize",
+                    f"create the service with modules/ecs-service ({names.pool_input}) or tag it DbPoolSize",
                 )
             )
         return None, findings
@@ -438,9 +461,10 @@ def connection_budgets(inv: PlanInventory) -> tuple[list[DatabaseBudget], list[F
                 )
         budgets.append(budget)
 
+    names = task_contract()
     services = live(inv, "aws_ecs_service")
     for service in services:
-        row, row_findings = service_row(inv, service)
+        row, row_findings = service_row(inv, service, names)
         findings += row_findings
         if row is None:
             continue
@@ -461,32 +485,32 @@ def connection_budgets(inv: PlanInventory) -> tuple[list[DatabaseBudget], list[F
                 error(
                     "budget.unassigned",
                     service.address,
-                    f"the plan has {len(budgets)} databases and the service's {HOST_ENV} names none of them",
-                    f"set {HOST_ENV} to the proxy endpoint of its database, or tag the service "
+                    f"the plan has {len(budgets)} databases and the service's {names.host_env} names none of them",
+                    f"set {names.host_env} to the proxy endpoint of its database, or tag the service "
                     "Database=<db identifier>",
                 )
             )
             continue
         budget.rows.append(row)
         if row.connections is None:
-            missing = "DB_POOL_SIZE" if row.pool is None else "the autoscaling max_capacity"
+            missing = names.pool_env if row.pool is None else "the autoscaling max_capacity"
             findings.append(
                 warning(
                     "budget.incomplete",
                     service.address,
                     f"{missing} of the service is known only after apply: the budget excludes it",
-                    "pass db_pool_size and max_capacity as constants or variables so the plan shows them",
+                    f"pass {names.pool_input} and max_capacity as constants or variables so the plan shows them",
                 )
             )
 
     for budget in budgets:
         if stated is not None:
             _reserved_row(budget, stated)
-        findings += _judge(budget)
+        findings += _judge(budget, names)
     return budgets, findings
 
 
-def _judge(budget: DatabaseBudget) -> list[Finding]:
+def _judge(budget: DatabaseBudget, names: TaskContract) -> list[Finding]:
     findings: list[Finding] = []
     cap = budget.cap
     if cap is None or not budget.rows:
@@ -498,7 +522,7 @@ def _judge(budget: DatabaseBudget) -> list[Finding]:
                 budget.database,
                 "ECS services connect to the database directly: every task's pool is a server "
                 "connection, and failover or deployments can exhaust max_connections",
-                "put RDS Proxy in front of the database (modules/rds-proxy) and point DB_HOST at it",
+                f"put RDS Proxy in front of the database (modules/rds-proxy) and point {names.host_env} at it",
             )
         )
     if budget.max_connections is not None and cap > budget.max_connections:
@@ -525,7 +549,7 @@ def _judge(budget: DatabaseBudget) -> list[Finding]:
                 "budget.exceeded",
                 budget.database,
                 f"ECS services can open {total} connections, over the {limit}: {parts}",
-                "lower max_capacity or db_pool_size of these services, raise max_connections_percent "
+                f"lower max_capacity or {names.pool_input} of these services, raise max_connections_percent "
                 "(keeping headroom for the proxy's own connections), or choose a larger instance class",
             )
         )

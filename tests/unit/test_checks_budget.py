@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 
 import hcl2
 import pytest
 
-from scripts.checks import CheckOptions, run_checks
+from scripts.checks import CheckOptions, run_checks, tables
 from scripts.checks.budget import connection_budgets
-from scripts.checks.tables import INSTANCE_CLASSES_FILE, instance_classes, max_connections_for_memory
+from scripts.checks.tables import (
+    INSTANCE_CLASSES_FILE,
+    ecs_service_contract,
+    instance_classes,
+    max_connections_for_memory,
+)
 from scripts.terraform.inventory import PlanInventory
 from scripts.terraform.tf import REPO_ROOT
 from tests.support.planbuilder import PlanBuilder
@@ -18,12 +24,18 @@ from tests.support.planbuilder import PlanBuilder
 CLASS, MAX_CONN, CAP = "db.t4g.medium", 405, 303
 
 
-def containers(*pools, host=True, readonly=True):
+# The names modules/ecs-service gives a task's database variables and its pool-size input (contract.json).
+POOL_ENV = ecs_service_contract("pool_size_env")
+HOST_ENV = ecs_service_contract("db_host_env")
+POOL_INPUT = ecs_service_contract("pool_size_input")
+
+
+def containers(*pools, host=True, readonly=True, pool_env=POOL_ENV, host_env=HOST_ENV):
     out = []
     for i, pool in enumerate(pools):
-        env = [{"name": "DB_HOST", "value": "db.proxy.example"}] if host else []
+        env = [{"name": host_env, "value": "db.proxy.example"}] if host else []
         if pool is not None:
-            env.append({"name": "DB_POOL_SIZE", "value": str(pool)})
+            env.append({"name": pool_env, "value": str(pool)})
         out.append({"name": f"c{i}", "environment": env, "readonlyRootFilesystem": readonly})
     return json.dumps(out)
 
@@ -120,7 +132,7 @@ def test_one_over_the_cap_fails_naming_services_and_numbers():
     assert f"proxy cap {CAP} (floor({MAX_CONN} x 75 %))" in finding.message
     assert "module.api.aws_ecs_service.this 3 x 100 = 300" in finding.message
     assert "module.worker.aws_ecs_service.this 4 x 1 = 4" in finding.message
-    assert "max_capacity or db_pool_size" in finding.fix
+    assert f"max_capacity or {POOL_INPUT}" in finding.fix
 
 
 def test_without_a_proxy_the_cap_is_max_connections_and_warns():
@@ -170,7 +182,7 @@ def test_db_host_without_pool_size_is_unbounded():
     [finding] = [f for f in findings if f.check_id == "budget.unbounded"]
     assert finding.severity == "error"
     assert finding.address == "module.api.aws_ecs_task_definition.this"
-    assert "DB_POOL_SIZE" in finding.message and "db_pool_size" in finding.fix
+    assert POOL_ENV in finding.message and POOL_INPUT in finding.fix
 
 
 def test_services_without_database_settings_are_not_counted():
@@ -185,15 +197,15 @@ def test_pool_from_module_input_while_container_definitions_are_unknown():
     service(b, "api", max_capacity=5, unknown_defs=True)
     service(b, "worker", max_capacity=3, unknown_defs=True)
     service(b, "batch", max_capacity=2, unknown_defs=True)
-    b.module_call("api", {"db_pool_size": {"references": ["var.api_pool"]}})
-    b.module_call("worker", {"db_pool_size": {"references": ['var.pools["worker"]', "var.pools"]}})
-    b.module_call("batch", {"db_pool_size": {"constant_value": 7}})
+    b.module_call("api", {POOL_INPUT: {"references": ["var.api_pool"]}})
+    b.module_call("worker", {POOL_INPUT: {"references": ['var.pools["worker"]', "var.pools"]}})
+    b.module_call("batch", {POOL_INPUT: {"constant_value": 7}})
     [budget], findings = budgets_of(b)
     rows = {r.service: r for r in budget.rows}
     assert rows["module.api.aws_ecs_service.this"].pool == 20
     assert rows["module.worker.aws_ecs_service.this"].pool == 4
     assert rows["module.batch.aws_ecs_service.this"].pool == 7
-    assert {r.pool_source for r in budget.rows} == {"module input db_pool_size"}
+    assert {r.pool_source for r in budget.rows} == {f"module input {POOL_INPUT}"}
     assert budget.total == 100 + 12 + 14
     assert findings == []
 
@@ -201,12 +213,12 @@ def test_pool_from_module_input_while_container_definitions_are_unknown():
 def test_pool_known_only_after_apply_is_a_warning_not_a_silent_pass():
     b = proxy(database(PlanBuilder()))
     service(b, "api", max_capacity=5, unknown_defs=True)
-    b.module_call("api", {"db_pool_size": {"references": ["local.pool"]}})
+    b.module_call("api", {POOL_INPUT: {"references": ["local.pool"]}})
     [budget], findings = budgets_of(b)
     assert budget.rows[0].pool is None and not budget.complete
     [finding] = findings
     assert (finding.check_id, finding.severity) == ("budget.incomplete", "warning")
-    assert "DB_POOL_SIZE" in finding.message
+    assert POOL_ENV in finding.message
 
 
 def test_unknown_instance_class_cannot_be_sized():
@@ -246,7 +258,7 @@ def test_two_databases_need_db_host_or_a_tag_to_assign_services():
     b = PlanBuilder()
     database(b, address="module.a.aws_db_instance.this", identifier="alpha")
     database(b, address="module.b.aws_db_instance.this", identifier="beta")
-    service(b, "api", max_capacity=2)  # DB_HOST db.proxy.example matches neither
+    service(b, "api", max_capacity=2)  # its host db.proxy.example matches neither
     service(b, "worker", max_capacity=2, tags={"Database": "beta"})
     budgets, findings = budgets_of(b)
     unassigned = [f for f in findings if f.check_id == "budget.unassigned"]
@@ -269,6 +281,69 @@ def test_budget_reaches_the_report_and_its_exit_code():
     data = report.as_dict()["connection_budget"][0]
     assert (data["total"], data["cap"], data["within_budget"]) == (404, CAP, False)
     assert data["headroom_pct"] == pytest.approx(-33.3)
+
+
+# --- the names of a task's database variables are the module's ----------------------------------
+
+ECS_SERVICE_DIR = REPO_ROOT / "modules" / "ecs-service"
+
+
+def test_the_pool_size_is_read_from_the_variable_the_module_names():
+    # One file for both: modules/ecs-service's task.tf names the main container's pool-size variable
+    # from contract.json, and the check reads the pool from the variable of that name.
+    assert ECS_SERVICE_DIR / "contract.json" == tables.ECS_SERVICE_CONTRACT_FILE
+    task_tf = (ECS_SERVICE_DIR / "task.tf").read_text()
+    assert 'contract = jsondecode(file("${path.module}/contract.json"))' in " ".join(task_tf.split())
+    assert f"{{ (local.contract.pool_size_env) = tostring(var.{POOL_INPUT}) }}" in task_tf
+    # The input the check falls back on is one the module declares.
+    declaring = [
+        p.name
+        for p in ECS_SERVICE_DIR.glob("*.tf")
+        if re.search(rf'^variable\s+"{POOL_INPUT}"\s*\{{', p.read_text(), re.MULTILINE)
+    ]
+    assert declaring == ["variables.tf"]
+    b = proxy(database(PlanBuilder()))
+    env = [{"name": "LOG_LEVEL", "value": "info"}, {"name": POOL_ENV, "value": "9"}]
+    service(b, "api", max_capacity=3, defs=json.dumps([{"name": "app", "environment": env}]))
+    [budget], findings = budgets_of(b)
+    assert findings == []
+    [row] = budget.rows
+    assert (row.pool, row.pool_source, row.connections) == (9, f"container env {POOL_ENV}", 27)
+
+
+def test_a_renamed_contract_moves_the_check_with_it(tmp_path, monkeypatch):
+    # An edited copy of contract.json with other names: the check reads the new names and no longer
+    # counts a container that still uses the old ones.
+    contract = json.loads(tables.ECS_SERVICE_CONTRACT_FILE.read_text())
+    assert {POOL_ENV, HOST_ENV}.isdisjoint({"PG_POOL_MAX", "PG_HOST"})
+    contract.update(pool_size_env="PG_POOL_MAX", db_host_env="PG_HOST", pool_size_input="pg_pool")
+    edited = tmp_path / "contract.json"
+    edited.write_text(json.dumps(contract))
+    monkeypatch.setattr(tables, "ECS_SERVICE_CONTRACT_FILE", edited)
+    renamed = {"pool_env": "PG_POOL_MAX", "host_env": "PG_HOST"}
+    b = proxy(database(PlanBuilder()))
+    service(b, "api", max_capacity=3, defs=containers(7, **renamed))  # 21
+    service(b, "worker", max_capacity=2, unknown_defs=True)  # 8, from the module input pg_pool
+    b.module_call("worker", {"pg_pool": {"constant_value": 4}})
+    service(b, "stale", max_capacity=50, defs=containers(10))  # DB_HOST / DB_POOL_SIZE: not the module's names
+    service(b, "unbounded", max_capacity=2, defs=containers(None, **renamed))
+    [budget], findings = budgets_of(b)
+    rows = {r.name: (r.pool, r.pool_source) for r in budget.rows}
+    assert rows == {
+        "api": (7, "container env PG_POOL_MAX"),
+        "worker": (4, "module input pg_pool"),
+        "unbounded": (None, "not set"),
+    }
+    assert budget.total == 21 + 8
+    [unbounded] = [f for f in findings if f.check_id == "budget.unbounded"]
+    assert unbounded.message == (
+        "container 'c0' connects to the database (PG_HOST) but sets no PG_POOL_MAX: its connections are "
+        "unbounded and outside the budget"
+    )
+    assert (
+        unbounded.fix
+        == "give the container a fixed pool: set pg_pool (env PG_POOL_MAX) and size it in the connection budget"
+    )
 
 
 # --- the instance-class table is the module's ---------------------------------------------------
@@ -320,7 +395,7 @@ def test_pool_size_tag_counts_the_service():
 
 def test_non_numeric_pool_size_is_an_error():
     b = proxy(database(PlanBuilder()))
-    defs = json.dumps([{"name": "app", "environment": [{"name": "DB_POOL_SIZE", "value": "ten"}]}])
+    defs = json.dumps([{"name": "app", "environment": [{"name": POOL_ENV, "value": "ten"}]}])
     service(b, "api", max_capacity=2, defs=defs)
     _, findings = budgets_of(b)
     assert "budget.pool-invalid" in ids(findings)
