@@ -43,6 +43,13 @@ locals {
     }
   }
 
+  # The prefix of an environment's GitHub variables (pre-prod -> PRE_PROD_PLAN_ROLE_ARN): a variable
+  # name holds only letters, digits and underscores
+  # (https://docs.github.com/en/actions/reference/workflows-and-actions/variables#naming-conventions-for-configuration-variables).
+  # The Python tools compute the same with scripts/terraform/backend.py's github_prefix();
+  # tests/modules/test_bootstrap_plan.py checks that both agree on a hyphenated environment.
+  github_prefix = { for env in keys(var.environments) : env => upper(replace(env, "-", "_")) }
+
   # What a precise subject looks like; the roles refuse to be planned with anything else even if a
   # later edit bypasses the input validation.
   subject_pattern = "^repo:[A-Za-z0-9@._/-]+:(pull_request|environment:[a-z][a-z0-9-]*|ref:refs/(heads|tags)/[A-Za-z0-9._/-]+)$"

@@ -52,11 +52,11 @@ output "github_variables" {
   value = {
     repository = merge(
       { AWS_REGION = local.region },
-      { for env, role in aws_iam_role.plan : "${upper(replace(env, "-", "_"))}_PLAN_ROLE_ARN" => role.arn },
+      { for env, role in aws_iam_role.plan : "${local.github_prefix[env]}_PLAN_ROLE_ARN" => role.arn },
       # Repository, not environment, variables: the pull-request plan job declares no environment
       # (docs/cicd.md), and plan and deploy must init the same backend.
-      { for env in keys(local.environments) : "${upper(replace(env, "-", "_"))}_STATE_BUCKET" => module.state_bucket.bucket_id },
-      { for env in keys(local.environments) : "${upper(replace(env, "-", "_"))}_STATE_KMS_KEY_ARN" => module.state_bucket.kms_key_arn },
+      { for env in keys(local.environments) : "${local.github_prefix[env]}_STATE_BUCKET" => module.state_bucket.bucket_id },
+      { for env in keys(local.environments) : "${local.github_prefix[env]}_STATE_KMS_KEY_ARN" => module.state_bucket.kms_key_arn },
     )
     environments = { for env, role in aws_iam_role.apply : env => { APPLY_ROLE_ARN = role.arn } }
   }

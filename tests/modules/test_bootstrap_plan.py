@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from scripts.terraform.backend import github_prefix
 from tests.harness import assert_rejected, example_workspace
 
 pytestmark = pytest.mark.emulator
@@ -47,6 +48,11 @@ def classic(ws):
 @pytest.fixture(scope="module")
 def immutable(ws, classic):  # after `classic`: both plans share the workspace's variables file
     return ws.plan(IMMUTABLE, ws.tfdir / "immutable.tfplan")
+
+
+@pytest.fixture(scope="module")
+def hyphenated(ws):
+    return ws.plan({**CLASSIC, "environments": {"pre-prod": {}}}, ws.tfdir / "hyphenated.tfplan")
 
 
 def trust(inventory, kind: str, env: str) -> dict:
@@ -308,3 +314,23 @@ def test_state_bucket_from_private_s3(immutable):
     assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
     # The state key, wherever private-s3 declares it (the bootstrap has no other key).
     assert immutable.one("aws_kms_key").values["enable_key_rotation"] is True
+
+
+def planned_keys(inventory, output: str) -> dict[str, set[str]]:
+    """Per top-level field of ``output``, the keys of its map, known or not: an ARN known only after
+    apply is left out of the plan's ``after`` and marked in ``after_unknown``."""
+    change = inventory.raw["output_changes"][output]
+    after, unknown = change["after"], change["after_unknown"]
+    return {field: set(after.get(field, {})) | set(unknown.get(field, {})) for field in ("repository", "environments")}
+
+
+def test_github_variables_of_a_hyphenated_environment_use_the_python_prefix(hyphenated):
+    """The variable names the bootstrap hands out are the ones the Python tools read
+    (scripts/terraform/backend.py): a hyphen is not allowed in a GitHub variable name."""
+    prefix = github_prefix("pre-prod")
+    assert prefix == "PRE_PROD"
+    names = {f"{prefix}_{name}" for name in ("PLAN_ROLE_ARN", "STATE_BUCKET", "STATE_KMS_KEY_ARN")}
+    assert planned_keys(hyphenated, "github_variables") == {
+        "repository": {"AWS_REGION", *names},
+        "environments": {"pre-prod"},
+    }
