@@ -29,6 +29,7 @@ from scripts.emulator.network import create_certificate, create_network, delete_
 from scripts.emulator.recorder import CallBus
 from scripts.iam.pipeline import Session, assume
 from scripts.iam.proof import CallLog, Verdict, judge
+from scripts.terraform.backend import github_prefix
 from scripts.terraform.tf import REPO_ROOT, TerraformError, Workspace, unique_name
 from scripts.terraform.toolchain import toolchain
 from scripts.walkthrough.checkout import Checkout
@@ -183,7 +184,7 @@ class Proof:
         assert self.checkout is not None and self.day is not None
         self.account_setup(env)
         variables = self.checkout.github_variables()["repository"]
-        prefix = env.upper().replace("-", "_")
+        prefix = github_prefix(env)
         names = [k.removeprefix("TF_VAR_") for k in self.day.account_values(env) if k.startswith("TF_VAR_")]
         return {n: hcl_value(variables.get(f"{prefix}_{n.upper()}", "")) for n in names}
 
@@ -234,7 +235,7 @@ class Proof:
         """README: `gh variable set DEV_IMAGE_TAG --body <tag>`, the next pull request, its merge."""
         assert self.checkout is not None
         self.image_tag = tag
-        self.checkout.set_github_variable(f"{self.env.upper()}_IMAGE_TAG", tag)
+        self.checkout.set_github_variable(f"{github_prefix(self.env)}_IMAGE_TAG", tag)
         self.log.phase = "image pull request"
         self._pull_request(self.env)
         self.log.phase = "image deploy"

@@ -39,7 +39,8 @@ KMS_KEY_ARN = re.compile(aws_id_pattern("kms_key_arn"))
 
 
 def github_prefix(env: str) -> str:
-    """The prefix of an environment's repository variables, as terraform/bootstrap names them."""
+    """The prefix of an environment's GitHub variables (pre-prod -> PRE_PROD), as terraform/bootstrap's
+    local.github_prefix names them; the one statement of it for every Python tool."""
     return env.upper().replace("-", "_")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.errors import PlatformError
+from scripts.terraform.backend import github_prefix
 
 SECTION = "## First deploy in an AWS account"
 _STEP = re.compile(r"^# (?P<number>\d+)\. (?P<title>[^\n]*)$", re.MULTILINE)
@@ -30,7 +31,7 @@ class Step:
     def for_environment(self, env: str) -> Step:
         """The step for another environment, as README says: "prod is the same with prod/PROD"."""
         script = re.sub(r"\bdev\b", env, self.script)
-        script = re.sub(r"\bDEV_", f"{env.upper().replace('-', '_')}_", script)
+        script = re.sub(r"\bDEV_", f"{github_prefix(env)}_", script)
         return Step(self.number, self.title, script)
 
 
