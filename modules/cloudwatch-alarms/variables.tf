@@ -169,9 +169,11 @@ variable "database" {
   })
   default = null
 
+  # The identifiers are the alarms' DBInstanceIdentifier dimension: RDS stores them in lowercase
+  # (modules/_shared/aws_id_patterns.json, db_instance_identifier; "--" is checked apart, RE2 has no lookahead).
   validation {
-    condition     = var.database == null || try(can(regex("^[a-z][a-z0-9-]{0,62}$", var.database.instance_identifier)) && alltrue([for r in var.database.replica_instance_identifiers : can(regex("^[a-z][a-z0-9-]{0,62}$", r))]), false)
-    error_message = "database.instance_identifier and replica_instance_identifiers must be RDS instance identifiers (lowercase letters, digits, \"-\", starting with a letter)."
+    condition     = var.database == null || try(alltrue([for id in concat([var.database.instance_identifier], var.database.replica_instance_identifiers) : can(regex(local.aws_id_pattern.db_instance_identifier, id)) && !strcontains(id, "--")]), false)
+    error_message = "database.instance_identifier and replica_instance_identifiers must be RDS DB instance identifiers: 1-63 lowercase letters, digits and hyphens, starting with a letter, no \"--\", no trailing hyphen."
   }
 
   validation {
@@ -283,8 +285,8 @@ variable "ecs_services" {
   }
 
   validation {
-    condition     = alltrue([for s in var.ecs_services : alltrue([for q in compact([s.queue_name, s.dead_letter_queue_name]) : can(regex("^[A-Za-z0-9_-]{1,80}(\\.fifo)?$", q))])])
-    error_message = "ecs_services queue_name and dead_letter_queue_name must be SQS queue names (not URLs or ARNs)."
+    condition     = alltrue([for s in var.ecs_services : alltrue([for q in compact([s.queue_name, s.dead_letter_queue_name]) : can(regex(local.aws_id_pattern.sqs_queue_name, q))])])
+    error_message = "ecs_services queue_name and dead_letter_queue_name must be SQS queue names: up to 80 letters, digits, \"-\" and \"_\", a FIFO queue's .fifo included (not URLs or ARNs)."
   }
 }
 

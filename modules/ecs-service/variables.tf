@@ -591,8 +591,8 @@ variable "queue_scaling" {
   default = null
 
   validation {
-    condition     = var.queue_scaling == null || try(can(regex("^[A-Za-z0-9_-]{1,80}(\\.fifo)?$", var.queue_scaling.queue_name)) && var.queue_scaling.backlog_per_task_target > 0, false)
-    error_message = "queue_scaling needs queue_name (an SQS queue name, not a URL or ARN) and a positive backlog_per_task_target."
+    condition     = var.queue_scaling == null || try(can(regex(local.aws_id_pattern.sqs_queue_name, var.queue_scaling.queue_name)) && var.queue_scaling.backlog_per_task_target > 0, false)
+    error_message = "queue_scaling needs queue_name (an SQS queue name: up to 80 letters, digits, \"-\" and \"_\", a FIFO queue's .fifo included; not a URL or ARN) and a positive backlog_per_task_target."
   }
 }
 

@@ -3,7 +3,7 @@ variable "bucket_name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.bucket_name))
+    condition     = can(regex(local.aws_id_pattern.s3_bucket_name, var.bucket_name))
     error_message = "bucket_name must be 3-63 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit (no dots, no uppercase)."
   }
 

@@ -178,9 +178,10 @@ variable "restore_to_point_in_time" {
   default = null
 
   # SourceDBInstanceIdentifier must name an existing instance; DBInstanceIdentifier rules
-  # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceToPointInTime.html).
+  # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceToPointInTime.html):
+  # modules/_shared/aws_id_patterns.json, db_instance_identifier, and "--" apart (RE2 has no lookahead).
   validation {
-    condition     = var.restore_to_point_in_time == null || (can(regex("^[a-z][a-z0-9-]{0,62}$", try(var.restore_to_point_in_time.source_db_instance_identifier, ""))) && !strcontains(try(var.restore_to_point_in_time.source_db_instance_identifier, ""), "--") && !endswith(try(var.restore_to_point_in_time.source_db_instance_identifier, ""), "-"))
+    condition     = var.restore_to_point_in_time == null || (can(regex(local.aws_id_pattern.db_instance_identifier, try(var.restore_to_point_in_time.source_db_instance_identifier, ""))) && !strcontains(try(var.restore_to_point_in_time.source_db_instance_identifier, ""), "--"))
     error_message = "restore_to_point_in_time.source_db_instance_identifier must be a DB instance identifier: 1-63 lowercase letters, digits and hyphens, starting with a letter, no \"--\", no trailing hyphen."
   }
 

@@ -28,9 +28,11 @@ variable "db_instance_identifier" {
   description = "Identifier of the RDS for PostgreSQL instance the proxy fronts (output instance_identifier of rds-postgres)."
   type        = string
 
+  # RDS stores the identifier in lowercase (modules/_shared/aws_id_patterns.json, db_instance_identifier;
+  # "--" is checked apart, RE2 has no lookahead).
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.db_instance_identifier))
-    error_message = "db_instance_identifier must be an RDS instance identifier (lowercase letters, digits and hyphens, starting with a letter)."
+    condition     = can(regex(local.aws_id_pattern.db_instance_identifier, var.db_instance_identifier)) && !strcontains(var.db_instance_identifier, "--")
+    error_message = "db_instance_identifier must be an RDS DB instance identifier: 1-63 lowercase letters, digits and hyphens, starting with a letter, no \"--\", no trailing hyphen."
   }
 }
 
