@@ -39,11 +39,21 @@ locals {
   intent_table    = jsondecode(file("${path.module}/intents.json"))
   production_like = lookup(local.intent_table.environments, var.environment, "not_production_like") == "production_like"
   # minimum_backup_retention_days for modules/rds-postgres, allow_latest_image_tag for
-  # modules/ecs-service, require_alarm_actions for modules/cloudwatch-alarms.
+  # modules/ecs-service, require_alarm_actions for modules/cloudwatch-alarms; require_deletion_protection
+  # and require_multi_az for variables.tf's rails on deletion_protection and database.multi_az.
   intents = merge(
     local.intent_table[local.production_like ? "production_like" : "not_production_like"],
     { production_like = local.production_like },
   )
+
+  # Where the pipeline keeps an environment's per-account values: GitHub variables <PREFIX>_<NAME>, the
+  # prefix as bootstrap's outputs and scripts/terraform/backend.py (github_prefix) spell it.
+  github_prefix = upper(replace(var.environment, "-", "_"))
+
+  # A placeholder left in a per-account value: the names reserved for documentation and testing
+  # (example.com/.net/.org, https://www.rfc-editor.org/rfc/rfc2606; .example, .invalid, .test), which
+  # never reach a person or a paging service.
+  placeholder_domain_pattern = "((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$"
 
   # Per account, from TF_VAR_permissions_boundary_arn: the pipeline passes an unset GitHub variable
   # as "", which means no boundary.

@@ -23,7 +23,7 @@ variable "account_id" {
 
   validation {
     condition     = can(regex("^[0-9]{12}$", var.account_id))
-    error_message = "account_id must be the 12-digit id of the environment's AWS account (got \"${var.account_id}\"). Set it per account: TF_VAR_account_id (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ACCOUNT_ID (the pipeline); see docs/cicd.md."
+    error_message = "account_id must be the 12-digit id of the environment's AWS account (got \"${var.account_id}\"). Set it per account: TF_VAR_account_id (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_ACCOUNT_ID (the pipeline); see docs/cicd.md."
   }
 }
 
@@ -148,7 +148,7 @@ variable "network" {
 
   validation {
     condition     = length(var.network.vpc_tags) > 0 && length(var.network.private_subnet_tags) > 0 && length(var.network.public_subnet_tags) > 0
-    error_message = "network.vpc_tags, network.private_subnet_tags and network.public_subnet_tags must each name at least one tag; an empty filter would match every VPC or subnet. Set it per account: TF_VAR_network (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_NETWORK (the pipeline); see docs/cicd.md."
+    error_message = "network.vpc_tags, network.private_subnet_tags and network.public_subnet_tags must each name at least one tag; an empty filter would match every VPC or subnet. Set it per account: TF_VAR_network (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_NETWORK (the pipeline); see docs/cicd.md."
   }
 }
 
@@ -160,13 +160,13 @@ variable "certificate_arn" {
 
   validation {
     condition     = var.certificate_arn != ""
-    error_message = "certificate_arn is empty. Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
+    error_message = "certificate_arn is empty. Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
   }
 
   # A certificate id made of one repeated digit is the example in a template, never an issued one.
   validation {
     condition     = !can(regex(local.aws_id_pattern.acm_certificate_arn, var.certificate_arn)) || try(length(distinct(regexall("[0-9a-f]", lower(split("/", var.certificate_arn)[1])))) > 1, false)
-    error_message = "certificate_arn is a placeholder (${var.certificate_arn}). Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
+    error_message = "certificate_arn is a placeholder (${var.certificate_arn}). Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
   }
 
   # ACM certificates are regional resources that cannot be copied between regions, so the listener
@@ -174,7 +174,7 @@ variable "certificate_arn" {
   # and the load balancer can only read certificates of its own account.
   validation {
     condition     = !can(regex(local.aws_id_pattern.acm_certificate_arn, var.certificate_arn)) || try(split(":", var.certificate_arn)[3] == var.region && split(":", var.certificate_arn)[4] == var.account_id, false)
-    error_message = "certificate_arn must be a certificate of account ${var.account_id} in ${var.region} (the load balancer's account and region); got ${var.certificate_arn}. Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
+    error_message = "certificate_arn must be a certificate of account ${var.account_id} in ${var.region} (the load balancer's account and region); got ${var.certificate_arn}. Set it per account: TF_VAR_certificate_arn (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_CERTIFICATE_ARN (the pipeline); see docs/cicd.md."
   }
 }
 
@@ -189,8 +189,8 @@ variable "api_domain_name" {
   }
 
   validation {
-    condition     = var.api_domain_name == null || !can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(coalesce(var.api_domain_name, "-"))))
-    error_message = "api_domain_name is a placeholder domain (example.com, .example, .invalid, .test). Set it per account: TF_VAR_api_domain_name (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_API_DOMAIN_NAME (the pipeline); see docs/cicd.md."
+    condition     = var.api_domain_name == null || !can(regex(local.placeholder_domain_pattern, lower(coalesce(var.api_domain_name, "-"))))
+    error_message = "api_domain_name is a placeholder domain (example.com, .example, .invalid, .test). Set it per account: TF_VAR_api_domain_name (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_API_DOMAIN_NAME (the pipeline); see docs/cicd.md."
   }
 }
 
@@ -200,24 +200,24 @@ variable "allowed_origins" {
 
   validation {
     condition     = length(var.allowed_origins) > 0
-    error_message = "allowed_origins is empty. Set it per account: TF_VAR_allowed_origins (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALLOWED_ORIGINS (the pipeline); see docs/cicd.md."
+    error_message = "allowed_origins is empty. Set it per account: TF_VAR_allowed_origins (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_ALLOWED_ORIGINS (the pipeline); see docs/cicd.md."
   }
 
   validation {
-    condition     = !anytrue([for o in var.allowed_origins : can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(o)))])
-    error_message = "allowed_origins contains a placeholder origin (example.com, .example, .invalid, .test). Set it per account: TF_VAR_allowed_origins (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALLOWED_ORIGINS (the pipeline); see docs/cicd.md."
+    condition     = !anytrue([for o in var.allowed_origins : can(regex(local.placeholder_domain_pattern, lower(o)))])
+    error_message = "allowed_origins contains a placeholder origin (example.com, .example, .invalid, .test). Set it per account: TF_VAR_allowed_origins (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_ALLOWED_ORIGINS (the pipeline); see docs/cicd.md."
   }
 
   validation {
     # Terraform >= 1.9 lets a validation read locals: the environment's intents come from locals.tf,
     # the one place an environment name becomes behaviour.
     condition     = !(local.intents.production_like && contains(var.allowed_origins, "*"))
-    error_message = "allowed_origins must not contain \"*\" in prod: any web page could then upload into the bucket with a leaked presigned URL. List the web application's origins, e.g. [\"https://app.acme.io\"]."
+    error_message = "allowed_origins must not contain \"*\" in ${var.environment}: any web page could then upload into the bucket with a leaked presigned URL. List the web application's origins, e.g. [\"https://app.acme.io\"]."
   }
 
   validation {
     condition     = !(local.intents.production_like && anytrue([for o in var.allowed_origins : startswith(o, "http://")]))
-    error_message = "allowed_origins must use https:// in prod."
+    error_message = "allowed_origins must use https:// in ${var.environment}."
   }
 }
 
@@ -251,8 +251,8 @@ variable "deletion_protection" {
   default     = true
 
   validation {
-    condition     = !local.intents.production_like || var.deletion_protection
-    error_message = "deletion_protection must be true in prod: the database, load balancer, buckets and image repositories hold data or serve traffic. Turn it off only in dev."
+    condition     = !local.intents.require_deletion_protection || var.deletion_protection
+    error_message = "deletion_protection must be true in ${var.environment}: the database, load balancer, buckets and image repositories hold data or serve traffic. Turn it off only where terraform/intents.json does not require it."
   }
 }
 
@@ -272,8 +272,8 @@ variable "database" {
   })
 
   validation {
-    condition     = !local.intents.production_like || var.database.multi_az
-    error_message = "database.multi_az must be true in prod: a single-AZ database is a single point of failure (an AZ outage or instance failure takes the service down until a restore)."
+    condition     = !local.intents.require_multi_az || var.database.multi_az
+    error_message = "database.multi_az must be true in ${var.environment}: a single-AZ database is a single point of failure (an AZ outage or instance failure takes the service down until a restore)."
   }
 
   validation {
@@ -313,7 +313,7 @@ variable "image_tag" {
 
   validation {
     condition     = local.intents.allow_latest_image_tag || var.image_tag != "latest"
-    error_message = "image_tag must not be \"latest\" in prod: deploy an immutable tag (the commit SHA) so a rollback knows what it returns to."
+    error_message = "image_tag must not be \"latest\" in ${var.environment}: deploy an immutable tag (the commit SHA) so a rollback knows what it returns to."
   }
 }
 
@@ -474,15 +474,15 @@ variable "alarm_email_addresses" {
   nullable    = false
 
   validation {
-    condition     = !anytrue([for e in var.alarm_email_addresses : can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(e)))])
-    error_message = "alarm_email_addresses contains a placeholder address (example.com, .example, .invalid, .test): alarms would mail nobody. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
+    condition     = !anytrue([for e in var.alarm_email_addresses : can(regex(local.placeholder_domain_pattern, lower(e)))])
+    error_message = "alarm_email_addresses contains a placeholder address (example.com, .example, .invalid, .test): alarms would mail nobody. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
   }
 
   # modules/cloudwatch-alarms (require_alarm_actions) refuses this too; the root's message says where the
   # per-account value is set, which the module cannot know.
   validation {
     condition     = !local.intents.require_alarm_actions || length(var.alarm_email_addresses) + length(var.alarm_https_endpoints) > 0
-    error_message = "prod needs a paging destination: set alarm_email_addresses or alarm_https_endpoints, or alarms fire into an empty topic. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
+    error_message = "${var.environment} needs a paging destination: set alarm_email_addresses or alarm_https_endpoints, or alarms fire into an empty topic. Set it per account: TF_VAR_alarm_email_addresses (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_ALARM_EMAIL_ADDRESSES (the pipeline); see docs/cicd.md."
   }
 }
 
@@ -493,8 +493,8 @@ variable "alarm_https_endpoints" {
   nullable    = false
 
   validation {
-    condition     = !anytrue([for u in var.alarm_https_endpoints : can(regex("((^|[./@])example\\.(com|net|org)|\\.(example|invalid|test))(:[0-9]+)?$", lower(try(regex("^https://([^/?#]+)", u)[0], "-"))))])
-    error_message = "alarm_https_endpoints contains a placeholder host (example.com, .example, .invalid, .test). Set it per account: TF_VAR_alarm_https_endpoints (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${upper(var.environment)}_ALARM_HTTPS_ENDPOINTS (the pipeline); see docs/cicd.md."
+    condition     = !anytrue([for u in var.alarm_https_endpoints : can(regex(local.placeholder_domain_pattern, lower(try(regex("^https://([^/?#]+)", u)[0], "-"))))])
+    error_message = "alarm_https_endpoints contains a placeholder host (example.com, .example, .invalid, .test). Set it per account: TF_VAR_alarm_https_endpoints (locally, in the git-ignored terraform/<env>.account.env) or the GitHub variable ${local.github_prefix}_ALARM_HTTPS_ENDPOINTS (the pipeline); see docs/cicd.md."
   }
 }
 

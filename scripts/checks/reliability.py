@@ -3,9 +3,10 @@
 - Every ECS service has the deployment circuit breaker with rollback.
 - In a prod-like plan (``--prod-like``, or the root's output ``intents`` states
   ``production_like = true``: terraform/locals.tf maps the environment once): databases have
-  deletion protection, Multi-AZ, backups kept at least the production-like
-  ``minimum_backup_retention_days`` of terraform/intents.json (the root tells modules/rds-postgres
-  the same number) and a final snapshot; load balancers have deletion protection.
+  what the production-like column of terraform/intents.json demands, which the root's inputs are held
+  to as well: deletion protection and a final snapshot (``require_deletion_protection``, databases
+  and load balancers), Multi-AZ (``require_multi_az``) and backups kept at least
+  ``minimum_backup_retention_days`` (the number the root tells modules/rds-postgres).
 - Every paging alarm reaches someone: it has an enabled action, or a composite alarm that reaches
   someone includes it (``ALARM("name")`` in its rule: the composite pages once for many). An alarm
   pages when it is a composite alarm, or is tagged ``Severity`` (or ``severity``/``Paging``) =
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from scripts.checks.findings import CheckOptions, Finding, error, is_prod_like
 from scripts.checks.planview import as_int, attr, block, is_unknown, live
@@ -48,9 +50,10 @@ def circuit_breakers(inv: PlanInventory) -> list[Finding]:
     return findings
 
 
-def _db_findings(db: Resource) -> list[Finding]:
+def _db_findings(db: Resource, demands: dict[str, Any]) -> list[Finding]:
     findings = []
-    if attr(db, "deletion_protection") is not True and not is_unknown(attr(db, "deletion_protection")):
+    protect = demands["require_deletion_protection"] is True
+    if protect and attr(db, "deletion_protection") is not True and not is_unknown(attr(db, "deletion_protection")):
         findings.append(
             error(
                 "reliability.deletion-protection",
@@ -59,7 +62,11 @@ def _db_findings(db: Resource) -> list[Finding]:
                 "set deletion_protection = true (turn it off only in a reviewed change that retires it)",
             )
         )
-    if attr(db, "multi_az") is not True and not is_unknown(attr(db, "multi_az")):
+    if (
+        demands["require_multi_az"] is True
+        and attr(db, "multi_az") is not True
+        and not is_unknown(attr(db, "multi_az"))
+    ):
         findings.append(
             error(
                 "reliability.multi-az",
@@ -69,7 +76,7 @@ def _db_findings(db: Resource) -> list[Finding]:
             )
         )
     days = as_int(attr(db, "backup_retention_period"))
-    minimum = int(production_intents()["minimum_backup_retention_days"])
+    minimum = int(demands["minimum_backup_retention_days"])
     if not is_unknown(attr(db, "backup_retention_period")) and (days is None or days < minimum):
         findings.append(
             error(
@@ -81,7 +88,8 @@ def _db_findings(db: Resource) -> list[Finding]:
         )
     skip = attr(db, "skip_final_snapshot")
     snapshot_id = attr(db, "final_snapshot_identifier")
-    if skip is True or (skip is False and snapshot_id is None):
+    # The final snapshot is what deletion protection leaves when a reviewed change retires the database.
+    if protect and (skip is True or (skip is False and snapshot_id is None)):
         findings.append(
             error(
                 "reliability.final-snapshot",
@@ -94,10 +102,14 @@ def _db_findings(db: Resource) -> list[Finding]:
 
 
 def prod_safety(inv: PlanInventory) -> list[Finding]:
+    """What terraform/intents.json demands of a production-like environment, on every database and
+    load balancer of the plan (the root refuses the same inputs before its plan exists)."""
+    demands = production_intents()
     findings = []
     for db in live(inv, "aws_db_instance"):
-        findings += _db_findings(db)
-    for lb in live(inv, "aws_lb") + live(inv, "aws_alb"):
+        findings += _db_findings(db, demands)
+    protected_lbs = live(inv, "aws_lb") + live(inv, "aws_alb") if demands["require_deletion_protection"] is True else []
+    for lb in protected_lbs:
         if attr(lb, "enable_deletion_protection") is not True and not is_unknown(
             attr(lb, "enable_deletion_protection")
         ):

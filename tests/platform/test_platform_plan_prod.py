@@ -82,6 +82,8 @@ def test_prod_states_its_intents_and_the_checks_read_the_plan(plan):
         "minimum_backup_retention_days": 7,
         "allow_latest_image_tag": False,
         "require_alarm_actions": True,
+        "require_deletion_protection": True,
+        "require_multi_az": True,
     }
     report = run_checks(plan, CheckOptions.build())
     assert report.prod_like is True

@@ -106,6 +106,29 @@ def test_the_backup_minimum_is_the_production_column_of_the_roots_intents(tmp_pa
     assert run(PlanBuilder().add("module.db.aws_db_instance.this", fortnight), PROD) == []
 
 
+@pytest.mark.parametrize(
+    ("demand", "change", "expected"),
+    [
+        ("require_multi_az", {"multi_az": False}, "reliability.multi-az"),
+        ("require_deletion_protection", {"deletion_protection": False}, "reliability.deletion-protection"),
+        ("require_deletion_protection", {"skip_final_snapshot": True}, "reliability.final-snapshot"),
+    ],
+    ids=["multi-az", "deletion-protection", "final-snapshot"],
+)
+def test_each_database_rail_is_a_demand_of_the_production_column(demand, change, expected, tmp_path, monkeypatch):
+    # The root's validations read the same cells (local.intents.<demand>): lifting one in the table
+    # lifts the check with it, on a copy.
+    unsafe = PlanBuilder().add("module.db.aws_db_instance.this", {**SAFE_DB, **change})
+    assert ids(run(unsafe, PROD)) == [expected]
+    table = json.loads(tables.INTENTS_FILE.read_text())
+    assert table["production_like"][demand] is True
+    table["production_like"][demand] = False
+    edited = tmp_path / "intents.json"
+    edited.write_text(json.dumps(table))
+    monkeypatch.setattr(tables, "INTENTS_FILE", edited)
+    assert run(unsafe, PROD) == []
+
+
 def test_dev_database_may_skip_prod_safeguards():
     unsafe = {
         "deletion_protection": False,

@@ -72,7 +72,7 @@ CASES = {
     ),
     "production-like-staging-copied-from-dev": (
         staging_listed_as_production_like,
-        "deletion_protection must be true in prod",
+        "deletion_protection must be true in staging",
         "var.deletion_protection is false",
     ),
     "wildcard-origin-in-prod": (
