@@ -592,7 +592,7 @@ variable "queue_scaling" {
 
   validation {
     condition     = var.queue_scaling == null || try(can(regex(local.aws_id_pattern.sqs_queue_name, var.queue_scaling.queue_name)) && var.queue_scaling.backlog_per_task_target > 0, false)
-    error_message = "queue_scaling needs queue_name (an SQS queue name: up to 80 letters, digits, \"-\" and \"_\", a FIFO queue's .fifo included; not a URL or ARN) and a positive backlog_per_task_target."
+    error_message = "queue_scaling needs queue_name (an SQS queue name, not a URL or ARN) and a positive backlog_per_task_target."
   }
 }
 
