@@ -11,17 +11,6 @@ variable "aws_region" {
   }
 }
 
-variable "service_name" {
-  description = "Short name of the service (the root configuration's service_name). It names the bootstrap resources, is the value of the Service tag the apply roles are scoped to, and with the environment forms the resource-name prefix <service_name>-<environment>."
-  type        = string
-  default     = "imgclass"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,14}[a-z0-9]$", var.service_name))
-    error_message = "service_name must be 3-16 lowercase letters, digits or hyphens, starting with a letter (the same rule as the root configuration)."
-  }
-}
-
 variable "github_owner" {
   description = "GitHub organisation or user that owns the repository, exactly as in the repository URL. Pinned into every trust policy's sub condition."
   type        = string
@@ -112,11 +101,8 @@ variable "state_bucket_name" {
   description = "Name of the Terraform state bucket. Null uses <service_name>-tfstate-<account id>; either way the output state_bucket is what STATE_BUCKET / <ENV>_STATE_BUCKET must hold."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.state_bucket_name == null || can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.state_bucket_name))
-    error_message = "state_bucket_name must be 3-63 lowercase letters, digits or hyphens, starting and ending with a letter or digit, or null."
-  }
+  # No rule of its own: modules/private-s3 validates the name it is given (bucket_name), this one or
+  # the default, before anything is planned.
 }
 
 variable "oidc_provider_arn" {

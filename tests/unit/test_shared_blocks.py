@@ -6,6 +6,8 @@ and the region-name rule is one data file read by Terraform and Python.
 - ``log_retention_days.tf``: the retention periods CloudWatch Logs accepts, as ``local.log_retention_days``.
 - ``aws_id_patterns.tf``: ``local.aws_id_pattern``, the formats of AWS identifiers, read from
   ``aws_id_patterns.json`` (which the root and the Python tooling read too).
+- ``service_name.tf``: the platform's ``service_name`` input and its rules, which the root and
+  bootstrap take alike.
 
 A configuration takes one by a relative link of the same name. These tests check what Terraform does
 not: a configuration that links the context reads all three locals (the shared file's tflint-ignore,
@@ -48,18 +50,6 @@ _RETENTION_TAIL = "2557, 2922, 3288, 3653"
 AWS_ID_PATTERNS = json.loads((SHARED / "aws_id_patterns.json").read_text())["patterns"]
 # Any file that holds the body of one of the formats states it again.
 _ID_BODIES = [p.strip("^$") for p in AWS_ID_PATTERNS.values()]
-# terraform/bootstrap (another owner's) still writes out s3_bucket_name for state_bucket_name, a value it
-# passes unchanged to modules/private-s3; it can drop that validation, or read the data file as it reads
-# region_name.json. Until then that one copy of that one format is let through, and no other.
-_PENDING_COPY = ("terraform/bootstrap/variables.tf", "s3_bucket_name")
-
-
-def only_the_pending_copy(rel: str) -> bool:
-    path, name = _PENDING_COPY
-    if rel != path:
-        return False
-    rest = (REPO_ROOT / path).read_text().replace(AWS_ID_PATTERNS[name].strip("^$"), "")
-    return not any(body in rest for body in _ID_BODIES)
 
 
 @dataclass(frozen=True)
@@ -94,6 +84,12 @@ BLOCKS = [
         "reads local.aws_id_pattern",
         lacks=lambda source: not re.search(r"\blocal\.aws_id_pattern\.", source),
         copied=lambda text: any(body in text for body in _ID_BODIES),
+    ),
+    Block(
+        "service_name.tf",
+        "reads var.service_name",
+        lacks=lambda source: not re.search(r"\bvar\.service_name\b", source),
+        copied=lambda text: bool(re.search(r'^variable\s+"service_name"', text, re.MULTILINE)),
     ),
 ]
 
@@ -130,9 +126,7 @@ def users(block: Block) -> list[str]:
 @pytest.mark.parametrize("block", BLOCKS, ids=[b.name for b in BLOCKS])
 def test_a_shared_block_is_linked_correctly_and_not_written_out_again(block: Block):
     assert not (SHARED / block.name).is_symlink()
-    pending = f"{_PENDING_COPY[0]} writes out the block of aws_id_patterns.tf: link it instead"
-    found = problems(block, CONFIGURATIONS, SHARED, REPO_ROOT)
-    assert not [p for p in found if not (p == pending and only_the_pending_copy(_PENDING_COPY[0]))]
+    assert problems(block, CONFIGURATIONS, SHARED, REPO_ROOT) == []
 
 
 def test_who_links_the_shared_blocks():
@@ -163,6 +157,8 @@ def test_who_links_the_shared_blocks():
         "modules/rds-postgres",
         "modules/rds-proxy",
     ]
+    # The root and bootstrap take the same service name; bootstrap scopes the deploy roles to it.
+    assert users(BLOCKS[4]) == ["terraform", "terraform/bootstrap"]
     assert users(BLOCKS[2]) == [
         "modules/ecs-cluster",
         "modules/ecs-service",
@@ -180,7 +176,7 @@ def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: P
     copy, absolute, unused, good = (tmp_path / "modules" / n for n in ("copy", "absolute", "unused", "good"))
     for config in (copy, absolute, unused, good):
         config.mkdir()
-    context, moved, retention, _ = BLOCKS
+    context, moved, retention, _, service = BLOCKS
     # A module that writes both blocks out itself.
     (copy / "main.tf").write_text((SHARED / context.name).read_text() + (SHARED / moved.name).read_text())
     (absolute / context.name).symlink_to(shared / context.name)
@@ -215,6 +211,13 @@ def test_the_checks_catch_a_copy_a_bad_link_and_a_link_nothing_needs(tmp_path: P
     assert problems(retention, configs, shared, tmp_path) == [
         "modules/copy/variables.tf writes out the block of log_retention_days.tf: link it instead",
         "modules/unused links log_retention_days.tf but no other file of it reads local.log_retention_days",
+    ]
+    # A configuration that declares the service name itself, and one that links it and never reads it.
+    (copy / "inputs.tf").write_text('variable "service_name" {\n  type = string\n}\n')
+    (unused / service.name).symlink_to(f"../_shared/{service.name}")
+    assert problems(service, configs, shared, tmp_path) == [
+        "modules/copy/inputs.tf writes out the block of service_name.tf: link it instead",
+        "modules/unused links service_name.tf but no other file of it reads var.service_name",
     ]
 
 
@@ -329,7 +332,7 @@ def test_the_identifier_formats_are_stated_once_and_say_what_aws_does():
         'aws_id_pattern = jsondecode(file("${path.module}/../modules/_shared/aws_id_patterns.json")).patterns'
         in (REPO_ROOT / "terraform" / "locals.tf").read_text()
     )
-    assert [c for c in id_format_copies(REPO_ROOT) if not only_the_pending_copy(c)] == []
+    assert id_format_copies(REPO_ROOT) == []
 
 
 # What an identifier format cannot say in RE2 and so every validation that reads it says beside it:

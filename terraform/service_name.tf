@@ -1,0 +1,1 @@
+../modules/_shared/service_name.tf
