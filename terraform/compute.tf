@@ -31,13 +31,17 @@ resource "aws_wafv2_web_acl_association" "alb" {
 }
 
 locals {
+  # The host variable is modules/ecs-service's contract.json's, which the connection-budget check reads
+  # to tell which containers connect to which database.
+  ecs_service_contract = jsondecode(file("${path.module}/../modules/ecs-service/contract.json"))
+
   # What both services need to reach the database through the proxy with IAM authentication.
   db_environment = {
-    DB_HOST     = module.proxy.proxy_endpoint
-    DB_PORT     = tostring(module.proxy.port)
-    DB_NAME     = var.database.database_name
-    DB_IAM_AUTH = "true"
-    DB_SSLMODE  = "verify-full"
+    (local.ecs_service_contract.db_host_env) = module.proxy.proxy_endpoint
+    DB_PORT                                  = tostring(module.proxy.port)
+    DB_NAME                                  = var.database.database_name
+    DB_IAM_AUTH                              = "true"
+    DB_SSLMODE                               = "verify-full"
   }
 }
 

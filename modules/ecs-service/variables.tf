@@ -146,9 +146,10 @@ variable "environment_variables" {
     error_message = "environment_variables holds a name that looks like a secret (password, secret, token, key, credential) with a plain value: pass it in `secrets` as a Secrets Manager or SSM Parameter Store ARN instead."
   }
 
+  # The name is contract.json's (task.tf sets it), which the connection-budget check reads too.
   validation {
-    condition     = !contains(keys(var.environment_variables), "DB_POOL_SIZE")
-    error_message = "environment_variables must not set DB_POOL_SIZE: the module sets it from db_pool_size, the number the connection budget is computed from."
+    condition     = !contains(keys(var.environment_variables), local.contract.pool_size_env)
+    error_message = "environment_variables must not set ${local.contract.pool_size_env}: the module sets it from db_pool_size, the number the connection budget is computed from."
   }
 
   validation {

@@ -7,9 +7,11 @@ variable "bucket_name" {
     error_message = "bucket_name must be 3-63 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit (no dots, no uppercase)."
   }
 
+  # S3 reserves these prefixes and suffixes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
+  # refusing "--" also covers xn--, --ol-s3, --x-s3 and --table-s3, and the format refuses .mrap.
   validation {
-    condition     = !startswith(var.bucket_name, "xn--") && !startswith(var.bucket_name, "sthree-") && !endswith(var.bucket_name, "-s3alias") && !endswith(var.bucket_name, "--ol-s3") && !strcontains(var.bucket_name, "--")
-    error_message = "bucket_name must not start with \"xn--\" or \"sthree-\", end with \"-s3alias\" or \"--ol-s3\", or contain \"--\" (reserved by S3)."
+    condition     = !startswith(var.bucket_name, "sthree-") && !startswith(var.bucket_name, "amzn-s3-demo-") && !endswith(var.bucket_name, "-s3alias") && !strcontains(var.bucket_name, "--")
+    error_message = "bucket_name must not start with \"sthree-\" or \"amzn-s3-demo-\", end with \"-s3alias\", or contain \"--\" (xn--, --ol-s3, --x-s3, --table-s3): S3 reserves them."
   }
 }
 
