@@ -65,7 +65,7 @@ variable "permissions_boundary_arn" {
   default     = null
 
   validation {
-    condition     = var.permissions_boundary_arn == null || var.permissions_boundary_arn == "" || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", coalesce(var.permissions_boundary_arn, "x")))
+    condition     = var.permissions_boundary_arn == null || var.permissions_boundary_arn == "" || can(regex(local.aws_id_pattern.iam_policy_arn, coalesce(var.permissions_boundary_arn, "x")))
     error_message = "permissions_boundary_arn must be an IAM managed policy ARN (arn:aws:iam::<account>:policy/<name>), or empty (TF_VAR_permissions_boundary_arn locally, the GitHub variable <ENV>_PERMISSIONS_BOUNDARY_ARN in the pipeline; docs/cicd.md)."
   }
 }

@@ -8,6 +8,8 @@ locals {
   # The one statement of what a region name looks like, also read by the root and the plan checks
   # (ADR 0024).
   region_name_pattern = jsondecode(file("${path.module}/../../modules/_shared/region_name.json")).pattern
+  # The formats of AWS identifiers (the permissions boundary's policy ARN), as the modules and the root read them.
+  aws_id_pattern = jsondecode(file("${path.module}/../../modules/_shared/aws_id_patterns.json")).patterns
 
   oidc_host     = "token.actions.githubusercontent.com"
   oidc_audience = "sts.amazonaws.com"

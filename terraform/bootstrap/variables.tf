@@ -144,7 +144,7 @@ variable "permissions_boundary_arn" {
   default     = null
 
   validation {
-    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", var.permissions_boundary_arn))
+    condition     = var.permissions_boundary_arn == null || can(regex(local.aws_id_pattern.iam_policy_arn, var.permissions_boundary_arn))
     error_message = "permissions_boundary_arn must be an IAM managed policy ARN (arn:aws:iam::<account>:policy/<name>), or null."
   }
 }

@@ -314,6 +314,24 @@ def test_the_identifier_formats_are_stated_once_and_say_what_aws_does():
                 "https://sqs.eu-west-1.amazonaws.com/1/jobs",
             ],
         ),
+        # A managed policy: the account or "aws", an optional path between slashes, a 1-128 character name.
+        "iam_policy_arn": (
+            [
+                "arn:aws:iam::123456789012:policy/boundary",
+                "arn:aws:iam::aws:policy/PowerUserAccess",
+                "arn:aws-us-gov:iam::123456789012:policy/team/ci/boundary",
+                "arn:aws:iam::123456789012:policy/a+b=c,d.e@f_g-h",
+            ],
+            [
+                "boundary",
+                "arn:aws:iam::123456789012:role/boundary",
+                "arn:aws:iam::12345:policy/boundary",
+                "arn:aws:iam::123456789012:policy/",
+                "arn:aws:iam::123456789012:policy/team/*",
+                "arn:aws:iam::123456789012:policy/two words",
+                "arn:aws:iam::123456789012:policy/" + "a" * 129,
+            ],
+        ),
         # No dots (they break TLS for virtual-hosted-style requests), though S3 allows them.
         "s3_bucket_name": (
             ["abc", "imgclass-uploads-123456789012", "a" * 63],
@@ -331,6 +349,10 @@ def test_the_identifier_formats_are_stated_once_and_say_what_aws_does():
     assert (
         'aws_id_pattern = jsondecode(file("${path.module}/../modules/_shared/aws_id_patterns.json")).patterns'
         in (REPO_ROOT / "terraform" / "locals.tf").read_text()
+    )
+    assert (
+        'aws_id_pattern = jsondecode(file("${path.module}/../../modules/_shared/aws_id_patterns.json")).patterns'
+        in (REPO_ROOT / "terraform" / "bootstrap" / "main.tf").read_text()
     )
     assert id_format_copies(REPO_ROOT) == []
 

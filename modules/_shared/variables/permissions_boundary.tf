@@ -7,9 +7,10 @@ variable "permissions_boundary" {
   type        = string
   default     = null
 
-  # PermissionsBoundary is the ARN of a managed policy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+  # PermissionsBoundary is the ARN of a managed policy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
+  # its format is aws_id_patterns.json's iam_policy_arn, so a module that links this links aws_id_patterns.tf.
   validation {
-    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.permissions_boundary, "x")))
+    condition     = var.permissions_boundary == null || can(regex(local.aws_id_pattern.iam_policy_arn, coalesce(var.permissions_boundary, "x")))
     error_message = "permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
   }
 }
