@@ -144,7 +144,7 @@ def _target_resource(target: dict[str, Any]) -> LiveResource:
 # --- found by name prefix ------------------------------------------------------------------------------
 
 
-def _prefixed(name: str, prefix: str) -> bool:
+def prefixed(name: str, prefix: str) -> bool:
     """``prefix`` starts the name or one of its path segments (alias/ecs/<prefix>-api/logs)."""
     return any(part.startswith(prefix) for part in name.split("/"))
 
@@ -171,7 +171,7 @@ def kms_aliases(clients: Clients, prefix: str) -> Iterator[LiveResource]:
     for page in clients("kms").get_paginator("list_aliases").paginate():
         for alias in page["Aliases"]:
             name = alias["AliasName"]
-            if _prefixed(name.removeprefix("alias/"), prefix):
+            if prefixed(name.removeprefix("alias/"), prefix):
                 yield LiveResource("aws_kms_alias", name, alias.get("AliasArn", ""), name)
 
 
@@ -190,7 +190,7 @@ def autoscaling(clients: Clients, prefix: str) -> Iterator[LiveResource]:
     """Scalable targets, scaling policies and scheduled actions of the platform's ECS services."""
     aas = clients("application-autoscaling")
     for target in _scalable_targets(clients):
-        if _prefixed(target["ResourceId"], prefix):
+        if prefixed(target["ResourceId"], prefix):
             yield _target_resource(target)
     for method, key, rtype, name_key in (
         ("describe_scaling_policies", "ScalingPolicies", "aws_appautoscaling_policy", "PolicyName"),
@@ -203,7 +203,7 @@ def autoscaling(clients: Clients, prefix: str) -> Iterator[LiveResource]:
     ):
         for page in aas.get_paginator(method).paginate(ServiceNamespace="ecs"):
             for item in page.get(key, []):
-                if not _prefixed(item["ResourceId"], prefix):
+                if not prefixed(item["ResourceId"], prefix):
                     continue
                 import_id = f"ecs/{item['ResourceId']}/{item['ScalableDimension']}/{item[name_key]}"
                 arn = item.get("PolicyARN") or item.get("ScheduledActionARN") or ""

@@ -21,11 +21,22 @@ class Orphan:
     address: str | None = None  # the configuration's address, when a plan names it
 
 
+def tag_filters(service: str, env: str) -> list[dict[str, Any]]:
+    """The tags terraform/providers.tf's default_tags put on every resource of an environment (the
+    dev plan's test holds the two to each other)."""
+    return [{"Key": "Service", "Values": [service]}, {"Key": "Environment", "Values": [env]}]
+
+
+def name_prefix(service: str, env: str) -> str:
+    """What terraform/locals.tf's ``name`` starts the names of the untaggable resources with."""
+    return f"{service}-{env}"
+
+
 def tagged(clients: Clients, service: str, env: str) -> Iterable[LiveResource]:
     pages = (
         clients("resourcegroupstaggingapi")
         .get_paginator("get_resources")
-        .paginate(TagFilters=[{"Key": "Service", "Values": [service]}, {"Key": "Environment", "Values": [env]}])
+        .paginate(TagFilters=tag_filters(service, env))
     )
     for page in pages:
         for mapping in page.get("ResourceTagMappingList", []):
@@ -34,7 +45,7 @@ def tagged(clients: Clients, service: str, env: str) -> Iterable[LiveResource]:
 
 def live_resources(clients: Clients, service: str, env: str) -> list[LiveResource]:
     """Every resource of the environment in AWS, once each (tagged first, then by name prefix)."""
-    prefix = f"{service}-{env}"
+    prefix = name_prefix(service, env)
     found: list[LiveResource] = list(tagged(clients, service, env))
     groups = [r.import_id for r in found if r.rtype == "aws_security_group"]
     topics = [r.arn for r in found if r.rtype == "aws_sns_topic"]

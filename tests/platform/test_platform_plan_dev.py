@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from scripts.demo.steps import prepare_platform
+from scripts.orphans.catalog import prefixed
+from scripts.orphans.finder import name_prefix, tag_filters
 from tests.harness import inventory_path, shared_plan
 from tests.modules.test_cloudwatch_alarms_missing_data import missing_data_table
 from tests.platform.support import (
@@ -135,6 +137,27 @@ def test_default_tags(plan):
         "Owner": "platform-team",
         "CostCenter": "CC-1001",
     }
+
+
+def test_the_orphan_finder_would_find_every_resource_of_the_plan(plan):
+    # `python -m scripts orphans` finds an environment's resources by the tags providers.tf puts on all
+    # of them, and the kinds IAM, KMS aliases and dashboards cannot be asked by tag, by locals.tf's
+    # name prefix: both must describe what the root creates.
+    filters = {f["Key"]: f["Values"] for f in tag_filters("imgclass", "dev")}
+    prefix = name_prefix("imgclass", "dev")
+    tagged = [r for r in plan.managed.values() if isinstance(r.values.get("tags_all"), dict)]
+    assert len(tagged) > 50
+    for resource in tagged:
+        tags = resource.values["tags_all"]
+        assert all(tags.get(key) in values for key, values in filters.items()), resource.address
+    named = {"aws_iam_role": "name", "aws_kms_alias": "name", "aws_cloudwatch_dashboard": "dashboard_name"}
+    checked = 0
+    for resource in (r for r in plan.managed.values() if r.type in named):
+        name = resource.values.get(named[resource.type])
+        if isinstance(name, str):
+            assert prefixed(name.removeprefix("alias/"), prefix), (resource.address, name)
+            checked += 1
+    assert checked >= 5
 
 
 def test_plan_passes_the_policy_checks(plan):
