@@ -48,15 +48,17 @@ class InstanceClass:
 
 
 @cache
-def _instance_class_table(path: Path = INSTANCE_CLASSES_FILE) -> dict[str, Any]:
-    return json.loads(path.read_text())
+def _json_file(path: Path) -> dict[str, Any]:
+    """A data file, parsed once per run (the budget check asks the contract for three names per plan);
+    callers read it and never change it."""
+    return dict(json.loads(path.read_text()))
 
 
 def max_connections_for_memory(memory_gib: float) -> int:
     """The estimate modules/rds-postgres outputs as ``max_connections``, with the constants of its
     data file: min(floor((memory - max(reserve_min_bytes, memory x reserve_fraction)) /
     bytes_per_connection), ceiling)."""
-    sizing = _instance_class_table()["max_connections"]
+    sizing = _json_file(INSTANCE_CLASSES_FILE)["max_connections"]
     memory = memory_gib * GIB
     reserve = max(sizing["reserve_min_bytes"], memory * sizing["reserve_fraction"])
     return min(math.floor((memory - reserve) / sizing["bytes_per_connection"]), sizing["ceiling"])
@@ -64,7 +66,7 @@ def max_connections_for_memory(memory_gib: float) -> int:
 
 @cache
 def instance_classes(path: Path = INSTANCE_CLASSES_FILE) -> dict[str, InstanceClass]:
-    data = _instance_class_table(path)
+    data = _json_file(path)
     return {
         name: InstanceClass(name, float(spec["memory_gib"]), int(spec["vcpus"]))
         for name, spec in data["classes"].items()
@@ -76,40 +78,34 @@ def prices(path: Path = PRICES_FILE) -> dict[str, Any]:
     return tomllib.loads(path.read_text())
 
 
-@cache
-def _intent_table(path: Path) -> dict[str, Any]:
-    return dict(json.loads(path.read_text()))
-
-
 def environments(path: Path | None = None) -> list[str]:
     """The deployment environments, as the root's validation of ``environment`` admits them."""
-    return sorted(_intent_table(path or INTENTS_FILE)["environments"])
+    return sorted(_json_file(path or INTENTS_FILE)["environments"])
 
 
 def is_production_like(env: str, path: Path | None = None) -> bool:
     """Whether the root treats ``env`` as production-like (terraform/locals.tf reads the same cell)."""
-    return _intent_table(path or INTENTS_FILE)["environments"].get(env) == "production_like"
+    return _json_file(path or INTENTS_FILE)["environments"].get(env) == "production_like"
 
 
 def production_intents(path: Path | None = None) -> dict[str, Any]:
     """The production-like column of the root's intents table: what the modules are told in prod,
     and what the plan checks demand of a prod-like plan (``minimum_backup_retention_days``...)."""
-    return dict(_intent_table(path or INTENTS_FILE)["production_like"])
+    return dict(_json_file(path or INTENTS_FILE)["production_like"])
 
 
-@cache
 def region_name_pattern(path: Path = REGION_NAME_FILE) -> str:
     """The region-name regular expression (anchored), as Terraform's validations read it."""
-    return str(json.loads(path.read_text())["pattern"])
+    return str(_json_file(path)["pattern"])
 
 
 def aws_id_pattern(name: str, path: Path = AWS_ID_PATTERNS_FILE) -> str:
     """The anchored regular expression of one AWS identifier format (``kms_key_arn``, ``subnet_id``...),
     as Terraform's validations read it."""
-    return str(json.loads(path.read_text())["patterns"][name])
+    return str(_json_file(path)["patterns"][name])
 
 
 def ecs_service_contract(name: str, path: Path | None = None) -> str:
     """One name of modules/ecs-service's database contract (``pool_size_env``, ``db_host_env``,
     ``pool_size_input``), as the module's task.tf reads it."""
-    return str(json.loads((path or ECS_SERVICE_CONTRACT_FILE).read_text())[name])
+    return str(_json_file(path or ECS_SERVICE_CONTRACT_FILE)[name])

@@ -90,8 +90,9 @@ class PreparedPlatform:
 
 def env_tfvars(env: str) -> Path:
     path = REPO_ROOT / ROOT / "environments" / f"{env}.tfvars"
-    if env not in environments() or not path.is_file():
-        raise UsageError(f"unknown environment {env!r}: choose one of {', '.join(environments())}")
+    known = environments()
+    if env not in known or not path.is_file():
+        raise UsageError(f"unknown environment {env!r}: choose one of {', '.join(known)}")
     return path
 
 
