@@ -19,6 +19,7 @@ from scripts.checks.tables import (
 from scripts.terraform.inventory import PlanInventory
 from scripts.terraform.tf import REPO_ROOT
 from tests.support.planbuilder import PlanBuilder
+from tests.support.tables import use_edited_table
 
 # db.t4g.medium: 4 GiB -> the module's estimate 405; a 75 % proxy cap -> floor(405 * 0.75) = 303.
 CLASS, MAX_CONN, CAP = "db.t4g.medium", 405, 303
@@ -314,12 +315,13 @@ def test_the_pool_size_is_read_from_the_variable_the_module_names():
 def test_a_renamed_contract_moves_the_check_with_it(tmp_path, monkeypatch):
     # An edited copy of contract.json with other names: the check reads the new names and no longer
     # counts a container that still uses the old ones.
-    contract = json.loads(tables.ECS_SERVICE_CONTRACT_FILE.read_text())
     assert {POOL_ENV, HOST_ENV}.isdisjoint({"PG_POOL_MAX", "PG_HOST"})
-    contract.update(pool_size_env="PG_POOL_MAX", db_host_env="PG_HOST", pool_size_input="pg_pool")
-    edited = tmp_path / "contract.json"
-    edited.write_text(json.dumps(contract))
-    monkeypatch.setattr(tables, "ECS_SERVICE_CONTRACT_FILE", edited)
+    use_edited_table(
+        "ECS_SERVICE_CONTRACT_FILE",
+        lambda c: c.update(pool_size_env="PG_POOL_MAX", db_host_env="PG_HOST", pool_size_input="pg_pool"),
+        tmp_path,
+        monkeypatch,
+    )
     renamed = {"pool_env": "PG_POOL_MAX", "host_env": "PG_HOST"}
     b = proxy(database(PlanBuilder()))
     service(b, "api", max_capacity=3, defs=containers(7, **renamed))  # 21

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from scripts.checks import reliability, run_checks, tables
+from scripts.checks import reliability, run_checks
 from scripts.checks.findings import CheckOptions
 from scripts.terraform.inventory import PlanInventory
 from tests.support.planbuilder import PlanBuilder
+from tests.support.tables import use_edited_table
 
 PROD = CheckOptions.build(prod_like=True)
 DEV = CheckOptions.build(prod_like=False)
@@ -92,12 +91,10 @@ def test_prod_database_missing_a_safeguard_fails(change, expected):
 def test_the_backup_minimum_is_the_production_column_of_the_roots_intents(tmp_path, monkeypatch):
     # terraform/intents.json tells modules/rds-postgres its minimum in prod; the check reads the same
     # cell, so editing the table moves both (shown on a copy that demands 14 days).
-    table = json.loads(tables.INTENTS_FILE.read_text())
+    table = use_edited_table(
+        "INTENTS_FILE", lambda t: t["production_like"].update(minimum_backup_retention_days=14), tmp_path, monkeypatch
+    )
     assert table["production_like"]["minimum_backup_retention_days"] == SAFE_DB["backup_retention_period"]
-    table["production_like"]["minimum_backup_retention_days"] = 14
-    edited = tmp_path / "intents.json"
-    edited.write_text(json.dumps(table))
-    monkeypatch.setattr(tables, "INTENTS_FILE", edited)
     [finding] = run(PlanBuilder().add("module.db.aws_db_instance.this", SAFE_DB), PROD)
     assert finding.check_id == "reliability.backup-retention"
     assert finding.message == "automated backups are kept 7 days, fewer than 14"
@@ -120,12 +117,10 @@ def test_each_database_rail_is_a_demand_of_the_production_column(demand, change,
     # lifts the check with it, on a copy.
     unsafe = PlanBuilder().add("module.db.aws_db_instance.this", {**SAFE_DB, **change})
     assert ids(run(unsafe, PROD)) == [expected]
-    table = json.loads(tables.INTENTS_FILE.read_text())
+    table = use_edited_table(
+        "INTENTS_FILE", lambda t: t["production_like"].update({demand: False}), tmp_path, monkeypatch
+    )
     assert table["production_like"][demand] is True
-    table["production_like"][demand] = False
-    edited = tmp_path / "intents.json"
-    edited.write_text(json.dumps(table))
-    monkeypatch.setattr(tables, "INTENTS_FILE", edited)
     assert run(unsafe, PROD) == []
 
 

@@ -4,7 +4,6 @@ the files of terraform/environments/ to that list and show the commands followin
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from scripts.checks import tables
 from scripts.cli import build_parser
 from scripts.terraform.plan import known_environments
 from scripts.terraform.tf import REPO_ROOT
+from tests.support.tables import use_edited_table
 
 ENV_DIR = REPO_ROOT / "terraform" / "environments"
 
@@ -32,11 +32,9 @@ def test_prod_is_the_production_like_environment():
 
 @pytest.fixture
 def with_staging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    table = json.loads(tables.INTENTS_FILE.read_text())
-    table["environments"]["staging"] = "production_like"
-    edited = tmp_path / "intents.json"
-    edited.write_text(json.dumps(table))
-    monkeypatch.setattr(tables, "INTENTS_FILE", edited)
+    use_edited_table(
+        "INTENTS_FILE", lambda t: t["environments"].update(staging="production_like"), tmp_path, monkeypatch
+    )
 
 
 @pytest.mark.parametrize("command", ["demo", "iam_check", "orphans"])
