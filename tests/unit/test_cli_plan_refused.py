@@ -35,7 +35,7 @@ def repo_copy(tmp_path: Path) -> Path:
 
 def edited(text: str, pattern: str, replacement: str) -> str:
     new, count = re.subn(pattern, replacement, text, count=1, flags=re.MULTILINE)
-    assert count == 1, f"prod.tfvars no longer has a line matching {pattern!r}: update this test"
+    assert count == 1, f"the environment's tfvars no longer has a line matching {pattern!r}: update this test"
     return new
 
 
